@@ -1,0 +1,277 @@
+//! `cargo vazhi`: the command line. Parses flags, builds settings, runs the library, picks a
+//! reporter. Everything else lives in vazhi-lint so training code can use it without the CLI.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use vazhi_lint::report::{Format, HumanOptions};
+use vazhi_lint::rules;
+use vazhi_lint::settings::{Options, Settings};
+use vazhi_lint::{Linter, Progress, Severity};
+
+/// Cargo runs `cargo-vazhi vazhi …` for `cargo vazhi …`; both that and `cargo-vazhi …` work.
+#[derive(Parser)]
+#[command(name = "cargo vazhi", bin_name = "cargo vazhi", version, about = "Lint Tamil LLM training corpora before training on them")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Lint corpus files (.jsonl, .json, .jsonl.gz, .jsonl.zst, .parquet) and folders of them.
+    Lint(LintArgs),
+    /// List every rule.
+    Rules {
+        /// `text` (a table) or `json`.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Print a rule's documentation.
+    Rule {
+        /// A rule name (`tamil-ratio`) or code (`VZ101`).
+        rule: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    Human,
+    Json,
+    Jsonl,
+    Github,
+    Sarif,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(clap::Args)]
+struct LintArgs {
+    /// Files or folders to lint. Folders are walked with .gitignore honoured and hidden files skipped.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    format: OutputFormat,
+    /// Use this configuration file instead of searching for vazhi.toml / .vazhi.toml / Cargo.toml.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Run only these rules (codes, code prefixes or names, comma-separated); replaces `select`.
+    #[arg(long, value_delimiter = ',')]
+    select: Option<Vec<String>>,
+    /// Do not run these rules; added to `ignore`.
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Show counts per rule instead of each finding.
+    #[arg(long)]
+    statistics: bool,
+    /// Exit 0 even when there are error-level findings.
+    #[arg(long)]
+    exit_zero: bool,
+    /// Colour in human output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Never show a progress bar.
+    #[arg(long)]
+    no_progress: bool,
+}
+
+/// Exit statuses, as ruff and ripgrep use them.
+const FAILURE: u8 = 2;
+
+fn main() -> ExitCode {
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|arg| arg == "vazhi") {
+        args.remove(1);
+    }
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(if err.use_stderr() { FAILURE } else { 0 });
+        }
+    };
+    let result = match cli.command {
+        Command::Lint(args) => lint(args),
+        Command::Rules { format } => list_rules(format),
+        Command::Rule { rule } => show_rule(&rule),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(FAILURE)
+        }
+    }
+}
+
+fn settings_for(args: &LintArgs) -> Result<Settings, String> {
+    let mut settings = match &args.config {
+        Some(path) => Settings::from_file(path),
+        None => Settings::discover(args.paths.first().map_or(std::path::Path::new("."), PathBuf::as_path)),
+    }
+    .map_err(|err| err.to_string())?;
+    if args.select.is_some() || !args.ignore.is_empty() {
+        // Re-resolve the selection with the flags on top of the file's choice.
+        let select = args.select.clone().unwrap_or_else(|| settings.enabled.iter().map(|code| (*code).to_owned()).collect());
+        let options = Options {
+            select: Some(select),
+            ignore: Some(args.ignore.clone()),
+            ..Options::default()
+        };
+        let flags = Settings::resolve(options, settings.root.clone(), None).map_err(|err| format!("command line: {err}"))?;
+        settings.enabled = flags.enabled;
+    }
+    Ok(settings)
+}
+
+/// A progress bar on stderr for long runs on a terminal.
+struct Bar(Option<indicatif::ProgressBar>);
+
+/// Below this a run finishes before a bar is worth drawing.
+const BAR_MIN_BYTES: u64 = 64 << 20;
+
+impl Progress for Bar {
+    fn start(&self, total_bytes: u64) {
+        if let Some(bar) = &self.0 {
+            if total_bytes < BAR_MIN_BYTES {
+                bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+            }
+            bar.set_length(total_bytes);
+        }
+    }
+
+    fn advance(&self, bytes: u64) {
+        if let Some(bar) = &self.0 {
+            bar.inc(bytes);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn lint(args: LintArgs) -> Result<ExitCode, String> {
+    let settings = settings_for(&args)?;
+    if let Some(threads) = args.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build_global()
+            .map_err(|err| err.to_string())?;
+    }
+    let bar = (!args.no_progress && io::stderr().is_terminal()).then(|| {
+        let style = indicatif::ProgressStyle::with_template("{spinner} linting {bytes}/{total_bytes} {wide_bar} {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+        indicatif::ProgressBar::new(0).with_style(style)
+    });
+    let linter = Linter::new(settings);
+    let report = linter.lint_paths(&args.paths, &Bar(bar));
+
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let width = terminal_width().unwrap_or(100);
+    let format = match args.format {
+        OutputFormat::Human => Format::Human,
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Jsonl => Format::Jsonl,
+        OutputFormat::Github => Format::Github,
+        OutputFormat::Sarif => Format::Sarif,
+    };
+    let options = HumanOptions {
+        color,
+        width,
+        statistics_only: args.statistics,
+    };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let written = if args.statistics && format != Format::Human {
+        write_statistics_json(&report, &mut out)
+    } else {
+        format.reporter(options).report(&report, &mut out)
+    };
+    match written.and_then(|()| out.flush()) {
+        Ok(()) => {}
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {}
+        Err(err) => return Err(format!("writing the report: {err}")),
+    }
+    if format != Format::Human {
+        for problem in &report.path_problems {
+            eprintln!("error: {}: {}", problem.path.display(), problem.message);
+        }
+    }
+    if !report.path_problems.is_empty() {
+        return Ok(ExitCode::from(FAILURE));
+    }
+    let failed = report.count(Severity::Error) > 0 && !args.exit_zero;
+    Ok(ExitCode::from(u8::from(failed)))
+}
+
+fn write_statistics_json(report: &vazhi_lint::LintReport, out: &mut dyn Write) -> io::Result<()> {
+    let rows: Vec<serde_json::Value> = vazhi_lint::report::statistics(report)
+        .into_iter()
+        .map(|row| {
+            let by: serde_json::Map<String, serde_json::Value> = row
+                .by_severity
+                .iter()
+                .map(|(severity, count)| (severity.name().to_owned(), (*count).into()))
+                .collect();
+            serde_json::json!({"code": row.rule.code, "rule": row.rule.name, "count": row.count, "severity": by})
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &rows)?;
+    writeln!(out)
+}
+
+fn terminal_width() -> Option<usize> {
+    let columns: usize = std::env::var("COLUMNS").ok()?.parse().ok()?;
+    Some(columns.clamp(60, 200))
+}
+
+fn list_rules(format: ListFormat) -> Result<ExitCode, String> {
+    let mut out = io::stdout().lock();
+    let result = match format {
+        ListFormat::Text => rules::all().try_for_each(|meta| {
+            writeln!(out, "{:<6} {:<22} {:<8} {}", meta.code, meta.name, meta.severity.name(), meta.summary)
+        }),
+        ListFormat::Json => {
+            let all: Vec<_> = rules::all()
+                .map(|meta| {
+                    serde_json::json!({"code": meta.code, "name": meta.name, "severity": meta.severity.name(), "summary": meta.summary})
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &all)
+                .map_err(io::Error::other)
+                .and_then(|()| writeln!(out))
+        }
+    };
+    result.map_err(|err| err.to_string())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show_rule(name: &str) -> Result<ExitCode, String> {
+    let meta = rules::find(name).ok_or_else(|| format!("no rule named `{name}` (see `cargo vazhi rules`)"))?;
+    print!("{}", vazhi_lint::rules::page(meta));
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,150 @@
+//! Shared helpers for the end-to-end tests and the sample-corpus builder: the real reference data in
+//! ../shared/data, and writing Parquet files the way dataset libraries do.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::builder::{ListBuilder, StringBuilder, StructBuilder};
+use arrow_array::{ArrayRef, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Fields, Schema};
+use parquet::arrow::ArrowWriter;
+use parquet::file::properties::WriterProperties;
+use serde_json::Value;
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// ../shared/data beside the checkout: the real kurals, poems, tokenizer.
+pub fn shared_data() -> PathBuf {
+    workspace().join("../shared/data")
+}
+
+/// One kural of the reference text.
+#[derive(Debug, Clone)]
+pub struct Kural {
+    pub number: u64,
+    pub chapter: String,
+    pub tamil: String,
+    pub english: String,
+    pub explanation: String,
+    pub meaning: String,
+}
+
+fn text(value: &Value, key: &str) -> String {
+    value.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
+}
+
+/// All 1330 kurals with Pope's English and a Tamil commentary.
+pub fn kurals() -> Vec<Kural> {
+    let path = shared_data().join("thirukkural.jsonl");
+    let body = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+    body.lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            let value: Value = serde_json::from_str(line).expect("thirukkural.jsonl is JSON Lines");
+            Kural {
+                number: value["number"].as_u64().unwrap_or(0),
+                chapter: text(&value, "chapter"),
+                tamil: text(&value, "tamil"),
+                english: text(&value, "english"),
+                explanation: text(&value, "english_explanation"),
+                meaning: text(&value, "meaning_varadarasanar"),
+            }
+        })
+        .collect()
+}
+
+/// A modern Tamil poem with its prose explanation.
+#[derive(Debug, Clone)]
+pub struct Poem {
+    pub title: String,
+    pub category: String,
+    pub poem: String,
+    pub meaning: String,
+}
+
+pub fn poems() -> Vec<Poem> {
+    let path = shared_data().join("tamilkavi/poems.jsonl");
+    let body = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+    body.lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            let value: Value = serde_json::from_str(line).expect("poems.jsonl is JSON Lines");
+            Poem {
+                title: text(&value, "title"),
+                category: text(&value, "category"),
+                poem: text(&value, "poem"),
+                meaning: text(&value, "meaning"),
+            }
+        })
+        .collect()
+}
+
+/// A chat turn, for building corpora.
+pub type Turn = (&'static str, String);
+
+/// Writes `messages: list<struct<role, content>>` plus string columns, as `datasets` does.
+pub fn write_messages_parquet(path: &Path, conversations: &[Vec<Turn>], extra: &[(&str, Vec<Option<String>>)]) {
+    let members = Fields::from(vec![Field::new("role", DataType::Utf8, true), Field::new("content", DataType::Utf8, true)]);
+    let mut list = ListBuilder::new(StructBuilder::from_fields(members.clone(), conversations.len()))
+        .with_field(Arc::new(Field::new("item", DataType::Struct(members), true)));
+    for conversation in conversations {
+        let turns = list.values();
+        for (role, content) in conversation {
+            turns.field_builder::<StringBuilder>(0).expect("role").append_value(role);
+            turns.field_builder::<StringBuilder>(1).expect("content").append_value(content);
+            turns.append(true);
+        }
+        list.append(true);
+    }
+    let messages: ArrayRef = Arc::new(list.finish());
+    let mut fields = vec![Field::new("messages", messages.data_type().clone(), true)];
+    let mut columns = vec![messages];
+    for (name, values) in extra {
+        fields.push(Field::new(*name, DataType::Utf8, true));
+        columns.push(Arc::new(StringArray::from(values.clone())));
+    }
+    write_parquet(path, fields, columns, 64);
+}
+
+/// Writes plain string columns.
+pub fn write_text_parquet(path: &Path, columns: &[(&str, Vec<Option<String>>)], rows_per_group: usize) {
+    let fields = columns.iter().map(|(name, _)| Field::new(*name, DataType::Utf8, true)).collect();
+    let arrays = columns
+        .iter()
+        .map(|(_, values)| Arc::new(StringArray::from(values.clone())) as ArrayRef)
+        .collect();
+    write_parquet(path, fields, arrays, rows_per_group);
+}
+
+fn write_parquet(path: &Path, fields: Vec<Field>, columns: Vec<ArrayRef>, rows_per_group: usize) {
+    let schema = Arc::new(Schema::new(fields));
+    let batch = RecordBatch::try_new(schema.clone(), columns).expect("columns match the schema");
+    let properties = WriterProperties::builder()
+        .set_max_row_group_row_count(Some(rows_per_group.max(1)))
+        .set_compression(parquet::basic::Compression::SNAPPY)
+        .build();
+    let file = File::create(path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+    let mut writer = ArrowWriter::try_new(file, schema, Some(properties)).expect("parquet writer");
+    writer.write(&batch).expect("write batch");
+    writer.close().expect("close parquet");
+}
+
+/// Re-spells Tamil letters in another Indic script by code-point offset (the Indic blocks share a
+/// layout), to make real foreign-script text from real Tamil text.
+pub fn transliterate(tamil: &str, block_start: u32) -> String {
+    tamil
+        .chars()
+        .map(|ch| {
+            let code = ch as u32;
+            if (0x0B80..=0x0BFF).contains(&code) {
+                char::from_u32(code - 0x0B80 + block_start).unwrap_or(ch)
+            } else {
+                ch
+            }
+        })
+        .collect()
+}

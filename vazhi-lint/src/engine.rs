@@ -1,0 +1,388 @@
+//! The lint run: files in parallel, records of each file in parallel (chunk by chunk for JSON,
+//! row group by row group for Parquet), dataset rules as aggregates merged in record order.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::sync_channel;
+
+use rayon::prelude::*;
+
+use crate::dataset::Dataset;
+use crate::finding::{Finding, Snippet};
+use crate::reader::chunks::{ArrayChunks, Chunk, LineChunks};
+use crate::reader::json::{InvalidJson, parse_record};
+use crate::reader::parquet::ParquetFile;
+use crate::reader::{FileKind, PathProblem, discover};
+use crate::record::{Position, Record, Source};
+use crate::rule::{Aggregate, DatasetRule, Facts, RecordRule};
+use crate::rules::invalid_record::INVALID_RECORD;
+use crate::rules::{Build, REGISTRY};
+use crate::settings::Settings;
+
+/// Told how far the run has got, for a progress bar. Called from several threads.
+pub trait Progress: Sync {
+    fn start(&self, _total_bytes: u64) {}
+    fn advance(&self, _bytes: u64) {}
+    fn finish(&self) {}
+}
+
+/// No progress reporting.
+pub struct Silent;
+impl Progress for Silent {}
+
+/// What a lint run found, and what it read.
+#[derive(Debug, Default)]
+pub struct LintReport {
+    /// Sorted by file, position, rule.
+    pub findings: Vec<Finding>,
+    pub files: Vec<PathBuf>,
+    pub datasets: Vec<Dataset>,
+    /// Records read (unreadable ones included).
+    pub records: u64,
+    pub bytes: u64,
+    /// Paths that could not be linted at all (missing, unreadable folder, unsupported kind).
+    pub path_problems: Vec<PathProblem>,
+}
+
+impl LintReport {
+    pub fn count(&self, severity: crate::rule::Severity) -> usize {
+        self.findings.iter().filter(|finding| finding.severity == severity).count()
+    }
+}
+
+/// The findings and partial dataset state of some consecutive records of one file.
+struct Part {
+    findings: Vec<Finding>,
+    aggregates: Vec<Option<Box<dyn Aggregate>>>,
+    records: u64,
+}
+
+impl Part {
+    fn merge(mut self, later: Part) -> Part {
+        self.findings.extend(later.findings);
+        for (mine, theirs) in self.aggregates.iter_mut().zip(later.aggregates) {
+            if let (Some(mine), Some(theirs)) = (mine, theirs) {
+                mine.merge(theirs);
+            }
+        }
+        self.records += later.records;
+        self
+    }
+}
+
+/// The rules that apply to one file.
+struct FilePlan<'l> {
+    record_rules: Vec<&'l dyn RecordRule>,
+    /// Per dataset rule of the linter: whether it observes this file's records.
+    dataset_rules: Vec<Option<&'l dyn DatasetRule>>,
+    invalid_record: bool,
+}
+
+impl FilePlan<'_> {
+    fn part(&self) -> Part {
+        Part {
+            findings: Vec::new(),
+            aggregates: self.dataset_rules.iter().map(|rule| rule.map(|rule| rule.aggregate())).collect(),
+            records: 0,
+        }
+    }
+
+    fn check(&self, record: &Record<'_>, part: &mut Part) {
+        let facts = Facts::default();
+        for rule in &self.record_rules {
+            rule.check(record, &facts, &mut part.findings);
+        }
+        for aggregate in part.aggregates.iter_mut().flatten() {
+            aggregate.observe(record, &facts);
+        }
+        part.records += 1;
+    }
+
+    fn invalid(&self, part: &mut Part, path: &Arc<Path>, position: Option<Position>, message: String, column: Option<usize>, field: Option<String>) {
+        if position.is_some() {
+            part.records += 1;
+        }
+        if self.invalid_record {
+            let mut finding = Finding::file(&INVALID_RECORD, path.clone(), message);
+            finding.position = position;
+            finding.column = column;
+            finding.field = field;
+            part.findings.push(finding);
+        }
+    }
+}
+
+/// A configured linter: settings plus the rules they enable.
+pub struct Linter {
+    settings: Settings,
+    record_rules: Vec<Box<dyn RecordRule>>,
+    dataset_rules: Vec<Box<dyn DatasetRule>>,
+}
+
+impl Linter {
+    pub fn new(settings: Settings) -> Linter {
+        let mut record_rules = Vec::new();
+        let mut dataset_rules = Vec::new();
+        for entry in REGISTRY {
+            if !settings.enabled.contains(&entry.meta.code) {
+                continue;
+            }
+            match entry.build {
+                Build::Reader => {}
+                Build::Record(build) => record_rules.push(build(&settings)),
+                Build::Dataset(build) => dataset_rules.push(build(&settings)),
+            }
+        }
+        Linter {
+            settings,
+            record_rules,
+            dataset_rules,
+        }
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    fn plan(&self, path: &Path) -> FilePlan<'_> {
+        FilePlan {
+            record_rules: self
+                .record_rules
+                .iter()
+                .filter(|rule| self.settings.runs_on(rule.meta().code, path))
+                .map(|rule| rule.as_ref())
+                .collect(),
+            dataset_rules: self
+                .dataset_rules
+                .iter()
+                .map(|rule| self.settings.runs_on(rule.meta().code, path).then_some(rule.as_ref()))
+                .collect(),
+            invalid_record: self.settings.runs_on(INVALID_RECORD.code, path),
+        }
+    }
+
+    /// Which dataset a file belongs to: the first `[[datasets]]` group that matches, else its own.
+    fn dataset_of(&self, path: &Path, datasets: &mut Vec<Dataset>, own: &mut std::collections::HashMap<PathBuf, usize>) -> usize {
+        let relative = path.strip_prefix(&self.settings.root).unwrap_or(path);
+        let group = self
+            .settings
+            .datasets
+            .iter()
+            .find(|spec| spec.matcher.is_match(relative) || spec.matcher.is_match(path));
+        let (name, kind) = match group {
+            Some(spec) => (spec.name.clone(), spec.kind),
+            None => (path.display().to_string(), None),
+        };
+        let key = match group {
+            Some(spec) => PathBuf::from(format!("\0{}", spec.name)),
+            None => path.to_path_buf(),
+        };
+        let index = *own.entry(key).or_insert_with(|| {
+            datasets.push(Dataset {
+                name,
+                kind,
+                files: Vec::new(),
+            });
+            datasets.len() - 1
+        });
+        datasets[index].files.push(Arc::from(path));
+        index
+    }
+
+    /// Lints every corpus file under `paths`.
+    pub fn lint_paths(&self, paths: &[PathBuf], progress: &dyn Progress) -> LintReport {
+        let (files, path_problems) = discover(paths);
+        let mut report = self.lint_files(&files, progress);
+        report.path_problems = path_problems;
+        report
+    }
+
+    /// Lints exactly these files, in this order.
+    pub fn lint_files(&self, files: &[PathBuf], progress: &dyn Progress) -> LintReport {
+        let mut datasets = Vec::new();
+        let mut own = std::collections::HashMap::new();
+        let sources: Vec<Source> = files
+            .iter()
+            .map(|path| Source {
+                path: Arc::from(path.as_path()),
+                dataset: self.dataset_of(path, &mut datasets, &mut own),
+            })
+            .collect();
+        let sizes: Vec<u64> = files
+            .iter()
+            .map(|path| std::fs::metadata(path).map_or(0, |meta| meta.len()))
+            .collect();
+        progress.start(sizes.iter().sum());
+        let parts: Vec<Part> = sources
+            .par_iter()
+            .zip(sizes.par_iter())
+            .map(|(source, size)| {
+                let part = self.lint_file(source);
+                progress.advance(*size);
+                part
+            })
+            .collect();
+        progress.finish();
+
+        let mut findings = Vec::new();
+        let mut records = 0;
+        let mut merged: Vec<Option<Vec<Option<Box<dyn Aggregate>>>>> = (0..datasets.len()).map(|_| None).collect();
+        for (source, part) in sources.iter().zip(parts) {
+            findings.extend(part.findings);
+            records += part.records;
+            let slot = &mut merged[source.dataset];
+            match slot {
+                None => *slot = Some(part.aggregates),
+                Some(have) => {
+                    for (index, theirs) in part.aggregates.into_iter().enumerate() {
+                        match (&mut have[index], theirs) {
+                            (Some(mine), Some(theirs)) => mine.merge(theirs),
+                            (mine @ None, theirs) => *mine = theirs,
+                            (Some(_), None) => {}
+                        }
+                    }
+                }
+            }
+        }
+        for (dataset, aggregates) in datasets.iter().zip(merged) {
+            for aggregate in aggregates.into_iter().flatten().flatten() {
+                findings.extend(aggregate.finish(dataset));
+            }
+        }
+        for finding in &mut findings {
+            if let Some(severity) = self.settings.severity.get(finding.rule.code) {
+                finding.severity = *severity;
+            }
+        }
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        LintReport {
+            findings,
+            files: files.to_vec(),
+            datasets,
+            records,
+            bytes: sizes.iter().sum(),
+            path_problems: Vec::new(),
+        }
+    }
+
+    fn lint_file(&self, source: &Source) -> Part {
+        let plan = self.plan(&source.path);
+        let kind = FileKind::of(&source.path).unwrap_or(FileKind::Jsonl);
+        match kind {
+            FileKind::Parquet => self.lint_parquet(source, &plan),
+            _ => self.lint_json(source, kind, &plan),
+        }
+    }
+
+    fn lint_json(&self, source: &Source, kind: FileKind, plan: &FilePlan<'_>) -> Part {
+        let mut part = plan.part();
+        let mut reader = match kind.open_text(&source.path) {
+            Ok(reader) => reader,
+            Err(err) => {
+                plan.invalid(&mut part, &source.path, None, format!("cannot read file: {err}"), None, None);
+                return part;
+            }
+        };
+        let mut head = Vec::new();
+        let is_array = match crate::reader::chunks::starts_with_array(&mut reader, &mut head) {
+            Ok(is_array) => kind == FileKind::Json && is_array,
+            Err(err) => {
+                plan.invalid(&mut part, &source.path, None, format!("cannot read file: {err}"), None, None);
+                return part;
+            }
+        };
+        let chunks: Box<dyn Iterator<Item = std::io::Result<Chunk>> + Send> = if is_array {
+            Box::new(ArrayChunks::new(reader, head))
+        } else {
+            Box::new(LineChunks::new(reader, head))
+        };
+        // Read (and decompress) the next chunk on its own thread while this one is checked.
+        let (sender, receiver) = sync_channel::<std::io::Result<Chunk>>(1);
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                for chunk in chunks {
+                    if sender.send(chunk).is_err() {
+                        break;
+                    }
+                }
+            });
+            let mut last_line = 0;
+            for chunk in receiver {
+                let chunk = match chunk {
+                    Ok(chunk) => chunk,
+                    Err(err) => {
+                        let position = Some(Position::Line(last_line + 1));
+                        plan.invalid(&mut part, &source.path, position, format!("cannot read past this point: {err}"), None, None);
+                        break;
+                    }
+                };
+                last_line = chunk.units.last().map_or(last_line, |unit| unit.line);
+                for problem in &chunk.problems {
+                    plan.invalid(&mut part, &source.path, Some(Position::Line(problem.line)), problem.message.clone(), None, None);
+                    part.records -= 1;
+                }
+                let chunk_part = chunk
+                    .units
+                    .par_iter()
+                    .fold(
+                        || plan.part(),
+                        |mut acc, unit| {
+                            let position = Position::Line(unit.line);
+                            match parse_record(chunk.unit(unit), position, source, &self.settings.fields) {
+                                Ok(record) => plan.check(&record, &mut acc),
+                                Err(InvalidJson { message, line_offset, column, field }) => {
+                                    let position = Position::Line(unit.line + line_offset);
+                                    plan.invalid(&mut acc, &source.path, Some(position), message, column, field);
+                                    if let (Some(column), Some(finding)) = (column, acc.findings.last_mut())
+                                        && finding.position == Some(position)
+                                    {
+                                        finding.snippet = Some(excerpt(chunk.unit(unit), line_offset, column));
+                                    }
+                                }
+                            }
+                            acc
+                        },
+                    )
+                    .reduce(|| plan.part(), Part::merge);
+                part = std::mem::replace(&mut part, plan.part()).merge(chunk_part);
+            }
+        });
+        part
+    }
+
+    fn lint_parquet(&self, source: &Source, plan: &FilePlan<'_>) -> Part {
+        let mut part = plan.part();
+        let file = match ParquetFile::open(&source.path, &self.settings.fields) {
+            Ok(file) => file,
+            Err(message) => {
+                plan.invalid(&mut part, &source.path, None, message, None, None);
+                return part;
+            }
+        };
+        let groups = (0..file.row_groups())
+            .into_par_iter()
+            .map(|group| {
+                let mut acc = plan.part();
+                let result = file.read_row_group(&source.path, group, source, &self.settings.fields, &mut |record| match record {
+                    Ok(record) => plan.check(&record, &mut acc),
+                    Err((position, err)) => plan.invalid(&mut acc, &source.path, Some(position), err.message, None, err.field),
+                });
+                if let Err(message) = result {
+                    plan.invalid(&mut acc, &source.path, None, message, None, None);
+                }
+                acc
+            })
+            .reduce(|| plan.part(), Part::merge);
+        part.merge(groups)
+    }
+}
+
+/// The source line of an unreadable record around `column` (code points, 1-based), with bytes that
+/// are not UTF-8 shown as U+FFFD so the excerpt can always be printed.
+fn excerpt(bytes: &[u8], line_offset: u64, column: usize) -> Snippet {
+    let text = String::from_utf8_lossy(bytes);
+    let line = text.split('\n').nth(usize::try_from(line_offset).unwrap_or(usize::MAX)).unwrap_or("");
+    let at = line.char_indices().nth(column.saturating_sub(1)).map_or(line.len(), |(at, _)| at);
+    let end = line[at..].chars().next().map_or(at, |ch| at + ch.len_utf8());
+    Snippet::around(line, at..end)
+}

@@ -1,0 +1,192 @@
+//! A finding: what a rule reports, located precisely enough that a person can go and fix the record.
+
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::record::{Position, Record, Segment, TextField};
+use crate::rule::{RuleMeta, Severity};
+
+/// Longest excerpt of a field kept for display; a 3 MB line must not be copied into every finding.
+const SNIPPET_BYTES: usize = 320;
+
+/// An excerpt of a field's text around the reported span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snippet {
+    pub text: String,
+    /// The reported span, relative to [`Snippet::text`].
+    pub span: Range<usize>,
+    /// True when text before the excerpt was left out.
+    pub cut_before: bool,
+    pub cut_after: bool,
+}
+
+fn floor_char(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn ceil_char(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
+impl Snippet {
+    /// An excerpt of `text` that shows `span`, widened to whole lines where they fit.
+    pub fn around(text: &str, span: Range<usize>) -> Snippet {
+        let span = floor_char(text, span.start)..ceil_char(text, span.end.max(span.start));
+        let shown_span_end = ceil_char(text, span.end.min(span.start + SNIPPET_BYTES));
+        let budget = SNIPPET_BYTES.saturating_sub(shown_span_end - span.start);
+        let line_start = text[..span.start].rfind('\n').map_or(0, |at| at + 1);
+        let start = if span.start - line_start <= budget / 2 {
+            line_start
+        } else {
+            floor_char(text, span.start - budget / 2)
+        };
+        let line_end = text[shown_span_end..].find('\n').map_or(text.len(), |at| shown_span_end + at);
+        let end = if line_end - shown_span_end <= budget / 2 {
+            line_end
+        } else {
+            floor_char(text, shown_span_end + budget / 2)
+        };
+        Snippet {
+            text: text[start..end].to_owned(),
+            span: span.start - start..shown_span_end - start,
+            cut_before: start > 0,
+            cut_after: end < text.len(),
+        }
+    }
+}
+
+/// One reported problem.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: &'static RuleMeta,
+    pub severity: Severity,
+    pub message: String,
+    pub path: Arc<Path>,
+    /// `None` for a finding about a whole file or dataset.
+    pub position: Option<Position>,
+    /// The field the finding is about, as a path (`messages[2].content`).
+    pub field: Option<String>,
+    /// Byte span in the field's decoded text.
+    pub span: Option<Range<usize>>,
+    /// 1-based column, in Unicode code points, of the source line (JSON inputs).
+    pub column: Option<usize>,
+    pub snippet: Option<Snippet>,
+    /// Short text under the underline.
+    pub label: Option<String>,
+    pub help: Option<String>,
+}
+
+impl Finding {
+    /// A finding about a whole record, at its position.
+    pub fn record(rule: &'static RuleMeta, record: &Record<'_>, message: impl Into<String>) -> Finding {
+        Finding {
+            rule,
+            severity: rule.severity,
+            message: message.into(),
+            path: record.source.path.clone(),
+            position: Some(record.position),
+            field: None,
+            span: None,
+            column: None,
+            snippet: None,
+            label: None,
+            help: None,
+        }
+    }
+
+    /// A finding about a file or dataset as a whole (`line` null).
+    pub fn file(rule: &'static RuleMeta, path: Arc<Path>, message: impl Into<String>) -> Finding {
+        Finding {
+            rule,
+            severity: rule.severity,
+            message: message.into(),
+            path,
+            position: None,
+            field: None,
+            span: None,
+            column: None,
+            snippet: None,
+            label: None,
+            help: None,
+        }
+    }
+
+    /// Points the finding at `span` (bytes of the field's text) and keeps an excerpt to show.
+    pub fn at(mut self, field: &TextField<'_>, span: Range<usize>) -> Finding {
+        self.field = Some(field.name.to_string());
+        self.column = field.source_column(span.start);
+        self.snippet = Some(Snippet::around(&field.text, span.clone()));
+        self.span = Some(span);
+        self
+    }
+
+    /// Points the finding at `local`, a span relative to the segment's text.
+    pub fn in_segment(self, segment: &Segment<'_, '_>, local: Range<usize>) -> Finding {
+        let span = segment.to_field(local);
+        self.at(segment.field, span)
+    }
+
+    pub fn severity(mut self, severity: Severity) -> Finding {
+        self.severity = severity;
+        self
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Finding {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Finding {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn field_name(mut self, field: impl Into<String>) -> Finding {
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn line(&self) -> Option<u64> {
+        self.position.and_then(Position::line)
+    }
+
+    pub fn row(&self) -> Option<u64> {
+        self.position.and_then(Position::row)
+    }
+
+    /// Sort key: file, then position (whole-file findings first), then rule code.
+    pub fn sort_key(&self) -> (&Path, Option<Position>, &'static str, usize) {
+        (&self.path, self.position, self.rule.code, self.span.as_ref().map_or(0, |span| span.start))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippet_of_a_short_field_is_the_whole_field() {
+        let snippet = Snippet::around("அகர முதல எழுத்தெல்லாம்", 10..19);
+        assert_eq!(snippet.text, "அகர முதல எழுத்தெல்லாம்");
+        assert_eq!(snippet.span, 10..19);
+        assert!(!snippet.cut_before && !snippet.cut_after);
+    }
+
+    #[test]
+    fn snippet_of_a_huge_field_is_bounded_and_keeps_char_boundaries() {
+        let text = "த".repeat(1_000_000);
+        let snippet = Snippet::around(&text, 1_500_000..1_500_003);
+        assert!(snippet.text.len() <= SNIPPET_BYTES + 3);
+        assert_eq!(&snippet.text[snippet.span.clone()], "த");
+        assert!(snippet.cut_before && snippet.cut_after);
+    }
+}

@@ -1,0 +1,26 @@
+//! vazhi: a data-quality linter for Tamil LLM training corpora.
+//!
+//! Reads JSONL/JSON/Parquet corpora in any common chat layout, normalises each record into a
+//! [`record::Record`], and runs [`rules`] over records and datasets. The CLI (`cargo vazhi`) is a
+//! thin layer over [`engine::Linter`] and [`report`].
+
+pub mod dataset;
+pub mod engine;
+pub mod fields;
+pub mod finding;
+pub mod layout;
+pub mod reader;
+pub mod record;
+pub mod rule;
+pub mod rules;
+pub mod script;
+pub mod report;
+pub mod settings;
+
+pub use engine::{LintReport, Linter, Progress, Silent};
+pub use finding::Finding;
+pub use rule::Severity;
+pub use settings::Settings;
+
+/// The version stamped into reports.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

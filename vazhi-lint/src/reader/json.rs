@@ -1,0 +1,309 @@
+//! One JSON record → [`Record`]. Parses only the keys the field map names (everything else is
+//! skipped unparsed) and borrows strings from the line where they have no escapes: the linter's
+//! speed is mostly this function's speed.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::Deserializer as _;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+
+use crate::fields::FieldMap;
+use crate::layout::{self, Picked, RawTurn, Slots, Value};
+use crate::record::{Position, RawSpan, Record, Source};
+
+/// Why a JSON record could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidJson {
+    pub message: String,
+    /// Lines into the record where the problem is (0 for single-line records).
+    pub line_offset: u64,
+    /// 1-based column, where known.
+    pub column: Option<usize>,
+    pub field: Option<String>,
+}
+
+fn json_type(first: u8) -> &'static str {
+    match first {
+        b'[' => "an array",
+        b'"' => "a string",
+        b'n' => "null",
+        b't' | b'f' => "a boolean",
+        _ => "a number",
+    }
+}
+
+/// Parses one record (a JSONL line or one element of a JSON array).
+pub fn parse_record<'a>(bytes: &'a [u8], position: Position, source: &'a Source, fields: &'a FieldMap) -> Result<Record<'a>, InvalidJson> {
+    let text = std::str::from_utf8(bytes).map_err(|err| {
+        let before = &bytes[..err.valid_up_to()];
+        let line_offset = memchr::memchr_iter(b'\n', before).count() as u64;
+        let line_start = memchr::memrchr(b'\n', before).map_or(0, |at| at + 1);
+        InvalidJson {
+            message: format!("not valid UTF-8: byte 0x{:02X} cannot start or continue a character", bytes[err.valid_up_to()]),
+            line_offset,
+            // The prefix is valid UTF-8, so its characters can be counted.
+            column: std::str::from_utf8(&before[line_start..]).ok().map(|valid| valid.chars().count() + 1),
+            field: None,
+        }
+    })?;
+    let first = text.trim_start().as_bytes().first().copied();
+    if let Some(first) = first
+        && first != b'{'
+        && serde_json::from_str::<IgnoredAny>(text).is_ok()
+    {
+        return Err(InvalidJson {
+            message: format!("a record must be a JSON object; this is {}", json_type(first)),
+            line_offset: 0,
+            column: None,
+            field: None,
+        });
+    }
+    let base = text;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let slots = deserializer
+        .deserialize_map(RecordVisitor { fields, base })
+        .and_then(|slots| deserializer.end().map(|()| slots))
+        .map_err(|err| json_error(&err, text))?;
+    layout::assemble(slots, source, position).map_err(|err| InvalidJson {
+        message: err.message,
+        line_offset: 0,
+        column: None,
+        field: err.field,
+    })
+}
+
+/// serde_json says "… at line L column C"; the line is reported by the caller, so keep the column.
+/// Its column counts bytes; findings count code points, like the columns of every other finding.
+fn json_error(err: &serde_json::Error, text: &str) -> InvalidJson {
+    let full = err.to_string();
+    let message = full.rfind(" at line ").map_or(full.as_str(), |at| &full[..at]);
+    let line = text.split('\n').nth(err.line().saturating_sub(1)).unwrap_or("");
+    let byte = err.column().saturating_sub(1).min(line.len());
+    let column = line.get(..byte).map(|before| before.chars().count() + 1);
+    let message = if err.classify() == serde_json::error::Category::Eof {
+        format!("not valid JSON: the record ends early ({message}); is the line truncated?")
+    } else {
+        format!("not valid JSON: {message}")
+    };
+    InvalidJson {
+        message,
+        line_offset: err.line().saturating_sub(1) as u64,
+        column: if err.column() > 0 { column } else { None },
+        field: None,
+    }
+}
+
+fn span_of<'a>(literal: &'a str, source: &'a str) -> RawSpan<'a> {
+    let start = literal.as_ptr() as usize - source.as_ptr() as usize;
+    RawSpan {
+        source,
+        range: start..start + literal.len(),
+    }
+}
+
+/// Decodes a JSON string literal, borrowing it when it holds no escapes.
+fn decode<'a>(raw: &'a RawValue, base: &'a str) -> Value<'a> {
+    let literal = raw.get();
+    match literal.as_bytes().first() {
+        Some(b'"') => {
+            let inner = &literal[1..literal.len() - 1];
+            let text = if memchr::memchr(b'\\', inner.as_bytes()).is_none() {
+                Cow::Borrowed(inner)
+            } else {
+                // The literal was validated while it was scanned, so decoding it cannot fail.
+                Cow::Owned(serde_json::from_str::<String>(literal).unwrap_or_default())
+            };
+            Value::Str(text, Some(span_of(literal, base)))
+        }
+        Some(b'n') => Value::Null,
+        Some(b'{') => Value::Other("an object"),
+        Some(b'[') => Value::Other("an array"),
+        Some(b't' | b'f') => Value::Other("a boolean"),
+        _ => Value::Other("a number"),
+    }
+}
+
+struct RecordVisitor<'f> {
+    fields: &'f FieldMap,
+    base: &'f str,
+}
+
+impl<'de: 'f, 'f> Visitor<'de> for RecordVisitor<'f> {
+    type Value = Slots<'f>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut slots = layout::empty_slots();
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            let Some((slot, priority)) = self.fields.classify(&key) else {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
+            // Keep the configured name, which outlives the line, rather than the key's text.
+            let name = &self.fields.slot_names(slot)[priority];
+            let value = if slot == crate::fields::Slot::Messages {
+                map.next_value_seed(TurnsSeed {
+                    fields: self.fields,
+                    base: self.base,
+                })?
+            } else {
+                decode(map.next_value::<&'de RawValue>()?, self.base)
+            };
+            layout::offer(&mut slots, slot, Picked { key: name, priority, value });
+        }
+        Ok(slots)
+    }
+}
+
+/// The value of a `messages` key: a list of turns, or whatever else it is, named for the message.
+struct TurnsSeed<'f> {
+    fields: &'f FieldMap,
+    base: &'f str,
+}
+
+impl<'de: 'f, 'f> DeserializeSeed<'de> for TurnsSeed<'f> {
+    type Value = Value<'f>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de: 'f, 'f> Visitor<'de> for TurnsSeed<'f> {
+    type Value = Value<'f>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of turns")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut turns = Vec::new();
+        while let Some(turn) = seq.next_element_seed(TurnSeed {
+            fields: self.fields,
+            base: self.base,
+        })? {
+            turns.push(turn);
+        }
+        Ok(Value::Turns(turns))
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Self::Value, E> {
+        Ok(Value::Str(Cow::Borrowed(text), None))
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+        Ok(Value::Str(Cow::Owned(text.to_owned()), None))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Value::Other("an object"))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Value::Other("a boolean"))
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Value::Other("a number"))
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Value::Other("a number"))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Value::Other("a number"))
+    }
+}
+
+/// One element of a `messages` list.
+struct TurnSeed<'f> {
+    fields: &'f FieldMap,
+    base: &'f str,
+}
+
+impl<'de: 'f, 'f> DeserializeSeed<'de> for TurnSeed<'f> {
+    type Value = RawTurn<'f>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'f> TurnSeed<'f> {
+    fn not_object(found: &'static str) -> RawTurn<'f> {
+        RawTurn {
+            not_object: Some(found),
+            ..RawTurn::default()
+        }
+    }
+}
+
+impl<'de: 'f, 'f> Visitor<'de> for TurnSeed<'f> {
+    type Value = RawTurn<'f>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a turn object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut turn = RawTurn::default();
+        let mut priorities = [usize::MAX; 2];
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            let Some((member, priority)) = self.fields.classify_member(&key) else {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
+            let value = decode(map.next_value::<&'de RawValue>()?, self.base);
+            if priority >= priorities[member] {
+                continue;
+            }
+            priorities[member] = priority;
+            if member == 0 {
+                turn.role = Some((self.fields.role[priority].as_str(), value));
+            } else {
+                turn.content = Some((self.fields.content[priority].as_str(), value));
+            }
+        }
+        Ok(turn)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Self::not_object("an array"))
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Self::not_object("a string"))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Self::not_object("null"))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Self::not_object("a boolean"))
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Self::not_object("a number"))
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Self::not_object("a number"))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Self::not_object("a number"))
+    }
+}

@@ -1,0 +1,155 @@
+use std::fmt;
+use std::io::{self, Write};
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+
+use super::{HumanOptions, Reporter, location, plural, statistics, thousands};
+use crate::engine::LintReport;
+use crate::finding::Finding;
+use crate::rule::Severity;
+
+/// The default format: each finding as a miette diagnostic showing the field's text with the
+/// offending span underlined, then a summary.
+pub struct Human(pub HumanOptions);
+
+/// A finding seen through miette's eyes.
+struct Rendered<'f> {
+    finding: &'f Finding,
+    source: Option<NamedSource<String>>,
+}
+
+impl fmt::Debug for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl fmt::Display for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl std::error::Error for Rendered<'_> {}
+
+impl Diagnostic for Rendered<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.finding.help.as_ref().map(|help| Box::new(help) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|source| source as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let snippet = self.finding.snippet.as_ref()?;
+        let prefix = if snippet.cut_before { "…".len() } else { 0 };
+        let span = SourceSpan::new((snippet.span.start + prefix).into(), snippet.span.len());
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(self.finding.label.clone(), span))))
+    }
+}
+
+impl Human {
+    fn handler(&self) -> GraphicalReportHandler {
+        let theme = if self.0.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+        GraphicalReportHandler::new_themed(theme)
+            .with_width(self.0.width)
+            .with_context_lines(1)
+    }
+
+    fn render(&self, handler: &GraphicalReportHandler, finding: &Finding) -> String {
+        let source = finding.snippet.as_ref().map(|snippet| {
+            let mut text = String::new();
+            if snippet.cut_before {
+                text.push('…');
+            }
+            text.push_str(&snippet.text);
+            if snippet.cut_after {
+                text.push('…');
+            }
+            NamedSource::new(finding.field.clone().unwrap_or_else(|| "record".into()), text)
+        });
+        let diagnostic = Rendered { finding, source };
+        let mut out = String::new();
+        if handler.render_report(&mut out, &diagnostic).is_err() {
+            out = format!("  {}\n", finding.message);
+        }
+        out
+    }
+}
+
+impl Reporter for Human {
+    fn report(&self, report: &LintReport, out: &mut dyn Write) -> io::Result<()> {
+        if !self.0.statistics_only {
+            let handler = self.handler();
+            for finding in &report.findings {
+                let mut header = format!("{}: {} {}", location(finding), finding.rule.code, finding.rule.name);
+                if finding.snippet.is_none()
+                    && let Some(field) = &finding.field
+                {
+                    header.push_str(&format!(" [{field}]"));
+                }
+                writeln!(out, "{header}")?;
+                write!(out, "{}", self.render(&handler, finding))?;
+                writeln!(out)?;
+            }
+        }
+        for problem in &report.path_problems {
+            writeln!(out, "{}: {}", problem.path.display(), problem.message)?;
+        }
+        write_summary(report, out)
+    }
+}
+
+/// `1.2 kB`, `340.5 MB`.
+fn size(bytes: u64) -> String {
+    let units = ["B", "kB", "MB", "GB", "TB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit + 1 < units.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 { format!("{bytes} B") } else { format!("{value:.1} {}", units[unit]) }
+}
+
+fn write_summary(report: &LintReport, out: &mut dyn Write) -> io::Result<()> {
+    let read = format!(
+        "{} {} in {}, {}",
+        thousands(report.records),
+        if report.records == 1 { "record" } else { "records" },
+        plural(report.files.len(), "file"),
+        size(report.bytes),
+    );
+    if report.findings.is_empty() {
+        return writeln!(out, "All checks passed ({read}).");
+    }
+    let severities: Vec<String> = [Severity::Error, Severity::Warning, Severity::Info]
+        .into_iter()
+        .filter_map(|severity| {
+            let count = report.count(severity);
+            (count > 0).then(|| plural(count, severity.name()))
+        })
+        .collect();
+    writeln!(out, "Found {}: {} ({read}).", plural(report.findings.len(), "finding"), severities.join(", "))?;
+    let table = statistics(report);
+    let width = table.iter().map(|row| row.count.to_string().len()).max().unwrap_or(1);
+    for row in table {
+        let by: Vec<String> = row
+            .by_severity
+            .iter()
+            .rev()
+            .map(|(severity, count)| plural(*count, severity.name()))
+            .collect();
+        writeln!(out, "  {:>width$}  {} {:<22} {}", row.count, row.rule.code, row.rule.name, by.join(", "))?;
+    }
+    Ok(())
+}

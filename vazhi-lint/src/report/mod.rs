@@ -1,0 +1,113 @@
+//! Output formats. Each is one small [`Reporter`]; the CLI picks one with `--format`.
+
+mod github;
+mod human;
+mod json;
+mod sarif;
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+pub use github::Github;
+pub use human::Human;
+pub use json::{Json, JsonLines, finding_json};
+pub use sarif::Sarif;
+
+use crate::engine::LintReport;
+use crate::rule::{RuleMeta, Severity};
+
+/// Writes a lint report in one format.
+pub trait Reporter {
+    fn report(&self, report: &LintReport, out: &mut dyn Write) -> io::Result<()>;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Jsonl,
+    Github,
+    Sarif,
+}
+
+impl Format {
+    pub fn reporter(self, options: HumanOptions) -> Box<dyn Reporter> {
+        match self {
+            Format::Human => Box::new(Human(options)),
+            Format::Json => Box::new(Json),
+            Format::Jsonl => Box::new(JsonLines),
+            Format::Github => Box::new(Github),
+            Format::Sarif => Box::new(Sarif),
+        }
+    }
+}
+
+/// How the human format looks.
+#[derive(Debug, Clone, Copy)]
+pub struct HumanOptions {
+    pub color: bool,
+    pub width: usize,
+    /// Only the per-rule counts, not each finding.
+    pub statistics_only: bool,
+}
+
+impl Default for HumanOptions {
+    fn default() -> Self {
+        HumanOptions {
+            color: false,
+            width: 100,
+            statistics_only: false,
+        }
+    }
+}
+
+/// Findings per rule, with each rule's counts by severity; rules in code order.
+pub fn statistics(report: &LintReport) -> Vec<RuleCount> {
+    let mut counts: BTreeMap<&'static str, RuleCount> = BTreeMap::new();
+    for finding in &report.findings {
+        let entry = counts.entry(finding.rule.code).or_insert_with(|| RuleCount {
+            rule: finding.rule,
+            count: 0,
+            by_severity: BTreeMap::new(),
+        });
+        entry.count += 1;
+        *entry.by_severity.entry(finding.severity).or_default() += 1;
+    }
+    counts.into_values().collect()
+}
+
+#[derive(Debug, Clone)]
+pub struct RuleCount {
+    pub rule: &'static RuleMeta,
+    pub count: usize,
+    pub by_severity: BTreeMap<Severity, usize>,
+}
+
+/// `1 error`, `2 warnings`.
+pub fn plural(count: usize, noun: &str) -> String {
+    if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
+}
+
+/// `1,234,567`.
+pub fn thousands(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// A location as people and editors read it: `path:line:column`, `path (row 7)`, or `path`.
+pub fn location(finding: &crate::finding::Finding) -> String {
+    let path = finding.path.display();
+    match (finding.line(), finding.row(), finding.column) {
+        (Some(line), _, Some(column)) => format!("{path}:{line}:{column}"),
+        (Some(line), _, None) => format!("{path}:{line}"),
+        (None, Some(row), _) => format!("{path} (row {row})"),
+        _ => format!("{path}"),
+    }
+}

@@ -1,0 +1,140 @@
+//! What a rule is: its metadata (code, name, severity, doc), and the two shapes of check — one that
+//! judges a record on its own, and a mergeable aggregate that judges a whole dataset.
+
+use std::any::Any;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::dataset::Dataset;
+use crate::finding::Finding;
+use crate::record::Record;
+use crate::script::ScriptCounts;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What a rule looks at, which decides how the engine runs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Reported by the readers themselves (unreadable input).
+    Reader,
+    /// One record at a time, in parallel.
+    Record,
+    /// A whole dataset, as a mergeable aggregate.
+    Dataset,
+}
+
+/// Everything about a rule that does not depend on settings. Declared with [`declare_rule!`] so the
+/// doc comment is the documentation printed by `cargo vazhi rule` and rendered to rules/NAME.md.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub scope: Scope,
+    pub summary: &'static str,
+    pub doc: &'static str,
+}
+
+impl RuleMeta {
+    /// The doc comment with the one-space indent of `///` removed.
+    pub fn documentation(&self) -> String {
+        let mut out = String::with_capacity(self.doc.len());
+        for line in self.doc.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Declares a rule's metadata from its doc comment, like clippy's `declare_clippy_lint!`.
+#[macro_export]
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        pub static $ident:ident = {
+            code: $code:literal,
+            name: $name:literal,
+            severity: $severity:ident,
+            scope: $scope:ident,
+            summary: $summary:literal $(,)?
+        };
+    ) => {
+        $(#[doc = $doc])*
+        pub static $ident: $crate::rule::RuleMeta = $crate::rule::RuleMeta {
+            code: $code,
+            name: $name,
+            severity: $crate::rule::Severity::$severity,
+            scope: $crate::rule::Scope::$scope,
+            summary: $summary,
+            doc: concat!($($doc, "\n"),*),
+        };
+    };
+}
+
+/// Facts about a record that several rules need, computed once per record on first use.
+#[derive(Default)]
+pub struct Facts {
+    target_scripts: std::sync::OnceLock<Vec<ScriptCounts>>,
+}
+
+impl Facts {
+    /// Script counts of each training target, in [`Record::targets`] order.
+    pub fn target_scripts(&self, record: &Record<'_>) -> &[ScriptCounts] {
+        self.target_scripts
+            .get_or_init(|| record.targets().map(|segment| ScriptCounts::of(segment.text())).collect())
+    }
+}
+
+/// A check of one record. Runs in parallel over records; must not keep state between calls.
+pub trait RecordRule: Send + Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, record: &Record<'_>, facts: &Facts, out: &mut Vec<Finding>);
+}
+
+/// A check of a whole dataset: a factory of mergeable aggregates.
+pub trait DatasetRule: Send + Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn aggregate(&self) -> Box<dyn Aggregate>;
+}
+
+/// Partial state of a dataset rule over some records. `observe` sees records in order; `merge`
+/// appends the state of the records that come after; `finish` turns the state into findings. Exact
+/// under any split, so shards can be linted separately and combined.
+pub trait Aggregate: Send {
+    fn observe(&mut self, record: &Record<'_>, facts: &Facts);
+    fn merge(&mut self, later: Box<dyn Aggregate>);
+    fn finish(self: Box<Self>, dataset: &Dataset) -> Vec<Finding>;
+    fn into_any(self: Box<Self>) -> Box<dyn Any>;
+}
+
+/// Downcasts the other half of a merge; both halves always come from the same rule.
+pub fn same_aggregate<T: 'static>(later: Box<dyn Aggregate>) -> Box<T> {
+    later
+        .into_any()
+        .downcast::<T>()
+        .unwrap_or_else(|_| unreachable!("aggregates of one rule are merged only with each other"))
+}

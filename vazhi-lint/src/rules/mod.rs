@@ -1,0 +1,88 @@
+//! Every rule, one file each, and the one table that lists them.
+
+pub mod foreign_script;
+pub mod invalid_record;
+pub mod mislabeled_language;
+pub mod tamil_ratio;
+
+use crate::rule::{DatasetRule, RecordRule, RuleMeta};
+use crate::settings::Settings;
+
+/// How the engine gets a runnable rule from the settings.
+pub enum Build {
+    /// Reported by the readers; nothing to run.
+    Reader,
+    Record(fn(&Settings) -> Box<dyn RecordRule>),
+    Dataset(fn(&Settings) -> Box<dyn DatasetRule>),
+}
+
+pub struct RuleEntry {
+    pub meta: &'static RuleMeta,
+    pub build: Build,
+}
+
+/// All rules, in code order. Adding a rule: its file, one line here, its options in settings.
+pub static REGISTRY: &[RuleEntry] = &[
+    RuleEntry { meta: &invalid_record::INVALID_RECORD, build: Build::Reader },
+    RuleEntry { meta: &tamil_ratio::TAMIL_RATIO, build: Build::Record(|s| Box::new(tamil_ratio::TamilRatio(s.rules.tamil_ratio.clone()))) },
+    RuleEntry { meta: &mislabeled_language::MISLABELED_LANGUAGE, build: Build::Record(|s| Box::new(mislabeled_language::MislabeledLanguage(s.rules.mislabeled_language.clone()))) },
+    RuleEntry { meta: &foreign_script::FOREIGN_SCRIPT, build: Build::Record(|s| Box::new(foreign_script::ForeignScript(s.rules.foreign_script.clone()))) },
+];
+
+pub fn all() -> impl Iterator<Item = &'static RuleMeta> {
+    REGISTRY.iter().map(|entry| entry.meta)
+}
+
+/// A rule by code (`VZ101`) or name (`tamil-ratio`), any case.
+pub fn find(code_or_name: &str) -> Option<&'static RuleMeta> {
+    all().find(|meta| meta.code.eq_ignore_ascii_case(code_or_name) || meta.name.eq_ignore_ascii_case(code_or_name))
+}
+
+/// A rule's documentation page: what `cargo vazhi rule` prints and rules/NAME.md holds.
+pub fn page(meta: &RuleMeta) -> String {
+    format!(
+        "# {} ({})
+
+Default severity: {}. {}.
+
+{}",
+        meta.name,
+        meta.code,
+        meta.severity.name(),
+        meta.summary,
+        meta.documentation()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_are_unique_and_well_formed() {
+        let metas: Vec<_> = all().collect();
+        for (i, a) in metas.iter().enumerate() {
+            assert!(a.code.starts_with("VZ") && a.code.len() == 5, "{}", a.code);
+            assert!(a.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{}", a.name);
+            for b in &metas[i + 1..] {
+                assert_ne!(a.code, b.code);
+                assert_ne!(a.name, b.name);
+            }
+        }
+        let codes: Vec<_> = metas.iter().map(|meta| meta.code).collect();
+        let mut sorted = codes.clone();
+        sorted.sort();
+        assert_eq!(codes, sorted, "REGISTRY is kept in code order");
+    }
+
+    #[test]
+    fn every_rule_documents_the_four_sections() {
+        for meta in all() {
+            let doc = meta.documentation();
+            for heading in ["## What it does", "## Why is this bad?", "## Example", "## Options"] {
+                assert!(doc.contains(heading), "{} lacks `{heading}`", meta.name);
+            }
+            assert!(!meta.summary.ends_with('.'), "{}: summaries are phrases, not sentences", meta.name);
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! Counting letters by Unicode script. Labels lie (VAZHI's `pure_tamil` outputs were 74% English);
+//! characters don't.
+
+use std::ops::Range;
+
+use unicode_script::{Script, UnicodeScript};
+
+/// The Tamil block, U+0B80..=U+0BFF, is UTF-8 `E0 AE xx` or `E0 AF xx`.
+#[inline]
+fn is_tamil_lead(bytes: &[u8], at: usize) -> bool {
+    bytes[at] == 0xE0 && matches!(bytes.get(at + 1), Some(0xAE | 0xAF))
+}
+
+/// Letters of a text by script. Characters of the Common and Inherited scripts (digits, punctuation,
+/// spaces, joiners) and unassigned ones are not letters of any language and are not counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScriptCounts {
+    pub tamil: usize,
+    pub latin: usize,
+    pub other: usize,
+}
+
+impl ScriptCounts {
+    pub fn of(text: &str) -> ScriptCounts {
+        let bytes = text.as_bytes();
+        let mut counts = ScriptCounts::default();
+        let mut at = 0;
+        while at < bytes.len() {
+            let byte = bytes[at];
+            if byte < 0x80 {
+                counts.latin += usize::from(byte.is_ascii_alphabetic());
+                at += 1;
+            } else if is_tamil_lead(bytes, at) {
+                counts.tamil += 1;
+                at += 3;
+            } else {
+                // A char boundary: every branch above advances by whole characters.
+                let ch = text[at..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
+                match ch.script() {
+                    Script::Common | Script::Inherited | Script::Unknown => {}
+                    Script::Latin => counts.latin += 1,
+                    Script::Tamil => counts.tamil += 1,
+                    _ => counts.other += 1,
+                }
+                at += ch.len_utf8();
+            }
+        }
+        counts
+    }
+
+    pub fn letters(&self) -> usize {
+        self.tamil + self.latin + self.other
+    }
+
+    /// Tamil letters over all letters; `None` for a text with no letters at all.
+    pub fn tamil_share(&self) -> Option<f64> {
+        let letters = self.letters();
+        (letters > 0).then(|| self.tamil as f64 / letters as f64)
+    }
+
+    pub fn add(&mut self, other: &ScriptCounts) {
+        self.tamil += other.tamil;
+        self.latin += other.latin;
+        self.other += other.other;
+    }
+}
+
+/// A maximal stretch of letters of one script, with the Common characters (spaces, punctuation)
+/// between its letters included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptRun {
+    pub script: Script,
+    pub range: Range<usize>,
+    pub letters: usize,
+}
+
+/// Runs of letters whose script is not in `allowed`. ASCII and Tamil bytes are skipped without a
+/// table lookup, so text in the allowed default scripts costs one pass over its bytes.
+pub fn foreign_runs(text: &str, allowed: &[Script]) -> Vec<ScriptRun> {
+    let latin_allowed = allowed.contains(&Script::Latin);
+    let tamil_allowed = allowed.contains(&Script::Tamil);
+    let bytes = text.as_bytes();
+    let mut runs: Vec<ScriptRun> = Vec::new();
+    let mut open: Option<ScriptRun> = None;
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        let (script, len) = if byte < 0x80 {
+            if !byte.is_ascii_alphabetic() {
+                at += 1;
+                continue;
+            }
+            (Script::Latin, 1)
+        } else if is_tamil_lead(bytes, at) {
+            (Script::Tamil, 3)
+        } else {
+            let ch = text[at..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
+            (ch.script(), ch.len_utf8())
+        };
+        let neutral = matches!(script, Script::Common | Script::Inherited | Script::Unknown);
+        let is_allowed = match script {
+            Script::Latin => latin_allowed,
+            Script::Tamil => tamil_allowed,
+            other => neutral || allowed.contains(&other),
+        };
+        if !neutral {
+            if is_allowed {
+                if let Some(run) = open.take() {
+                    runs.push(run);
+                }
+            } else {
+                match &mut open {
+                    Some(run) if run.script == script => {
+                        run.range.end = at + len;
+                        run.letters += 1;
+                    }
+                    _ => {
+                        if let Some(run) = open.take() {
+                            runs.push(run);
+                        }
+                        open = Some(ScriptRun {
+                            script,
+                            range: at..at + len,
+                            letters: 1,
+                        });
+                    }
+                }
+            }
+        }
+        at += len;
+    }
+    runs.extend(open);
+    runs
+}
+
+/// Parses a script name as Unicode writes it (`Tamil`, `Devanagari`, `Old_Italic`) or its ISO 15924
+/// code (`Taml`), in any case.
+pub fn parse_script(name: &str) -> Option<Script> {
+    let title_case = |part: &str| {
+        let mut chars = part.chars();
+        chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect())
+    };
+    let wanted: Vec<String> = name.trim().split([' ', '_', '-']).map(title_case).collect();
+    Script::from_full_name(&wanted.join("_")).or_else(|| Script::from_short_name(&wanted.join("")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_tamil_latin_and_other_letters_and_skips_common() {
+        let counts = ScriptCounts::of("வணக்கம் Hello! 123 世界");
+        assert_eq!(counts.tamil, 7);
+        assert_eq!(counts.latin, 5);
+        assert_eq!(counts.other, 2);
+    }
+
+    #[test]
+    fn tamil_share_counts_vowel_signs_as_tamil() {
+        let share = ScriptCounts::of("தமிழ்").tamil_share();
+        assert_eq!(share, Some(1.0));
+        assert_eq!(ScriptCounts::of("12, 34.").tamil_share(), None);
+    }
+
+    #[test]
+    fn foreign_runs_join_words_across_spaces() {
+        let text = "பதில்: नमस्ते दुनिया and 你好";
+        let runs = foreign_runs(text, &[Script::Tamil, Script::Latin]);
+        assert_eq!(runs.len(), 2);
+        assert_eq!(runs[0].script, Script::Devanagari);
+        assert_eq!(&text[runs[0].range.clone()], "नमस्ते दुनिया");
+        assert_eq!(runs[1].script, Script::Han);
+    }
+
+    #[test]
+    fn script_names_parse_case_insensitively() {
+        assert_eq!(parse_script("devanagari"), Some(Script::Devanagari));
+        assert_eq!(parse_script("Tamil"), Some(Script::Tamil));
+        assert_eq!(parse_script("Klingon"), None);
+    }
+}

@@ -1,0 +1,320 @@
+//! Configuration: `vazhi.toml` / `.vazhi.toml` / `[workspace.metadata.vazhi]` / `[package.metadata.vazhi]`
+//! found from the linted path upwards. Options (what a user writes, all optional, unknown keys
+//! rejected) resolve into [`Settings`] (what the engine uses, nothing optional).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobMatcher};
+use serde::{Deserialize, Serialize};
+
+use crate::dataset::{DatasetOptions, DatasetSpec};
+use crate::fields::{FieldMap, FieldOptions};
+use crate::rule::{RuleMeta, Severity};
+use crate::rules::{self, foreign_script, mislabeled_language, tamil_ratio};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{0}")]
+    Selector(String),
+}
+
+/// The top level of vazhi.toml.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Options {
+    /// Rules to run, by code (`VZ101`), code prefix (`VZ1`) or name. Default: all.
+    pub select: Option<Vec<String>>,
+    /// Rules not to run, same forms as `select`.
+    pub ignore: Option<Vec<String>>,
+    /// Glob (relative to the config file) → rules not to run on matching files.
+    pub per_file_ignores: Option<BTreeMap<String, Vec<String>>>,
+    /// Rule → severity, replacing the rule's own (`think-leak = "warning"`).
+    pub severity: Option<BTreeMap<String, Severity>>,
+    pub fields: Option<FieldOptions>,
+    pub datasets: Option<Vec<DatasetOptions>>,
+    pub rules: Option<RuleOptions>,
+}
+
+/// `[rules.NAME]` tables: each rule's own options.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RuleOptions {
+    pub tamil_ratio: Option<tamil_ratio::Options>,
+    pub mislabeled_language: Option<mislabeled_language::Options>,
+    pub foreign_script: Option<foreign_script::Options>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct RuleSettings {
+    pub tamil_ratio: tamil_ratio::Settings,
+    pub mislabeled_language: mislabeled_language::Settings,
+    pub foreign_script: foreign_script::Settings,
+}
+
+impl RuleOptions {
+    fn resolve(self) -> Result<RuleSettings, String> {
+        Ok(RuleSettings {
+            tamil_ratio: self.tamil_ratio.unwrap_or_default().resolve()?,
+            mislabeled_language: self.mislabeled_language.unwrap_or_default().resolve()?,
+            foreign_script: self.foreign_script.unwrap_or_default().resolve()?,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PerFileIgnore {
+    pub pattern: String,
+    pub matcher: GlobMatcher,
+    pub codes: Vec<&'static str>,
+}
+
+/// Everything a lint run needs, resolved.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The folder globs are relative to: the config file's, or the current directory.
+    pub root: PathBuf,
+    /// The config file that was used, if any.
+    pub config_file: Option<PathBuf>,
+    /// Codes of the rules that run, in code order.
+    pub enabled: Vec<&'static str>,
+    pub per_file_ignores: Vec<PerFileIgnore>,
+    pub severity: BTreeMap<&'static str, Severity>,
+    pub fields: FieldMap,
+    pub datasets: Vec<DatasetSpec>,
+    pub rules: RuleSettings,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings::resolve(Options::default(), PathBuf::from("."), None).unwrap_or_else(|err| unreachable!("defaults resolve: {err}"))
+    }
+}
+
+/// Every rule a selector names: an exact code or name, or a code prefix (`VZ1`, `VZ`).
+pub fn select(selector: &str) -> Result<Vec<&'static RuleMeta>, String> {
+    if let Some(meta) = rules::find(selector) {
+        return Ok(vec![meta]);
+    }
+    let upper = selector.to_ascii_uppercase();
+    let matched: Vec<_> = rules::all().filter(|meta| meta.code.starts_with(&upper)).collect();
+    if upper.starts_with("VZ") && !matched.is_empty() || upper == "ALL" {
+        return Ok(if upper == "ALL" { rules::all().collect() } else { matched });
+    }
+    Err(format!("unknown rule or code prefix `{selector}` (see `cargo vazhi rules`)"))
+}
+
+fn codes(selectors: &[String], key: &str) -> Result<Vec<&'static str>, String> {
+    let mut codes = Vec::new();
+    for selector in selectors {
+        let metas = select(selector).map_err(|err| format!("{key}: {err}"))?;
+        codes.extend(metas.into_iter().map(|meta| meta.code));
+    }
+    Ok(codes)
+}
+
+impl Settings {
+    pub fn resolve(options: Options, root: PathBuf, config_file: Option<PathBuf>) -> Result<Settings, String> {
+        let selected = match &options.select {
+            Some(selectors) => codes(selectors, "select")?,
+            None => rules::all().map(|meta| meta.code).collect(),
+        };
+        let ignored = codes(options.ignore.as_deref().unwrap_or_default(), "ignore")?;
+        let enabled = rules::all()
+            .map(|meta| meta.code)
+            .filter(|code| selected.contains(code) && !ignored.contains(code))
+            .collect();
+        let mut per_file_ignores = Vec::new();
+        for (pattern, selectors) in options.per_file_ignores.unwrap_or_default() {
+            let glob = Glob::new(&pattern).map_err(|err| format!("per-file-ignores: bad glob `{pattern}`: {err}"))?;
+            per_file_ignores.push(PerFileIgnore {
+                codes: codes(&selectors, &format!("per-file-ignores.\"{pattern}\""))?,
+                matcher: glob.compile_matcher(),
+                pattern,
+            });
+        }
+        let mut severity = BTreeMap::new();
+        for (selector, level) in options.severity.unwrap_or_default() {
+            for meta in select(&selector).map_err(|err| format!("severity: {err}"))? {
+                severity.insert(meta.code, level);
+            }
+        }
+        let datasets = options
+            .datasets
+            .unwrap_or_default()
+            .into_iter()
+            .map(DatasetSpec::resolve)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Settings {
+            root,
+            config_file,
+            enabled,
+            per_file_ignores,
+            severity,
+            fields: options.fields.unwrap_or_default().resolve(),
+            datasets,
+            rules: options.rules.unwrap_or_default().resolve()?,
+        })
+    }
+
+    /// Loads the nearest configuration above `start` (a file or folder), or the defaults.
+    pub fn discover(start: &Path) -> Result<Settings, ConfigError> {
+        match find_config(start)? {
+            Some((path, options)) => Settings::from_options(options, &path),
+            None => {
+                let root = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+                Settings::resolve(Options::default(), root, None).map_err(ConfigError::Selector)
+            }
+        }
+    }
+
+    /// Loads an explicit config file (`--config`): vazhi.toml form, or a Cargo.toml with metadata.
+    pub fn from_file(path: &Path) -> Result<Settings, ConfigError> {
+        let options = read_options(path)?.ok_or_else(|| ConfigError::Invalid {
+            path: path.to_owned(),
+            message: "no [workspace.metadata.vazhi] or [package.metadata.vazhi] table".into(),
+        })?;
+        Settings::from_options(options, path)
+    }
+
+    fn from_options(options: Options, path: &Path) -> Result<Settings, ConfigError> {
+        let root = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        Settings::resolve(options, root, Some(path.to_owned())).map_err(|message| ConfigError::Invalid {
+            path: path.to_owned(),
+            message,
+        })
+    }
+
+    /// Whether rule `code` runs on `path`.
+    pub fn runs_on(&self, code: &str, path: &Path) -> bool {
+        if !self.enabled.contains(&code) {
+            return false;
+        }
+        let relative = path.strip_prefix(&self.root).unwrap_or(path);
+        !self
+            .per_file_ignores
+            .iter()
+            .any(|ignore| ignore.codes.contains(&code) && (ignore.matcher.is_match(relative) || ignore.matcher.is_match(path)))
+    }
+}
+
+/// Reads options from a vazhi.toml-form file, or from a Cargo.toml's metadata table (`None` if it
+/// has none, so the search goes on upwards).
+fn read_options(path: &Path) -> Result<Option<Options>, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let invalid = |message: String| ConfigError::Invalid {
+        path: path.to_owned(),
+        message,
+    };
+    if path.file_name().is_some_and(|name| name == "Cargo.toml") {
+        let manifest: toml::Table = toml::from_str(&text).map_err(|err| invalid(err.to_string()))?;
+        for section in ["workspace", "package"] {
+            let table = manifest
+                .get(section)
+                .and_then(|value| value.get("metadata"))
+                .and_then(|value| value.get("vazhi"));
+            if let Some(table) = table {
+                let options = Options::deserialize(table.clone())
+                    .map_err(|err| invalid(format!("[{section}.metadata.vazhi]: {err}")))?;
+                return Ok(Some(options));
+            }
+        }
+        return Ok(None);
+    }
+    toml::from_str(&text).map(Some).map_err(|err| invalid(err.to_string()))
+}
+
+/// Nearest first: in each folder from `start` up, vazhi.toml, .vazhi.toml, then Cargo.toml metadata.
+pub fn find_config(start: &Path) -> Result<Option<(PathBuf, Options)>, ConfigError> {
+    let start = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
+    let mut folder = if start.is_dir() { Some(start.as_path()) } else { start.parent() };
+    while let Some(dir) = folder {
+        for name in ["vazhi.toml", ".vazhi.toml", "Cargo.toml"] {
+            let candidate = dir.join(name);
+            if candidate.is_file()
+                && let Some(options) = read_options(&candidate)?
+            {
+                return Ok(Some((candidate, options)));
+            }
+        }
+        folder = dir.parent();
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Settings, String> {
+        let options: Options = toml::from_str(text).map_err(|err| err.to_string())?;
+        Settings::resolve(options, PathBuf::from("."), None)
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_that_name_the_key() {
+        let err = parse("selct = [\"VZ1\"]").unwrap_err();
+        assert!(err.contains("selct"), "{err}");
+        let err = parse("[rules.tamil-ratio]\nerror-bellow = 0.2").unwrap_err();
+        assert!(err.contains("error-bellow"), "{err}");
+    }
+
+    #[test]
+    fn select_by_prefix_and_ignore_by_name() {
+        let settings = parse("select = [\"VZ1\"]\nignore = [\"foreign-script\"]").unwrap();
+        assert_eq!(settings.enabled, vec!["VZ101", "VZ102"]);
+    }
+
+    #[test]
+    fn unknown_selector_is_an_error() {
+        let err = parse("ignore = [\"tamil-ration\"]").unwrap_err();
+        assert!(err.contains("tamil-ration"), "{err}");
+    }
+
+    #[test]
+    fn bad_threshold_is_an_error_naming_the_key() {
+        let err = parse("[rules.tamil-ratio]\nerror-below = 1.5").unwrap_err();
+        assert!(err.contains("rules.tamil-ratio.error-below"), "{err}");
+    }
+
+    #[test]
+    fn per_file_ignores_apply_relative_to_the_root() {
+        let settings = parse("[per-file-ignores]\n\"english/**\" = [\"tamil-ratio\"]").unwrap();
+        assert!(!settings.runs_on("VZ101", Path::new("english/a.jsonl")));
+        assert!(settings.runs_on("VZ101", Path::new("tamil/a.jsonl")));
+        assert!(settings.runs_on("VZ102", Path::new("english/a.jsonl")));
+    }
+
+    #[test]
+    fn cargo_metadata_table_is_found_from_below() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("Cargo.toml"),
+            "[package]\nname = \"x\"\n[package.metadata.vazhi]\nignore = [\"VZ103\"]\n",
+        )
+        .unwrap();
+        let nested = dir.path().join("data/sft");
+        std::fs::create_dir_all(&nested).unwrap();
+        let settings = Settings::discover(&nested).unwrap();
+        assert!(!settings.enabled.contains(&"VZ103"));
+        assert_eq!(settings.config_file.as_deref(), Some(dir.path().join("Cargo.toml").as_path()));
+    }
+
+    #[test]
+    fn vazhi_toml_wins_over_cargo_toml_in_the_same_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Cargo.toml"), "[workspace.metadata.vazhi]\nignore = [\"VZ103\"]\n").unwrap();
+        std::fs::write(dir.path().join("vazhi.toml"), "ignore = [\"VZ102\"]\n").unwrap();
+        let settings = Settings::discover(dir.path()).unwrap();
+        assert!(settings.enabled.contains(&"VZ103"));
+        assert!(!settings.enabled.contains(&"VZ102"));
+    }
+}
