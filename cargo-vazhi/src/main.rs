@@ -13,7 +13,12 @@ use vazhi_lint::{Linter, Progress, Severity};
 
 /// Cargo runs `cargo-vazhi vazhi …` for `cargo vazhi …`; both that and `cargo-vazhi …` work.
 #[derive(Parser)]
-#[command(name = "cargo vazhi", bin_name = "cargo vazhi", version, about = "Lint Tamil LLM training corpora before training on them")]
+#[command(
+    name = "cargo vazhi",
+    bin_name = "cargo vazhi",
+    version,
+    about = "Lint Tamil LLM training corpora before training on them"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -129,13 +134,17 @@ fn settings_for(args: &LintArgs) -> Result<Settings, String> {
     .map_err(|err| err.to_string())?;
     if args.select.is_some() || !args.ignore.is_empty() {
         // Re-resolve the selection with the flags on top of the file's choice.
-        let select = args.select.clone().unwrap_or_else(|| settings.enabled.iter().map(|code| (*code).to_owned()).collect());
+        let select = args
+            .select
+            .clone()
+            .unwrap_or_else(|| settings.enabled.iter().map(|code| (*code).to_owned()).collect());
         let options = Options {
             select: Some(select),
             ignore: Some(args.ignore.clone()),
             ..Options::default()
         };
-        let flags = Settings::resolve(options, settings.root.clone(), None).map_err(|err| format!("command line: {err}"))?;
+        let flags =
+            Settings::resolve(options, settings.root.clone(), None).map_err(|err| format!("command line: {err}"))?;
         settings.enabled = flags.enabled;
     }
     Ok(settings)
@@ -253,7 +262,14 @@ fn list_rules(format: ListFormat) -> Result<ExitCode, String> {
     let mut out = io::stdout().lock();
     let result = match format {
         ListFormat::Text => rules::all().try_for_each(|meta| {
-            writeln!(out, "{:<6} {:<22} {:<8} {}", meta.code, meta.name, meta.severity.name(), meta.summary)
+            writeln!(
+                out,
+                "{:<6} {:<22} {:<8} {}",
+                meta.code,
+                meta.name,
+                meta.severity.name(),
+                meta.summary
+            )
         }),
         ListFormat::Json => {
             let all: Vec<_> = rules::all()

@@ -29,7 +29,12 @@ fn write_jsonl(path: &Path, records: &[Value]) {
 }
 
 fn messages(turns: &[Turn]) -> Value {
-    Value::Array(turns.iter().map(|(role, content)| json!({"role": role, "content": content})).collect())
+    Value::Array(
+        turns
+            .iter()
+            .map(|(role, content)| json!({"role": role, "content": content}))
+            .collect(),
+    )
 }
 
 fn main() {
@@ -128,8 +133,17 @@ fn main() {
     write_text_parquet(
         &clean.join("kural-english.prompt-completion.parquet"),
         &[
-            ("prompt", english.iter().map(|kural| Some(format!("Translate kural {} into English verse.", kural.number))).collect()),
-            ("completion", english.iter().map(|kural| Some(kural.english.clone())).collect()),
+            (
+                "prompt",
+                english
+                    .iter()
+                    .map(|kural| Some(format!("Translate kural {} into English verse.", kural.number)))
+                    .collect(),
+            ),
+            (
+                "completion",
+                english.iter().map(|kural| Some(kural.english.clone())).collect(),
+            ),
             ("language", english.iter().map(|_| Some("english".to_owned())).collect()),
         ],
         8,
@@ -158,7 +172,10 @@ fn main() {
     write_messages_parquet(
         &defective.join("mislabeled.parquet"),
         &conversations,
-        &[("language", sample.iter().map(|_| Some("pure_tamil".to_owned())).collect())],
+        &[(
+            "language",
+            sample.iter().map(|_| Some("pure_tamil".to_owned())).collect(),
+        )],
     );
 
     // defective/english-answers.alpaca.jsonl: Tamil questions answered in English, no label at all.
@@ -191,7 +208,10 @@ fn main() {
     // defective/invalid-records.jsonl: what breaks loaders, one of each, between good records; with
     // a BOM and CRLF line endings, which are fine.
     let good = |kural: &Kural| {
-        serde_json::to_string(&json!({"messages": messages(&[("user", question(kural)), ("assistant", tamil_answer(kural))])})).expect("serialise")
+        serde_json::to_string(
+            &json!({"messages": messages(&[("user", question(kural)), ("assistant", tamil_answer(kural))])}),
+        )
+        .expect("serialise")
     };
     let mut bytes: Vec<u8> = b"\xEF\xBB\xBF".to_vec();
     let mut line = |text: &[u8]| {

@@ -88,14 +88,23 @@ pub type Turn = (&'static str, String);
 
 /// Writes `messages: list<struct<role, content>>` plus string columns, as `datasets` does.
 pub fn write_messages_parquet(path: &Path, conversations: &[Vec<Turn>], extra: &[(&str, Vec<Option<String>>)]) {
-    let members = Fields::from(vec![Field::new("role", DataType::Utf8, true), Field::new("content", DataType::Utf8, true)]);
+    let members = Fields::from(vec![
+        Field::new("role", DataType::Utf8, true),
+        Field::new("content", DataType::Utf8, true),
+    ]);
     let mut list = ListBuilder::new(StructBuilder::from_fields(members.clone(), conversations.len()))
         .with_field(Arc::new(Field::new("item", DataType::Struct(members), true)));
     for conversation in conversations {
         let turns = list.values();
         for (role, content) in conversation {
-            turns.field_builder::<StringBuilder>(0).expect("role").append_value(role);
-            turns.field_builder::<StringBuilder>(1).expect("content").append_value(content);
+            turns
+                .field_builder::<StringBuilder>(0)
+                .expect("role")
+                .append_value(role);
+            turns
+                .field_builder::<StringBuilder>(1)
+                .expect("content")
+                .append_value(content);
             turns.append(true);
         }
         list.append(true);
@@ -112,7 +121,10 @@ pub fn write_messages_parquet(path: &Path, conversations: &[Vec<Turn>], extra: &
 
 /// Writes plain string columns.
 pub fn write_text_parquet(path: &Path, columns: &[(&str, Vec<Option<String>>)], rows_per_group: usize) {
-    let fields = columns.iter().map(|(name, _)| Field::new(*name, DataType::Utf8, true)).collect();
+    let fields = columns
+        .iter()
+        .map(|(name, _)| Field::new(*name, DataType::Utf8, true))
+        .collect();
     let arrays = columns
         .iter()
         .map(|(_, values)| Arc::new(StringArray::from(values.clone())) as ArrayRef)

@@ -73,7 +73,8 @@ impl DatasetSpec {
     pub fn resolve(options: DatasetOptions) -> Result<DatasetSpec, String> {
         let mut builder = GlobSetBuilder::new();
         for pattern in &options.paths {
-            let glob = Glob::new(pattern).map_err(|err| format!("datasets `{}`: bad glob `{pattern}`: {err}", options.name))?;
+            let glob = Glob::new(pattern)
+                .map_err(|err| format!("datasets `{}`: bad glob `{pattern}`: {err}", options.name))?;
             builder.add(glob);
         }
         let matcher = builder

@@ -46,14 +46,20 @@ pub struct LintReport {
 
 impl LintReport {
     pub fn count(&self, severity: crate::rule::Severity) -> usize {
-        self.findings.iter().filter(|finding| finding.severity == severity).count()
+        self.findings
+            .iter()
+            .filter(|finding| finding.severity == severity)
+            .count()
     }
 }
+
+/// One partial state per dataset rule; `None` where the rule does not run on the records' file.
+type Aggregates = Vec<Option<Box<dyn Aggregate>>>;
 
 /// The findings and partial dataset state of some consecutive records of one file.
 struct Part {
     findings: Vec<Finding>,
-    aggregates: Vec<Option<Box<dyn Aggregate>>>,
+    aggregates: Aggregates,
     records: u64,
 }
 
@@ -82,7 +88,11 @@ impl FilePlan<'_> {
     fn part(&self) -> Part {
         Part {
             findings: Vec::new(),
-            aggregates: self.dataset_rules.iter().map(|rule| rule.map(|rule| rule.aggregate())).collect(),
+            aggregates: self
+                .dataset_rules
+                .iter()
+                .map(|rule| rule.map(|rule| rule.aggregate()))
+                .collect(),
             records: 0,
         }
     }
@@ -98,7 +108,15 @@ impl FilePlan<'_> {
         part.records += 1;
     }
 
-    fn invalid(&self, part: &mut Part, path: &Arc<Path>, position: Option<Position>, message: String, column: Option<usize>, field: Option<String>) {
+    fn invalid(
+        &self,
+        part: &mut Part,
+        path: &Arc<Path>,
+        position: Option<Position>,
+        message: String,
+        column: Option<usize>,
+        field: Option<String>,
+    ) {
         if position.is_some() {
             part.records += 1;
         }
@@ -162,7 +180,12 @@ impl Linter {
     }
 
     /// Which dataset a file belongs to: the first `[[datasets]]` group that matches, else its own.
-    fn dataset_of(&self, path: &Path, datasets: &mut Vec<Dataset>, own: &mut std::collections::HashMap<PathBuf, usize>) -> usize {
+    fn dataset_of(
+        &self,
+        path: &Path,
+        datasets: &mut Vec<Dataset>,
+        own: &mut std::collections::HashMap<PathBuf, usize>,
+    ) -> usize {
         let relative = path.strip_prefix(&self.settings.root).unwrap_or(path);
         let group = self
             .settings
@@ -226,7 +249,7 @@ impl Linter {
 
         let mut findings = Vec::new();
         let mut records = 0;
-        let mut merged: Vec<Option<Vec<Option<Box<dyn Aggregate>>>>> = (0..datasets.len()).map(|_| None).collect();
+        let mut merged: Vec<Option<Aggregates>> = (0..datasets.len()).map(|_| None).collect();
         for (source, part) in sources.iter().zip(parts) {
             findings.extend(part.findings);
             records += part.records;
@@ -279,7 +302,14 @@ impl Linter {
         let mut reader = match kind.open_text(&source.path) {
             Ok(reader) => reader,
             Err(err) => {
-                plan.invalid(&mut part, &source.path, None, format!("cannot read file: {err}"), None, None);
+                plan.invalid(
+                    &mut part,
+                    &source.path,
+                    None,
+                    format!("cannot read file: {err}"),
+                    None,
+                    None,
+                );
                 return part;
             }
         };
@@ -287,7 +317,14 @@ impl Linter {
         let is_array = match crate::reader::chunks::starts_with_array(&mut reader, &mut head) {
             Ok(is_array) => kind == FileKind::Json && is_array,
             Err(err) => {
-                plan.invalid(&mut part, &source.path, None, format!("cannot read file: {err}"), None, None);
+                plan.invalid(
+                    &mut part,
+                    &source.path,
+                    None,
+                    format!("cannot read file: {err}"),
+                    None,
+                    None,
+                );
                 return part;
             }
         };
@@ -312,13 +349,27 @@ impl Linter {
                     Ok(chunk) => chunk,
                     Err(err) => {
                         let position = Some(Position::Line(last_line + 1));
-                        plan.invalid(&mut part, &source.path, position, format!("cannot read past this point: {err}"), None, None);
+                        plan.invalid(
+                            &mut part,
+                            &source.path,
+                            position,
+                            format!("cannot read past this point: {err}"),
+                            None,
+                            None,
+                        );
                         break;
                     }
                 };
                 last_line = chunk.units.last().map_or(last_line, |unit| unit.line);
                 for problem in &chunk.problems {
-                    plan.invalid(&mut part, &source.path, Some(Position::Line(problem.line)), problem.message.clone(), None, None);
+                    plan.invalid(
+                        &mut part,
+                        &source.path,
+                        Some(Position::Line(problem.line)),
+                        problem.message.clone(),
+                        None,
+                        None,
+                    );
                     part.records -= 1;
                 }
                 let chunk_part = chunk
@@ -330,7 +381,12 @@ impl Linter {
                             let position = Position::Line(unit.line);
                             match parse_record(chunk.unit(unit), position, source, &self.settings.fields) {
                                 Ok(record) => plan.check(&record, &mut acc),
-                                Err(InvalidJson { message, line_offset, column, field }) => {
+                                Err(InvalidJson {
+                                    message,
+                                    line_offset,
+                                    column,
+                                    field,
+                                }) => {
                                     let position = Position::Line(unit.line + line_offset);
                                     plan.invalid(&mut acc, &source.path, Some(position), message, column, field);
                                     if let (Some(column), Some(finding)) = (column, acc.findings.last_mut())
@@ -359,20 +415,26 @@ impl Linter {
                 return part;
             }
         };
-        let groups = (0..file.row_groups())
-            .into_par_iter()
-            .map(|group| {
-                let mut acc = plan.part();
-                let result = file.read_row_group(&source.path, group, source, &self.settings.fields, &mut |record| match record {
-                    Ok(record) => plan.check(&record, &mut acc),
-                    Err((position, err)) => plan.invalid(&mut acc, &source.path, Some(position), err.message, None, err.field),
-                });
-                if let Err(message) = result {
-                    plan.invalid(&mut acc, &source.path, None, message, None, None);
-                }
-                acc
-            })
-            .reduce(|| plan.part(), Part::merge);
+        let groups =
+            (0..file.row_groups())
+                .into_par_iter()
+                .map(|group| {
+                    let mut acc = plan.part();
+                    let result =
+                        file.read_row_group(&source.path, group, source, &self.settings.fields, &mut |record| {
+                            match record {
+                                Ok(record) => plan.check(&record, &mut acc),
+                                Err((position, err)) => {
+                                    plan.invalid(&mut acc, &source.path, Some(position), err.message, None, err.field)
+                                }
+                            }
+                        });
+                    if let Err(message) = result {
+                        plan.invalid(&mut acc, &source.path, None, message, None, None);
+                    }
+                    acc
+                })
+                .reduce(|| plan.part(), Part::merge);
         part.merge(groups)
     }
 }
@@ -381,8 +443,14 @@ impl Linter {
 /// are not UTF-8 shown as U+FFFD so the excerpt can always be printed.
 fn excerpt(bytes: &[u8], line_offset: u64, column: usize) -> Snippet {
     let text = String::from_utf8_lossy(bytes);
-    let line = text.split('\n').nth(usize::try_from(line_offset).unwrap_or(usize::MAX)).unwrap_or("");
-    let at = line.char_indices().nth(column.saturating_sub(1)).map_or(line.len(), |(at, _)| at);
+    let line = text
+        .split('\n')
+        .nth(usize::try_from(line_offset).unwrap_or(usize::MAX))
+        .unwrap_or("");
+    let at = line
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(line.len(), |(at, _)| at);
     let end = line[at..].chars().next().map_or(at, |ch| at + ch.len_utf8());
     Snippet::around(line, at..end)
 }

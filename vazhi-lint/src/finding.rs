@@ -49,7 +49,9 @@ impl Snippet {
         } else {
             floor_char(text, span.start - budget / 2)
         };
-        let line_end = text[shown_span_end..].find('\n').map_or(text.len(), |at| shown_span_end + at);
+        let line_end = text[shown_span_end..]
+            .find('\n')
+            .map_or(text.len(), |at| shown_span_end + at);
         let end = if line_end - shown_span_end <= budget / 2 {
             line_end
         } else {
@@ -165,7 +167,12 @@ impl Finding {
 
     /// Sort key: file, then position (whole-file findings first), then rule code.
     pub fn sort_key(&self) -> (&Path, Option<Position>, &'static str, usize) {
-        (&self.path, self.position, self.rule.code, self.span.as_ref().map_or(0, |span| span.start))
+        (
+            &self.path,
+            self.position,
+            self.rule.code,
+            self.span.as_ref().map_or(0, |span| span.start),
+        )
     }
 }
 

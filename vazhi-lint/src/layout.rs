@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use crate::fields::{SLOT_COUNT, Slot};
-use crate::record::{RawSpan, FieldName, FieldProblem, Format, Position, Record, Role, Source, TextField, Turn};
+use crate::record::{FieldName, FieldProblem, Format, Position, RawSpan, Record, Role, Source, TextField, Turn};
 
 /// A value as a reader found it, before the layout is known.
 #[derive(Debug)]
@@ -75,11 +75,7 @@ struct Builder<'a> {
 
 impl<'a> Builder<'a> {
     fn push_field(&mut self, name: FieldName<'a>, text: Cow<'a, str>, raw: Option<RawSpan<'a>>) -> usize {
-        self.fields.push(TextField {
-            name,
-            text,
-            raw,
-        });
+        self.fields.push(TextField { name, text, raw });
         self.fields.len() - 1
     }
 
@@ -154,9 +150,24 @@ pub fn assemble<'a>(mut slots: Slots<'a>, source: &'a Source, position: Position
         let name = FieldName::top(text.key);
         match text.value {
             Value::Str(text, raw) => chat_or_raw(&mut builder, name, text, raw),
-            Value::Null => return Err(LayoutError::new(format!("`{}` is null", name.key), Some(name.key.to_owned()))),
-            Value::Turns(_) => return Err(LayoutError::new(format!("`{}` is an array, not a string", name.key), Some(name.key.to_owned()))),
-            Value::Other(found) => return Err(LayoutError::new(format!("`{}` is {found}, not a string", name.key), Some(name.key.to_owned()))),
+            Value::Null => {
+                return Err(LayoutError::new(
+                    format!("`{}` is null", name.key),
+                    Some(name.key.to_owned()),
+                ));
+            }
+            Value::Turns(_) => {
+                return Err(LayoutError::new(
+                    format!("`{}` is an array, not a string", name.key),
+                    Some(name.key.to_owned()),
+                ));
+            }
+            Value::Other(found) => {
+                return Err(LayoutError::new(
+                    format!("`{}` is {found}, not a string", name.key),
+                    Some(name.key.to_owned()),
+                ));
+            }
         }
     } else {
         return Err(LayoutError::new(
@@ -181,9 +192,19 @@ fn conversation<'a>(builder: &mut Builder<'a>, messages: Picked<'a>) -> Result<F
     let key = messages.key;
     let turns = match messages.value {
         Value::Turns(turns) => turns,
-        Value::Str(..) => return Err(LayoutError::new(format!("`{key}` is a string, not a list of turns"), Some(key.to_owned()))),
+        Value::Str(..) => {
+            return Err(LayoutError::new(
+                format!("`{key}` is a string, not a list of turns"),
+                Some(key.to_owned()),
+            ));
+        }
         Value::Null => return Err(LayoutError::new(format!("`{key}` is null"), Some(key.to_owned()))),
-        Value::Other(found) => return Err(LayoutError::new(format!("`{key}` is {found}, not a list of turns"), Some(key.to_owned()))),
+        Value::Other(found) => {
+            return Err(LayoutError::new(
+                format!("`{key}` is {found}, not a list of turns"),
+                Some(key.to_owned()),
+            ));
+        }
     };
     // ShareGPT names its members from/value; everything else is the role/content convention.
     let sharegpt = turns.iter().any(|turn| matches!(turn.role, Some(("from", _))));
@@ -257,7 +278,12 @@ fn value_type(value: &Value<'_>) -> &'static str {
 pub const IM_START: &str = "<|im_start|>";
 pub const IM_END: &str = "<|im_end|>";
 
-fn chat_or_raw<'a>(builder: &mut Builder<'a>, name: FieldName<'a>, text: Cow<'a, str>, raw: Option<RawSpan<'a>>) -> Format {
+fn chat_or_raw<'a>(
+    builder: &mut Builder<'a>,
+    name: FieldName<'a>,
+    text: Cow<'a, str>,
+    raw: Option<RawSpan<'a>>,
+) -> Format {
     let turns = chatml_turns(&text);
     let len = text.len();
     let field = builder.push_field(name, text, raw);

@@ -11,10 +11,10 @@ pub mod finding;
 pub mod layout;
 pub mod reader;
 pub mod record;
+pub mod report;
 pub mod rule;
 pub mod rules;
 pub mod script;
-pub mod report;
 pub mod settings;
 
 pub use engine::{LintReport, Linter, Progress, Silent};

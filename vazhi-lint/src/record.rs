@@ -196,7 +196,11 @@ impl TextField<'_> {
     pub fn source_column(&self, offset: usize) -> Option<usize> {
         let raw = self.raw.as_ref()?;
         let unescaped = raw.range.len() == self.text.len() + 2;
-        let byte = if unescaped { raw.range.start + 1 + offset } else { raw.range.start };
+        let byte = if unescaped {
+            raw.range.start + 1 + offset
+        } else {
+            raw.range.start
+        };
         let before = raw.source.get(..byte)?;
         let line_start = before.rfind('\n').map_or(0, |at| at + 1);
         Some(before[line_start..].chars().count() + 1)

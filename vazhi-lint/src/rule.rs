@@ -104,8 +104,12 @@ pub struct Facts {
 impl Facts {
     /// Script counts of each training target, in [`Record::targets`] order.
     pub fn target_scripts(&self, record: &Record<'_>) -> &[ScriptCounts] {
-        self.target_scripts
-            .get_or_init(|| record.targets().map(|segment| ScriptCounts::of(segment.text())).collect())
+        self.target_scripts.get_or_init(|| {
+            record
+                .targets()
+                .map(|segment| ScriptCounts::of(segment.text()))
+                .collect()
+        })
     }
 }
 

@@ -28,10 +28,14 @@ impl ScriptCounts {
         while at < bytes.len() {
             let byte = bytes[at];
             if byte < 0x80 {
-                counts.latin += usize::from(byte.is_ascii_alphabetic());
+                // Branch-free: letters are the bytes that fold into `a..=z`.
+                counts.latin += usize::from((byte | 0x20).wrapping_sub(b'a') < 26);
                 at += 1;
             } else if is_tamil_lead(bytes, at) {
                 counts.tamil += 1;
+                at += 3;
+            } else if byte == 0xE2 && matches!(bytes.get(at + 1), Some(0x80)) {
+                // U+2000..U+203F, General Punctuation (curly quotes, dashes, joiners): never letters.
                 at += 3;
             } else {
                 // A char boundary: every branch above advances by whole characters.
@@ -138,7 +142,9 @@ pub fn foreign_runs(text: &str, allowed: &[Script]) -> Vec<ScriptRun> {
 pub fn parse_script(name: &str) -> Option<Script> {
     let title_case = |part: &str| {
         let mut chars = part.chars();
-        chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect())
+        chars.next().map_or_else(String::new, |first| {
+            first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect()
+        })
     };
     let wanted: Vec<String> = name.trim().split([' ', '_', '-']).map(title_case).collect();
     Script::from_full_name(&wanted.join("_")).or_else(|| Script::from_short_name(&wanted.join("")))

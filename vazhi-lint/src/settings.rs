@@ -92,7 +92,8 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings::resolve(Options::default(), PathBuf::from("."), None).unwrap_or_else(|err| unreachable!("defaults resolve: {err}"))
+        Settings::resolve(Options::default(), PathBuf::from("."), None)
+            .unwrap_or_else(|err| unreachable!("defaults resolve: {err}"))
     }
 }
 
@@ -104,9 +105,15 @@ pub fn select(selector: &str) -> Result<Vec<&'static RuleMeta>, String> {
     let upper = selector.to_ascii_uppercase();
     let matched: Vec<_> = rules::all().filter(|meta| meta.code.starts_with(&upper)).collect();
     if upper.starts_with("VZ") && !matched.is_empty() || upper == "ALL" {
-        return Ok(if upper == "ALL" { rules::all().collect() } else { matched });
+        return Ok(if upper == "ALL" {
+            rules::all().collect()
+        } else {
+            matched
+        });
     }
-    Err(format!("unknown rule or code prefix `{selector}` (see `cargo vazhi rules`)"))
+    Err(format!(
+        "unknown rule or code prefix `{selector}` (see `cargo vazhi rules`)"
+    ))
 }
 
 fn codes(selectors: &[String], key: &str) -> Result<Vec<&'static str>, String> {
@@ -196,10 +203,9 @@ impl Settings {
             return false;
         }
         let relative = path.strip_prefix(&self.root).unwrap_or(path);
-        !self
-            .per_file_ignores
-            .iter()
-            .any(|ignore| ignore.codes.contains(&code) && (ignore.matcher.is_match(relative) || ignore.matcher.is_match(path)))
+        !self.per_file_ignores.iter().any(|ignore| {
+            ignore.codes.contains(&code) && (ignore.matcher.is_match(relative) || ignore.matcher.is_match(path))
+        })
     }
 }
 
@@ -235,7 +241,11 @@ fn read_options(path: &Path) -> Result<Option<Options>, ConfigError> {
 /// Nearest first: in each folder from `start` up, vazhi.toml, .vazhi.toml, then Cargo.toml metadata.
 pub fn find_config(start: &Path) -> Result<Option<(PathBuf, Options)>, ConfigError> {
     let start = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
-    let mut folder = if start.is_dir() { Some(start.as_path()) } else { start.parent() };
+    let mut folder = if start.is_dir() {
+        Some(start.as_path())
+    } else {
+        start.parent()
+    };
     while let Some(dir) = folder {
         for name in ["vazhi.toml", ".vazhi.toml", "Cargo.toml"] {
             let candidate = dir.join(name);
@@ -305,13 +315,20 @@ mod tests {
         std::fs::create_dir_all(&nested).unwrap();
         let settings = Settings::discover(&nested).unwrap();
         assert!(!settings.enabled.contains(&"VZ103"));
-        assert_eq!(settings.config_file.as_deref(), Some(dir.path().join("Cargo.toml").as_path()));
+        assert_eq!(
+            settings.config_file.as_deref(),
+            Some(dir.path().join("Cargo.toml").as_path())
+        );
     }
 
     #[test]
     fn vazhi_toml_wins_over_cargo_toml_in_the_same_folder() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("Cargo.toml"), "[workspace.metadata.vazhi]\nignore = [\"VZ103\"]\n").unwrap();
+        std::fs::write(
+            dir.path().join("Cargo.toml"),
+            "[workspace.metadata.vazhi]\nignore = [\"VZ103\"]\n",
+        )
+        .unwrap();
         std::fs::write(dir.path().join("vazhi.toml"), "ignore = [\"VZ102\"]\n").unwrap();
         let settings = Settings::discover(dir.path()).unwrap();
         assert!(settings.enabled.contains(&"VZ103"));

@@ -61,7 +61,9 @@ fn the_index_lists_every_rule() {
 
 #[test]
 fn no_page_outlives_its_rule() {
-    let names: Vec<String> = vazhi_lint::rules::all().map(|meta| format!("{}.md", meta.name)).collect();
+    let names: Vec<String> = vazhi_lint::rules::all()
+        .map(|meta| format!("{}.md", meta.name))
+        .collect();
     for entry in std::fs::read_dir(rules_dir()).expect("rules/ exists") {
         let name = entry.expect("entry").file_name().to_string_lossy().into_owned();
         if name.ends_with(".md") && name != "README.md" {

@@ -40,27 +40,16 @@ impl Chunk {
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// Fills `buf` from `reader` until it holds at least `want` bytes or the input ends.
+/// Fills `buf` from `reader` until it holds at least `want` bytes or the input ends. Returns whether
+/// the input ended. (`read_to_end` on a `take` avoids zeroing the buffer before each read.)
 fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> io::Result<bool> {
-    let mut eof = false;
-    while buf.len() < want {
-        let len = buf.len();
-        buf.resize(want.max(len + 8192), 0);
-        match reader.read(&mut buf[len..]) {
-            Ok(0) => {
-                buf.truncate(len);
-                eof = true;
-                break;
-            }
-            Ok(read) => buf.truncate(len + read),
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => buf.truncate(len),
-            Err(err) => {
-                buf.truncate(len);
-                return Err(err);
-            }
-        }
+    if buf.len() >= want {
+        return Ok(false);
     }
-    Ok(eof)
+    let missing = want - buf.len();
+    buf.reserve(missing);
+    let read = reader.take(missing as u64).read_to_end(buf)?;
+    Ok(read < missing)
 }
 
 /// Reads the first bytes to tell a JSON array from JSON Lines (a `.json` file may be either).
@@ -104,7 +93,9 @@ impl<R: Read> LineChunks<R> {
     fn split(&mut self, data: Vec<u8>, problems: Vec<Problem>) -> Chunk {
         let mut units = Vec::new();
         let mut start = 0;
-        for end in memchr::memchr_iter(b'\n', &data).chain((data.last() != Some(&b'\n') && !data.is_empty()).then_some(data.len())) {
+        for end in memchr::memchr_iter(b'\n', &data)
+            .chain((data.last() != Some(&b'\n') && !data.is_empty()).then_some(data.len()))
+        {
             let mut stop = end;
             if stop > start && data[stop - 1] == b'\r' {
                 stop -= 1;
@@ -194,9 +185,15 @@ enum ArrayState {
     /// Before the opening `[`.
     Open,
     /// Expecting an element or `]`.
-    Element { after_comma: bool },
+    Element {
+        after_comma: bool,
+    },
     /// Inside an element, at nesting `depth` (0 for a scalar).
-    Inside { depth: u32, in_string: bool, escaped: bool },
+    Inside {
+        depth: u32,
+        in_string: bool,
+        escaped: bool,
+    },
     /// After an element, expecting `,` or `]`.
     Separator,
     Closed,
@@ -243,18 +240,27 @@ impl<R: Read> ArrayChunks<R> {
                     if byte == b'[' {
                         self.state = ArrayState::Element { after_comma: false };
                     } else if !byte.is_ascii_whitespace() {
-                        problems.push(Problem { line: self.line, message: "expected `[` to open the array".into() });
+                        problems.push(Problem {
+                            line: self.line,
+                            message: "expected `[` to open the array".into(),
+                        });
                         self.state = ArrayState::Closed;
                     }
                 }
                 ArrayState::Element { after_comma } => match byte {
                     b']' => {
                         if after_comma {
-                            problems.push(Problem { line: self.line, message: "not valid JSON: trailing comma before `]`".into() });
+                            problems.push(Problem {
+                                line: self.line,
+                                message: "not valid JSON: trailing comma before `]`".into(),
+                            });
                         }
                         self.state = ArrayState::Closed;
                     }
-                    b',' => problems.push(Problem { line: self.line, message: "not valid JSON: empty element (two commas)".into() }),
+                    b',' => problems.push(Problem {
+                        line: self.line,
+                        message: "not valid JSON: empty element (two commas)".into(),
+                    }),
                     _ if byte.is_ascii_whitespace() => {}
                     _ => {
                         self.element = Some((self.pos, self.line));
@@ -264,23 +270,51 @@ impl<R: Read> ArrayChunks<R> {
                             _ => (0, false),
                         };
                         // A scalar (depth 0, not a string) ends at the next separator or space.
-                        self.state = ArrayState::Inside { depth, in_string, escaped: false };
+                        self.state = ArrayState::Inside {
+                            depth,
+                            in_string,
+                            escaped: false,
+                        };
                     }
                 },
-                ArrayState::Inside { depth, in_string, escaped } => {
+                ArrayState::Inside {
+                    depth,
+                    in_string,
+                    escaped,
+                } => {
                     if in_string {
                         let escaped_next = !escaped && byte == b'\\';
                         let closes = !escaped && byte == b'"';
-                        self.state = ArrayState::Inside { depth, in_string: !closes, escaped: escaped_next };
+                        self.state = ArrayState::Inside {
+                            depth,
+                            in_string: !closes,
+                            escaped: escaped_next,
+                        };
                         if closes && depth == 0 {
                             self.finish_element(self.pos + 1, units);
                         }
                     } else {
                         match byte {
-                            b'"' => self.state = ArrayState::Inside { depth, in_string: true, escaped: false },
-                            b'{' | b'[' => self.state = ArrayState::Inside { depth: depth + 1, in_string: false, escaped: false },
+                            b'"' => {
+                                self.state = ArrayState::Inside {
+                                    depth,
+                                    in_string: true,
+                                    escaped: false,
+                                }
+                            }
+                            b'{' | b'[' => {
+                                self.state = ArrayState::Inside {
+                                    depth: depth + 1,
+                                    in_string: false,
+                                    escaped: false,
+                                }
+                            }
                             b'}' | b']' if depth > 0 => {
-                                self.state = ArrayState::Inside { depth: depth - 1, in_string: false, escaped: false };
+                                self.state = ArrayState::Inside {
+                                    depth: depth - 1,
+                                    in_string: false,
+                                    escaped: false,
+                                };
                                 if depth == 1 {
                                     self.finish_element(self.pos + 1, units);
                                 }
@@ -303,7 +337,10 @@ impl<R: Read> ArrayChunks<R> {
                     b']' => self.state = ArrayState::Closed,
                     _ if byte.is_ascii_whitespace() => {}
                     _ => {
-                        problems.push(Problem { line: self.line, message: "not valid JSON: expected `,` or `]` between array elements".into() });
+                        problems.push(Problem {
+                            line: self.line,
+                            message: "not valid JSON: expected `,` or `]` between array elements".into(),
+                        });
                         // Resynchronise: treat it as the start of the next element.
                         self.state = ArrayState::Element { after_comma: false };
                         continue;
@@ -311,7 +348,10 @@ impl<R: Read> ArrayChunks<R> {
                 },
                 ArrayState::Closed => {
                     if !byte.is_ascii_whitespace() && !self.junk_reported {
-                        problems.push(Problem { line: self.line, message: "text after the end of the JSON array".into() });
+                        problems.push(Problem {
+                            line: self.line,
+                            message: "text after the end of the JSON array".into(),
+                        });
                         self.junk_reported = true;
                     }
                 }
@@ -325,7 +365,10 @@ impl<R: Read> ArrayChunks<R> {
 
     fn finish_element(&mut self, end: usize, units: &mut Vec<Unit>) {
         if let Some((start, line)) = self.element.take() {
-            units.push(Unit { range: start..end, line });
+            units.push(Unit {
+                range: start..end,
+                line,
+            });
         }
         self.state = ArrayState::Separator;
     }
@@ -357,7 +400,10 @@ impl<R: Read> Iterator for ArrayChunks<R> {
             if let Some((start, line)) = self.element
                 && self.buf.len() - start > MAX_RECORD_BYTES
             {
-                problems.push(Problem { line, message: format!("array element is longer than {} MiB", MAX_RECORD_BYTES >> 20) });
+                problems.push(Problem {
+                    line,
+                    message: format!("array element is longer than {} MiB", MAX_RECORD_BYTES >> 20),
+                });
                 self.done = true;
                 break;
             }
@@ -366,12 +412,21 @@ impl<R: Read> Iterator for ArrayChunks<R> {
             self.done = true;
             match self.state {
                 ArrayState::Closed => {}
-                ArrayState::Open => problems.push(Problem { line: self.line, message: "empty file: expected a JSON array".into() }),
+                ArrayState::Open => problems.push(Problem {
+                    line: self.line,
+                    message: "empty file: expected a JSON array".into(),
+                }),
                 _ => {
                     if let Some((_, line)) = self.element.take() {
-                        problems.push(Problem { line, message: "not valid JSON: the file ends inside this element".into() });
+                        problems.push(Problem {
+                            line,
+                            message: "not valid JSON: the file ends inside this element".into(),
+                        });
                     }
-                    problems.push(Problem { line: self.line, message: "not valid JSON: the array is not closed with `]`".into() });
+                    problems.push(Problem {
+                        line: self.line,
+                        message: "not valid JSON: the array is not closed with `]`".into(),
+                    });
                 }
             }
         }
@@ -427,22 +482,37 @@ mod tests {
     #[test]
     fn array_elements_carry_the_line_they_start_on() {
         let (got, problems) = elements("[\n  {\"a\": \"x]}\"},\n  {\n    \"b\": [1, 2]\n  }\n]\n");
-        assert_eq!(got, vec![(2, "{\"a\": \"x]}\"}".into()), (3, "{\n    \"b\": [1, 2]\n  }".into())]);
+        assert_eq!(
+            got,
+            vec![(2, "{\"a\": \"x]}\"}".into()), (3, "{\n    \"b\": [1, 2]\n  }".into())]
+        );
         assert!(problems.is_empty(), "{problems:?}");
     }
 
     #[test]
     fn array_scalars_and_trailing_comma() {
         let (got, problems) = elements("[1, \"s\", {\"a\":1},\n]");
-        assert_eq!(got.iter().map(|(_, text)| text.as_str()).collect::<Vec<_>>(), vec!["1", "\"s\"", "{\"a\":1}"]);
-        assert_eq!(problems, vec![Problem { line: 2, message: "not valid JSON: trailing comma before `]`".into() }]);
+        assert_eq!(
+            got.iter().map(|(_, text)| text.as_str()).collect::<Vec<_>>(),
+            vec!["1", "\"s\"", "{\"a\":1}"]
+        );
+        assert_eq!(
+            problems,
+            vec![Problem {
+                line: 2,
+                message: "not valid JSON: trailing comma before `]`".into()
+            }]
+        );
     }
 
     #[test]
     fn unclosed_array_is_reported() {
         let (got, problems) = elements("[{\"a\":1}, {\"b\":");
         assert_eq!(got.len(), 1);
-        assert!(problems.iter().any(|problem| problem.message.contains("ends inside")), "{problems:?}");
+        assert!(
+            problems.iter().any(|problem| problem.message.contains("ends inside")),
+            "{problems:?}"
+        );
     }
 
     #[test]

@@ -35,19 +35,33 @@ fn json_type(first: u8) -> &'static str {
 }
 
 /// Parses one record (a JSONL line or one element of a JSON array).
-pub fn parse_record<'a>(bytes: &'a [u8], position: Position, source: &'a Source, fields: &'a FieldMap) -> Result<Record<'a>, InvalidJson> {
-    let text = std::str::from_utf8(bytes).map_err(|err| {
-        let before = &bytes[..err.valid_up_to()];
-        let line_offset = memchr::memchr_iter(b'\n', before).count() as u64;
-        let line_start = memchr::memrchr(b'\n', before).map_or(0, |at| at + 1);
-        InvalidJson {
-            message: format!("not valid UTF-8: byte 0x{:02X} cannot start or continue a character", bytes[err.valid_up_to()]),
-            line_offset,
-            // The prefix is valid UTF-8, so its characters can be counted.
-            column: std::str::from_utf8(&before[line_start..]).ok().map(|valid| valid.chars().count() + 1),
-            field: None,
-        }
-    })?;
+pub fn parse_record<'a>(
+    bytes: &'a [u8],
+    position: Position,
+    source: &'a Source,
+    fields: &'a FieldMap,
+) -> Result<Record<'a>, InvalidJson> {
+    // Validating UTF-8 was a third of the parse time with std; simdutf8 answers valid input at
+    // memory speed, and std is asked only to locate the error.
+    let text = simdutf8::basic::from_utf8(bytes)
+        .or_else(|_| std::str::from_utf8(bytes))
+        .map_err(|err| {
+            let before = &bytes[..err.valid_up_to()];
+            let line_offset = memchr::memchr_iter(b'\n', before).count() as u64;
+            let line_start = memchr::memrchr(b'\n', before).map_or(0, |at| at + 1);
+            InvalidJson {
+                message: format!(
+                    "not valid UTF-8: byte 0x{:02X} cannot start or continue a character",
+                    bytes[err.valid_up_to()]
+                ),
+                line_offset,
+                // The prefix is valid UTF-8, so its characters can be counted.
+                column: std::str::from_utf8(&before[line_start..])
+                    .ok()
+                    .map(|valid| valid.chars().count() + 1),
+                field: None,
+            }
+        })?;
     let first = text.trim_start().as_bytes().first().copied();
     if let Some(first) = first
         && first != b'{'
@@ -154,7 +168,15 @@ impl<'de: 'f, 'f> Visitor<'de> for RecordVisitor<'f> {
             } else {
                 decode(map.next_value::<&'de RawValue>()?, self.base)
             };
-            layout::offer(&mut slots, slot, Picked { key: name, priority, value });
+            layout::offer(
+                &mut slots,
+                slot,
+                Picked {
+                    key: name,
+                    priority,
+                    value,
+                },
+            );
         }
         Ok(slots)
     }

@@ -38,12 +38,19 @@ impl FileKind {
         .find_map(|(suffix, kind)| name.ends_with(suffix).then_some(kind))
     }
 
-    /// Opens the file with its decompressor, for the JSON kinds.
+    /// Opens the file with its decompressor, for the JSON kinds. Plain files are read unbuffered:
+    /// the chunk reader asks for megabytes at a time, and a buffer would only add a copy.
     pub fn open_text(self, path: &Path) -> io::Result<Box<dyn Read + Send>> {
-        let file = BufReader::with_capacity(1 << 16, File::open(path)?);
+        let file = File::open(path)?;
         Ok(match self {
-            FileKind::JsonlGz => Box::new(flate2::read::MultiGzDecoder::new(file)),
-            FileKind::JsonlZst => Box::new(zstd::stream::read::Decoder::with_buffer(file)?),
+            FileKind::JsonlGz => Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
+                1 << 16,
+                file,
+            ))),
+            FileKind::JsonlZst => Box::new(zstd::stream::read::Decoder::with_buffer(BufReader::with_capacity(
+                1 << 16,
+                file,
+            ))?),
             _ => Box::new(file),
         })
     }

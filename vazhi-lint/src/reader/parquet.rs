@@ -16,14 +16,23 @@ use crate::fields::{FieldMap, Slot};
 use crate::layout::{self, LayoutError, Picked, RawTurn, Value};
 use crate::record::{Position, Record, Source};
 
+/// Receives each row's record, or the row's position and why it holds no record.
+pub type RowVisitor<'v> = dyn FnMut(Result<Record<'_>, (Position, LayoutError)>) + 'v;
+
 /// Rows decoded per batch: bounded memory per row group in flight.
 const BATCH_ROWS: usize = 2048;
 
 /// How one slot is read from the file's columns.
 #[derive(Debug, Clone)]
 enum ColumnPlan {
-    Text { column: usize },
-    Turns { column: usize, role: Option<(usize, usize)>, content: Option<(usize, usize)> },
+    Text {
+        column: usize,
+    },
+    Turns {
+        column: usize,
+        role: Option<(usize, usize)>,
+        content: Option<(usize, usize)>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -49,11 +58,14 @@ fn is_text(data_type: &DataType) -> bool {
 impl ParquetFile {
     pub fn open(path: &Path, fields: &FieldMap) -> Result<ParquetFile, String> {
         let file = File::open(path).map_err(|err| format!("cannot open: {err}"))?;
-        let metadata = ArrowReaderMetadata::load(&file, Default::default()).map_err(|err| format!("not a readable Parquet file: {err}"))?;
+        let metadata = ArrowReaderMetadata::load(&file, Default::default())
+            .map_err(|err| format!("not a readable Parquet file: {err}"))?;
         let schema = metadata.schema().clone();
         let mut plans: Vec<SlotPlan> = Vec::new();
         for (column, field) in schema.fields().iter().enumerate() {
-            let Some((slot, key_priority)) = fields.classify(field.name()) else { continue };
+            let Some((slot, key_priority)) = fields.classify(field.name()) else {
+                continue;
+            };
             let plan = match (slot, field.data_type()) {
                 (Slot::Messages, DataType::List(item) | DataType::LargeList(item)) => match item.data_type() {
                     DataType::Struct(members) => {
@@ -64,8 +76,12 @@ impl ParquetFile {
                                 continue;
                             }
                             match fields.classify_member(member.name()) {
-                                Some((0, priority)) if role.is_none_or(|(_, have)| priority < have) => role = Some((index, priority)),
-                                Some((1, priority)) if content.is_none_or(|(_, have)| priority < have) => content = Some((index, priority)),
+                                Some((0, priority)) if role.is_none_or(|(_, have)| priority < have) => {
+                                    role = Some((index, priority))
+                                }
+                                Some((1, priority)) if content.is_none_or(|(_, have)| priority < have) => {
+                                    content = Some((index, priority))
+                                }
                                 _ => {}
                             }
                         }
@@ -81,14 +97,30 @@ impl ParquetFile {
                 .position(|have| have.slot == slot)
                 .map(|at| (at, plans[at].key_priority > key_priority));
             match better {
-                Some((at, true)) => plans[at] = SlotPlan { slot, key_priority, plan },
+                Some((at, true)) => {
+                    plans[at] = SlotPlan {
+                        slot,
+                        key_priority,
+                        plan,
+                    }
+                }
                 Some((_, false)) => {}
-                None => plans.push(SlotPlan { slot, key_priority, plan }),
+                None => plans.push(SlotPlan {
+                    slot,
+                    key_priority,
+                    plan,
+                }),
             }
         }
-        let has_text = plans.iter().any(|plan| !matches!(plan.slot, Slot::Language | Slot::Category));
+        let has_text = plans
+            .iter()
+            .any(|plan| !matches!(plan.slot, Slot::Language | Slot::Category));
         if !has_text {
-            let names: Vec<_> = schema.fields().iter().map(|field| format!("{} ({})", field.name(), field.data_type())).collect();
+            let names: Vec<_> = schema
+                .fields()
+                .iter()
+                .map(|field| format!("{} ({})", field.name(), field.data_type()))
+                .collect();
             return Err(format!(
                 "no text column vazhi understands; columns: {} (see [fields] in vazhi.toml)",
                 names.join(", ")
@@ -126,7 +158,7 @@ impl ParquetFile {
         index: usize,
         source: &Source,
         fields: &FieldMap,
-        visit: &mut dyn FnMut(Result<Record<'_>, (Position, LayoutError)>),
+        visit: &mut RowVisitor<'_>,
     ) -> Result<(), String> {
         let file = File::open(path).map_err(|err| format!("cannot open: {err}"))?;
         let mask = ProjectionMask::roots(self.metadata.parquet_schema(), self.projection.iter().copied());
@@ -145,10 +177,20 @@ impl ParquetFile {
         Ok(())
     }
 
-    fn visit_batch(&self, batch: &RecordBatch, first_row: u64, source: &Source, fields: &FieldMap, visit: &mut dyn FnMut(Result<Record<'_>, (Position, LayoutError)>)) {
+    fn visit_batch(
+        &self,
+        batch: &RecordBatch,
+        first_row: u64,
+        source: &Source,
+        fields: &FieldMap,
+        visit: &mut RowVisitor<'_>,
+    ) {
         // Projected columns keep file order, so a column's batch index is its rank in the projection.
         let array_of = |column: usize| -> &ArrayRef {
-            let at = self.projection.binary_search(&column).unwrap_or_else(|_| unreachable!("every planned column is projected"));
+            let at = self
+                .projection
+                .binary_search(&column)
+                .unwrap_or_else(|_| unreachable!("every planned column is projected"));
             batch.column(at)
         };
         for offset in 0..batch.num_rows() {
@@ -161,12 +203,22 @@ impl ParquetFile {
                     ColumnPlan::Turns { column, role, content } => {
                         let array = array_of(*column);
                         match array.data_type() {
-                            DataType::LargeList(_) => turns_value(array.as_list::<i64>(), offset, *role, *content, fields),
+                            DataType::LargeList(_) => {
+                                turns_value(array.as_list::<i64>(), offset, *role, *content, fields)
+                            }
                             _ => turns_value(array.as_list::<i32>(), offset, *role, *content, fields),
                         }
                     }
                 };
-                layout::offer(&mut slots, plan.slot, Picked { key, priority: plan.key_priority, value });
+                layout::offer(
+                    &mut slots,
+                    plan.slot,
+                    Picked {
+                        key,
+                        priority: plan.key_priority,
+                        value,
+                    },
+                );
             }
             visit(layout::assemble(slots, source, position).map_err(|err| (position, err)));
         }

@@ -42,7 +42,10 @@ impl Diagnostic for Rendered<'_> {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.finding.help.as_ref().map(|help| Box::new(help) as Box<dyn fmt::Display>)
+        self.finding
+            .help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -53,13 +56,20 @@ impl Diagnostic for Rendered<'_> {
         let snippet = self.finding.snippet.as_ref()?;
         let prefix = if snippet.cut_before { "…".len() } else { 0 };
         let span = SourceSpan::new((snippet.span.start + prefix).into(), snippet.span.len());
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(self.finding.label.clone(), span))))
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            self.finding.label.clone(),
+            span,
+        ))))
     }
 }
 
 impl Human {
     fn handler(&self) -> GraphicalReportHandler {
-        let theme = if self.0.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+        let theme = if self.0.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
         GraphicalReportHandler::new_themed(theme)
             .with_width(self.0.width)
             .with_context_lines(1)
@@ -118,7 +128,11 @@ fn size(bytes: u64) -> String {
         value /= 1000.0;
         unit += 1;
     }
-    if unit == 0 { format!("{bytes} B") } else { format!("{value:.1} {}", units[unit]) }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", units[unit])
+    }
 }
 
 fn write_summary(report: &LintReport, out: &mut dyn Write) -> io::Result<()> {
@@ -139,7 +153,12 @@ fn write_summary(report: &LintReport, out: &mut dyn Write) -> io::Result<()> {
             (count > 0).then(|| plural(count, severity.name()))
         })
         .collect();
-    writeln!(out, "Found {}: {} ({read}).", plural(report.findings.len(), "finding"), severities.join(", "))?;
+    writeln!(
+        out,
+        "Found {}: {} ({read}).",
+        plural(report.findings.len(), "finding"),
+        severities.join(", ")
+    )?;
     let table = statistics(report);
     let width = table.iter().map(|row| row.count.to_string().len()).max().unwrap_or(1);
     for row in table {
@@ -149,7 +168,14 @@ fn write_summary(report: &LintReport, out: &mut dyn Write) -> io::Result<()> {
             .rev()
             .map(|(severity, count)| plural(*count, severity.name()))
             .collect();
-        writeln!(out, "  {:>width$}  {} {:<22} {}", row.count, row.rule.code, row.rule.name, by.join(", "))?;
+        writeln!(
+            out,
+            "  {:>width$}  {} {:<22} {}",
+            row.count,
+            row.rule.code,
+            row.rule.name,
+            by.join(", ")
+        )?;
     }
     Ok(())
 }

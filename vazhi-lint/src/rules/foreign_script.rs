@@ -67,7 +67,10 @@ impl Options {
         let names = self.allowed.unwrap_or_else(|| vec!["Tamil".into(), "Latin".into()]);
         let allowed = names
             .iter()
-            .map(|name| parse_script(name).ok_or_else(|| format!("rules.foreign-script.allowed: `{name}` is not a Unicode script name")))
+            .map(|name| {
+                parse_script(name)
+                    .ok_or_else(|| format!("rules.foreign-script.allowed: `{name}` is not a Unicode script name"))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Settings {
             allowed,
@@ -106,12 +109,19 @@ impl RecordRule for ForeignScript {
                 let of_script: Vec<_> = runs.iter().filter(|run| run.script == script).collect();
                 let letters: usize = of_script.iter().map(|run| run.letters).sum();
                 let first = of_script[0];
-                let runs_text = if of_script.len() == 1 { "1 run".to_owned() } else { format!("{} runs", of_script.len()) };
+                let runs_text = if of_script.len() == 1 {
+                    "1 run".to_owned()
+                } else {
+                    format!("{} runs", of_script.len())
+                };
                 out.push(
                     Finding::record(
                         &FOREIGN_SCRIPT,
                         record,
-                        format!("{} letters in the response ({letters} letters in {runs_text})", script.full_name()),
+                        format!(
+                            "{} letters in the response ({letters} letters in {runs_text})",
+                            script.full_name()
+                        ),
                     )
                     .in_segment(&segment, first.range.clone())
                     .label(script.full_name())

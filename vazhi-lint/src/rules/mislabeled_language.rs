@@ -94,10 +94,22 @@ pub fn normalize_label(label: &str) -> String {
 }
 
 fn default_labels() -> BTreeMap<String, Expectation> {
-    let tamil = Expectation { min: Some(0.70), max: None };
-    let english = Expectation { min: None, max: Some(0.30) };
-    let tanglish = Expectation { min: None, max: Some(0.90) };
-    let mixed = Expectation { min: Some(0.10), max: Some(0.90) };
+    let tamil = Expectation {
+        min: Some(0.70),
+        max: None,
+    };
+    let english = Expectation {
+        min: None,
+        max: Some(0.30),
+    };
+    let tanglish = Expectation {
+        min: None,
+        max: Some(0.90),
+    };
+    let mixed = Expectation {
+        min: Some(0.10),
+        max: Some(0.90),
+    };
     [
         ("pure_tamil", tamil),
         ("tamil", tamil),
@@ -139,7 +151,9 @@ impl RecordRule for MislabeledLanguage {
 
     fn check(&self, record: &Record<'_>, facts: &Facts, out: &mut Vec<Finding>) {
         let Some(label) = &record.language else { return };
-        let Some(expectation) = self.0.labels.get(&normalize_label(label)) else { return };
+        let Some(expectation) = self.0.labels.get(&normalize_label(label)) else {
+            return;
+        };
         let mut total = ScriptCounts::default();
         for counts in facts.target_scripts(record) {
             total.add(counts);

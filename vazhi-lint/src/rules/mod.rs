@@ -23,10 +23,26 @@ pub struct RuleEntry {
 
 /// All rules, in code order. Adding a rule: its file, one line here, its options in settings.
 pub static REGISTRY: &[RuleEntry] = &[
-    RuleEntry { meta: &invalid_record::INVALID_RECORD, build: Build::Reader },
-    RuleEntry { meta: &tamil_ratio::TAMIL_RATIO, build: Build::Record(|s| Box::new(tamil_ratio::TamilRatio(s.rules.tamil_ratio.clone()))) },
-    RuleEntry { meta: &mislabeled_language::MISLABELED_LANGUAGE, build: Build::Record(|s| Box::new(mislabeled_language::MislabeledLanguage(s.rules.mislabeled_language.clone()))) },
-    RuleEntry { meta: &foreign_script::FOREIGN_SCRIPT, build: Build::Record(|s| Box::new(foreign_script::ForeignScript(s.rules.foreign_script.clone()))) },
+    RuleEntry {
+        meta: &invalid_record::INVALID_RECORD,
+        build: Build::Reader,
+    },
+    RuleEntry {
+        meta: &tamil_ratio::TAMIL_RATIO,
+        build: Build::Record(|s| Box::new(tamil_ratio::TamilRatio(s.rules.tamil_ratio.clone()))),
+    },
+    RuleEntry {
+        meta: &mislabeled_language::MISLABELED_LANGUAGE,
+        build: Build::Record(|s| {
+            Box::new(mislabeled_language::MislabeledLanguage(
+                s.rules.mislabeled_language.clone(),
+            ))
+        }),
+    },
+    RuleEntry {
+        meta: &foreign_script::FOREIGN_SCRIPT,
+        build: Build::Record(|s| Box::new(foreign_script::ForeignScript(s.rules.foreign_script.clone()))),
+    },
 ];
 
 pub fn all() -> impl Iterator<Item = &'static RuleMeta> {
@@ -82,7 +98,11 @@ mod tests {
             for heading in ["## What it does", "## Why is this bad?", "## Example", "## Options"] {
                 assert!(doc.contains(heading), "{} lacks `{heading}`", meta.name);
             }
-            assert!(!meta.summary.ends_with('.'), "{}: summaries are phrases, not sentences", meta.name);
+            assert!(
+                !meta.summary.ends_with('.'),
+                "{}: summaries are phrases, not sentences",
+                meta.name
+            );
         }
     }
 }

@@ -69,7 +69,9 @@ impl Options {
         let warn_below = self.warn_below.unwrap_or(0.70);
         for (key, value) in [("error-below", error_below), ("warn-below", warn_below)] {
             if !(0.0..=1.0).contains(&value) {
-                return Err(format!("rules.tamil-ratio.{key}: {value} is not a share between 0 and 1"));
+                return Err(format!(
+                    "rules.tamil-ratio.{key}: {value} is not a share between 0 and 1"
+                ));
             }
         }
         if error_below > warn_below {

@@ -1,0 +1,70 @@
+//! Each fixture under tests/fixtures/ is a JSONL corpus whose records carry, beside their data, an
+//! `expect` key: the findings the record must produce (`"VZ101"`, or `"VZ101:warning"` to pin the
+//! severity). vazhi ignores the key; this test holds each line to it, exactly.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use vazhi_lint::{Linter, Settings, Silent};
+
+fn check_fixture(name: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    let body = std::fs::read_to_string(&path).expect("fixture exists");
+    let report = Linter::new(Settings::default()).lint_files(std::slice::from_ref(&path), &Silent);
+    let mut found: BTreeMap<u64, Vec<String>> = BTreeMap::new();
+    for finding in &report.findings {
+        let line = finding.line().expect("record findings have a line");
+        found
+            .entry(line)
+            .or_default()
+            .push(format!("{}:{}", finding.rule.code, finding.severity.name()));
+    }
+    let mut failures = Vec::new();
+    for (index, line) in body.lines().enumerate() {
+        let number = index as u64 + 1;
+        let record: serde_json::Value = serde_json::from_str(line).expect("fixtures are valid JSON");
+        let expected: Vec<String> = record["expect"]
+            .as_array()
+            .expect("every fixture record has `expect`")
+            .iter()
+            .map(|code| code.as_str().expect("codes are strings").to_owned())
+            .collect();
+        let mut got = found.remove(&number).unwrap_or_default();
+        got.sort();
+        // An expectation without a severity matches any severity.
+        let mut unmatched = got.clone();
+        let mut missing = Vec::new();
+        for want in &expected {
+            let at = unmatched
+                .iter()
+                .position(|have| have == want || have.split(':').next() == Some(want.as_str()));
+            match at {
+                Some(at) => {
+                    unmatched.remove(at);
+                }
+                None => missing.push(want.clone()),
+            }
+        }
+        if !missing.is_empty() || !unmatched.is_empty() {
+            failures.push(format!("{name}:{number}: expected {expected:?}, got {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn tamil_ratio() {
+    check_fixture("tamil-ratio.jsonl");
+}
+
+#[test]
+fn mislabeled_language() {
+    check_fixture("mislabeled-language.jsonl");
+}
+
+#[test]
+fn foreign_script() {
+    check_fixture("foreign-script.jsonl");
+}
