@@ -138,6 +138,8 @@ pub fn assemble<'a>(mut slots: Slots<'a>, source: &'a Source, position: Position
     } else if instruction.is_some() || output.is_some() {
         builder.field_turn(system, Role::System);
         builder.field_turn(instruction, Role::User);
+        // Alpaca's `input` is optional; an empty one means "no input", not an empty prompt.
+        let input = input.filter(|picked| !matches!(&picked.value, Value::Str(text, _) if text.trim().is_empty()));
         builder.field_turn(input, Role::User);
         builder.field_turn(output, Role::Assistant);
         Format::Alpaca

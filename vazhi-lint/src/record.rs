@@ -30,6 +30,19 @@ impl Position {
     }
 }
 
+impl Position {
+    /// Names a record for a message about another record: `line 3` in the same file,
+    /// `other.jsonl:3` or `other.parquet (row 2)` elsewhere.
+    pub fn describe(self, path: &Path, from: &Path) -> String {
+        match (path == from, self) {
+            (true, Position::Line(line)) => format!("line {line}"),
+            (true, Position::Row(row)) => format!("row {row}"),
+            (false, Position::Line(line)) => format!("{}:{line}", path.display()),
+            (false, Position::Row(row)) => format!("{} (row {row})", path.display()),
+        }
+    }
+}
+
 impl fmt::Display for Position {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::dataset::{DatasetOptions, DatasetSpec};
 use crate::fields::{FieldMap, FieldOptions};
 use crate::rule::{RuleMeta, Severity};
-use crate::rules::{self, foreign_script, mislabeled_language, tamil_ratio};
+use crate::rules::{self, category_skew, duplicate, foreign_script, mislabeled_language, tamil_ratio};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -47,6 +47,8 @@ pub struct RuleOptions {
     pub tamil_ratio: Option<tamil_ratio::Options>,
     pub mislabeled_language: Option<mislabeled_language::Options>,
     pub foreign_script: Option<foreign_script::Options>,
+    pub duplicate: Option<duplicate::Options>,
+    pub category_skew: Option<category_skew::Options>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -55,6 +57,8 @@ pub struct RuleSettings {
     pub tamil_ratio: tamil_ratio::Settings,
     pub mislabeled_language: mislabeled_language::Settings,
     pub foreign_script: foreign_script::Settings,
+    pub duplicate: duplicate::Settings,
+    pub category_skew: category_skew::Settings,
 }
 
 impl RuleOptions {
@@ -63,6 +67,8 @@ impl RuleOptions {
             tamil_ratio: self.tamil_ratio.unwrap_or_default().resolve()?,
             mislabeled_language: self.mislabeled_language.unwrap_or_default().resolve()?,
             foreign_script: self.foreign_script.unwrap_or_default().resolve()?,
+            duplicate: self.duplicate.unwrap_or_default().resolve(),
+            category_skew: self.category_skew.unwrap_or_default().resolve()?,
         })
     }
 }

@@ -5,14 +5,29 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use vazhi_lint::rule::Scope;
+use vazhi_lint::settings::Options;
 use vazhi_lint::{Linter, Settings, Silent};
+
+/// Record rules only: dataset rules judge whole files and have their own tests (datasets.rs).
+fn record_rule_settings() -> Settings {
+    let ignore = vazhi_lint::rules::all()
+        .filter(|meta| meta.scope == Scope::Dataset)
+        .map(|meta| meta.code.to_owned())
+        .collect();
+    let options = Options {
+        ignore: Some(ignore),
+        ..Options::default()
+    };
+    Settings::resolve(options, PathBuf::from("."), None).expect("valid selection")
+}
 
 fn check_fixture(name: &str) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(name);
     let body = std::fs::read_to_string(&path).expect("fixture exists");
-    let report = Linter::new(Settings::default()).lint_files(std::slice::from_ref(&path), &Silent);
+    let report = Linter::new(record_rule_settings()).lint_files(std::slice::from_ref(&path), &Silent);
     let mut found: BTreeMap<u64, Vec<String>> = BTreeMap::new();
     for finding in &report.findings {
         let line = finding.line().expect("record findings have a line");
@@ -67,4 +82,14 @@ fn mislabeled_language() {
 #[test]
 fn foreign_script() {
     check_fixture("foreign-script.jsonl");
+}
+
+#[test]
+fn missing_assistant() {
+    check_fixture("missing-assistant.jsonl");
+}
+
+#[test]
+fn empty_field() {
+    check_fixture("empty-field.jsonl");
 }

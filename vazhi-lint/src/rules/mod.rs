@@ -1,8 +1,13 @@
 //! Every rule, one file each, and the one table that lists them.
 
+pub mod category_skew;
+pub mod duplicate;
+pub mod empty_field;
 pub mod foreign_script;
 pub mod invalid_record;
 pub mod mislabeled_language;
+pub mod missing_assistant;
+pub mod mixed_format;
 pub mod tamil_ratio;
 
 use crate::rule::{DatasetRule, RecordRule, RuleMeta};
@@ -42,6 +47,26 @@ pub static REGISTRY: &[RuleEntry] = &[
     RuleEntry {
         meta: &foreign_script::FOREIGN_SCRIPT,
         build: Build::Record(|s| Box::new(foreign_script::ForeignScript(s.rules.foreign_script.clone()))),
+    },
+    RuleEntry {
+        meta: &mixed_format::MIXED_FORMAT,
+        build: Build::Dataset(|_| Box::new(mixed_format::MixedFormat)),
+    },
+    RuleEntry {
+        meta: &missing_assistant::MISSING_ASSISTANT,
+        build: Build::Record(|_| Box::new(missing_assistant::MissingAssistant)),
+    },
+    RuleEntry {
+        meta: &duplicate::DUPLICATE,
+        build: Build::Dataset(|s| Box::new(duplicate::Duplicate(s.rules.duplicate.clone()))),
+    },
+    RuleEntry {
+        meta: &category_skew::CATEGORY_SKEW,
+        build: Build::Dataset(|s| Box::new(category_skew::CategorySkew(s.rules.category_skew.clone()))),
+    },
+    RuleEntry {
+        meta: &empty_field::EMPTY_FIELD,
+        build: Build::Record(|_| Box::new(empty_field::EmptyField)),
     },
 ];
 
