@@ -28,6 +28,8 @@ struct Cli {
 enum Command {
     /// Lint corpus files (.jsonl, .json, .jsonl.gz, .jsonl.zst, .parquet) and folders of them.
     Lint(LintArgs),
+    /// Write each record to a clean shard or to quarantine, with a manifest the training gate trusts.
+    Split(SplitArgs),
     /// List every rule.
     Rules {
         /// `text` (a table) or `json`.
@@ -63,14 +65,9 @@ enum Color {
     Never,
 }
 
+/// Where settings come from: shared by every command that lints.
 #[derive(clap::Args)]
-struct LintArgs {
-    /// Files or folders to lint. Folders are walked with .gitignore honoured and hidden files skipped.
-    #[arg(default_value = ".")]
-    paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-    format: OutputFormat,
+struct ConfigArgs {
     /// Use this configuration file instead of searching for vazhi.toml / .vazhi.toml / Cargo.toml.
     #[arg(long)]
     config: Option<PathBuf>,
@@ -80,6 +77,39 @@ struct LintArgs {
     /// Do not run these rules; added to `ignore`.
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+#[derive(clap::Args)]
+struct SplitArgs {
+    /// Files or folders to split.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Output folder: clean/, quarantine/ and vazhi-manifest.json are written here.
+    #[arg(long)]
+    out: PathBuf,
+    /// Quarantine records with warnings too.
+    #[arg(long)]
+    strict: bool,
+    /// Write clean shards even when a dataset- or file-level finding is an error.
+    #[arg(long)]
+    allow_dataset_errors: bool,
+    #[command(flatten)]
+    config: ConfigArgs,
+}
+
+#[derive(clap::Args)]
+struct LintArgs {
+    /// Files or folders to lint. Folders are walked with .gitignore honoured and hidden files skipped.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    format: OutputFormat,
+    #[command(flatten)]
+    config: ConfigArgs,
     /// Show counts per rule instead of each finding.
     #[arg(long)]
     statistics: bool,
@@ -89,9 +119,6 @@ struct LintArgs {
     /// Colour in human output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
-    /// Worker threads (default: one per core).
-    #[arg(long)]
-    threads: Option<usize>,
     /// Never show a progress bar.
     #[arg(long)]
     no_progress: bool,
@@ -114,6 +141,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Lint(args) => lint(args),
+        Command::Split(args) => split(args),
         Command::Rules { format } => list_rules(format),
         Command::Rule { rule } => show_rule(&rule),
     };
@@ -126,10 +154,16 @@ fn main() -> ExitCode {
     }
 }
 
-fn settings_for(args: &LintArgs) -> Result<Settings, String> {
+fn settings_for(args: &ConfigArgs, paths: &[PathBuf]) -> Result<Settings, String> {
+    if let Some(threads) = args.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build_global()
+            .map_err(|err| err.to_string())?;
+    }
     let mut settings = match &args.config {
         Some(path) => Settings::from_file(path),
-        None => Settings::discover(args.paths.first().map_or(std::path::Path::new("."), PathBuf::as_path)),
+        None => Settings::discover(paths.first().map_or(std::path::Path::new("."), PathBuf::as_path)),
     }
     .map_err(|err| err.to_string())?;
     if args.select.is_some() || !args.ignore.is_empty() {
@@ -152,6 +186,17 @@ fn settings_for(args: &LintArgs) -> Result<Settings, String> {
 
 /// A progress bar on stderr for long runs on a terminal.
 struct Bar(Option<indicatif::ProgressBar>);
+
+impl Bar {
+    fn new(wanted: bool) -> Bar {
+        Bar((wanted && io::stderr().is_terminal()).then(|| {
+            let style =
+                indicatif::ProgressStyle::with_template("{spinner} linting {bytes}/{total_bytes} {wide_bar} {eta}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+            indicatif::ProgressBar::new(0).with_style(style)
+        }))
+    }
+}
 
 /// Below this a run finishes before a bar is worth drawing.
 const BAR_MIN_BYTES: u64 = 64 << 20;
@@ -180,20 +225,9 @@ impl Progress for Bar {
 }
 
 fn lint(args: LintArgs) -> Result<ExitCode, String> {
-    let settings = settings_for(&args)?;
-    if let Some(threads) = args.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
-            .build_global()
-            .map_err(|err| err.to_string())?;
-    }
-    let bar = (!args.no_progress && io::stderr().is_terminal()).then(|| {
-        let style = indicatif::ProgressStyle::with_template("{spinner} linting {bytes}/{total_bytes} {wide_bar} {eta}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
-        indicatif::ProgressBar::new(0).with_style(style)
-    });
+    let settings = settings_for(&args.config, &args.paths)?;
     let linter = Linter::new(settings);
-    let report = linter.lint_paths(&args.paths, &Bar(bar));
+    let report = linter.lint_paths(&args.paths, &Bar::new(!args.no_progress));
 
     let color = match args.color {
         Color::Always => true,
@@ -289,5 +323,70 @@ fn list_rules(format: ListFormat) -> Result<ExitCode, String> {
 fn show_rule(name: &str) -> Result<ExitCode, String> {
     let meta = rules::find(name).ok_or_else(|| format!("no rule named `{name}` (see `cargo vazhi rules`)"))?;
     print!("{}", vazhi_lint::rules::page(meta));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn split(args: SplitArgs) -> Result<ExitCode, String> {
+    let settings = settings_for(&args.config, &args.paths)?;
+    let linter = Linter::new(settings);
+    let options = vazhi_lint::split::SplitOptions {
+        out: args.out.clone(),
+        strict: args.strict,
+        allow_dataset_errors: args.allow_dataset_errors,
+    };
+    let outcome =
+        vazhi_lint::split::split(&linter, &args.paths, &options, &Bar::new(true)).map_err(|err| err.to_string())?;
+    let mut out = io::stdout().lock();
+    let write = |out: &mut dyn Write, text: String| writeln!(out, "{text}").map_err(|err| err.to_string());
+    if outcome.manifest.is_none() {
+        let blocked = vazhi_lint::LintReport {
+            findings: outcome.blocking.clone(),
+            files: outcome.report.files.clone(),
+            records: outcome.report.records,
+            bytes: outcome.report.bytes,
+            ..Default::default()
+        };
+        let options = HumanOptions {
+            color: io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            width: terminal_width().unwrap_or(100),
+            statistics_only: false,
+        };
+        Format::Human
+            .reporter(options)
+            .report(&blocked, &mut out)
+            .map_err(|err| err.to_string())?;
+        write(
+            &mut out,
+            "Nothing written: dataset-level errors above (use --allow-dataset-errors to split anyway).".into(),
+        )?;
+        return Ok(ExitCode::from(1));
+    }
+    let (mut clean, mut quarantined) = (0, 0);
+    for file in &outcome.files {
+        clean += file.clean;
+        quarantined += file.quarantined;
+        write(
+            &mut out,
+            format!(
+                "{}: {} clean, {} quarantined",
+                file.source.display(),
+                file.clean,
+                file.quarantined
+            ),
+        )?;
+    }
+    write(
+        &mut out,
+        format!(
+            "Split {} records from {} files into {}: {clean} clean, {quarantined} quarantined. Manifest: {}",
+            clean + quarantined,
+            outcome.files.len(),
+            args.out.display(),
+            outcome
+                .manifest
+                .as_ref()
+                .map_or_else(String::new, |path| path.display().to_string())
+        ),
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -42,6 +42,8 @@ pub struct LintReport {
     pub bytes: u64,
     /// Paths that could not be linted at all (missing, unreadable folder, unsupported kind).
     pub path_problems: Vec<PathProblem>,
+    /// Records read from each file.
+    pub records_per_file: std::collections::HashMap<PathBuf, u64>,
 }
 
 impl LintReport {
@@ -249,10 +251,12 @@ impl Linter {
 
         let mut findings = Vec::new();
         let mut records = 0;
+        let mut records_per_file = std::collections::HashMap::new();
         let mut merged: Vec<Option<Aggregates>> = (0..datasets.len()).map(|_| None).collect();
         for (source, part) in sources.iter().zip(parts) {
             findings.extend(part.findings);
             records += part.records;
+            records_per_file.insert(source.path.to_path_buf(), part.records);
             let slot = &mut merged[source.dataset];
             match slot {
                 None => *slot = Some(part.aggregates),
@@ -285,6 +289,7 @@ impl Linter {
             records,
             bytes: sizes.iter().sum(),
             path_problems: Vec::new(),
+            records_per_file,
         }
     }
 
@@ -348,15 +353,9 @@ impl Linter {
                 let chunk = match chunk {
                     Ok(chunk) => chunk,
                     Err(err) => {
-                        let position = Some(Position::Line(last_line + 1));
-                        plan.invalid(
-                            &mut part,
-                            &source.path,
-                            position,
-                            format!("cannot read past this point: {err}"),
-                            None,
-                            None,
-                        );
+                        // A file-level finding: the records after this point are unknown, not invalid.
+                        let message = format!("cannot read past line {last_line}: {err}");
+                        plan.invalid(&mut part, &source.path, None, message, None, None);
                         break;
                     }
                 };

@@ -8,6 +8,7 @@ pub mod dataset;
 pub mod engine;
 pub mod fields;
 pub mod finding;
+pub mod gate;
 pub mod layout;
 pub mod reader;
 pub mod record;
@@ -16,6 +17,7 @@ pub mod rule;
 pub mod rules;
 pub mod script;
 pub mod settings;
+pub mod split;
 
 pub use engine::{LintReport, Linter, Progress, Silent};
 pub use finding::Finding;

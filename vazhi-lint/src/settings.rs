@@ -203,6 +203,36 @@ impl Settings {
         })
     }
 
+    /// The resolved settings as JSON: what a split's manifest records and hashes, so a shard is
+    /// trusted only under the settings that passed it. Paths are left out (they differ by machine).
+    pub fn to_json(&self) -> serde_json::Value {
+        let per_file_ignores: BTreeMap<&str, &Vec<&str>> = self
+            .per_file_ignores
+            .iter()
+            .map(|ignore| (ignore.pattern.as_str(), &ignore.codes))
+            .collect();
+        let datasets: Vec<serde_json::Value> = self
+            .datasets
+            .iter()
+            .map(|spec| serde_json::json!({"name": spec.name, "paths": spec.patterns, "kind": spec.kind.map(|kind| kind.name())}))
+            .collect();
+        serde_json::json!({
+            "enabled": self.enabled,
+            "severity": self.severity,
+            "per-file-ignores": per_file_ignores,
+            "fields": self.fields,
+            "datasets": datasets,
+            "rules": self.rules,
+        })
+    }
+
+    /// SHA-256 of [`Settings::to_json`], hex.
+    pub fn fingerprint(&self) -> String {
+        use sha2::Digest;
+        let canonical = serde_json::to_vec(&self.to_json()).unwrap_or_default();
+        hex(&sha2::Sha256::digest(&canonical))
+    }
+
     /// Whether rule `code` runs on `path`.
     pub fn runs_on(&self, code: &str, path: &Path) -> bool {
         if !self.enabled.contains(&code) {
@@ -213,6 +243,11 @@ impl Settings {
             ignore.codes.contains(&code) && (ignore.matcher.is_match(relative) || ignore.matcher.is_match(path))
         })
     }
+}
+
+/// Lower-case hex of a digest.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// Reads options from a vazhi.toml-form file, or from a Cargo.toml's metadata table (`None` if it

@@ -1,0 +1,244 @@
+//! `cargo vazhi split` and the gate, on the sample corpora and on damaged copies.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use vazhi_lint::gate::{self, GateError};
+use vazhi_lint::settings::Options;
+use vazhi_lint::split::{SplitError, SplitOptions, split};
+use vazhi_lint::{Linter, Settings, Silent};
+use vazhi_tests::workspace;
+
+fn options(out: &Path) -> SplitOptions {
+    SplitOptions {
+        out: out.to_path_buf(),
+        strict: false,
+        allow_dataset_errors: false,
+    }
+}
+
+fn manifest(out: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(out.join("vazhi-manifest.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn every_record_lands_in_exactly_one_place_and_clean_shards_pass_the_gate() {
+    let out = tempfile::tempdir().unwrap();
+    let samples = workspace().join("corpora-samples");
+    let linter = Linter::new(Settings::default());
+    let outcome = split(&linter, std::slice::from_ref(&samples), &options(out.path()), &Silent).unwrap();
+    assert!(outcome.manifest.is_some());
+    let manifest = manifest(out.path());
+    let inputs = manifest["inputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), 13);
+    let total: u64 = inputs.iter().map(|input| input["records"].as_u64().unwrap()).sum();
+    assert_eq!(total, outcome.report.records);
+    for input in inputs {
+        assert_eq!(
+            input["records"].as_u64(),
+            Some(input["clean"].as_u64().unwrap() + input["quarantined"].as_u64().unwrap())
+        );
+    }
+    // Every clean shard is admitted through the manifest, and linting it again finds nothing.
+    let settings = Settings::default();
+    for shard in manifest["shards"].as_array().unwrap() {
+        let name = shard["path"].as_str().unwrap();
+        let admitted = gate::admit_from_manifest(out.path(), name, &settings).unwrap();
+        assert_eq!(admitted.records(), shard["records"].as_u64().unwrap());
+        gate::admit(admitted.path(), &settings).unwrap_or_else(|err| panic!("{name}: {err}"));
+    }
+    // Quarantined records carry their source line and the findings that sent them there.
+    let quarantine = std::fs::read_to_string(
+        out.path()
+            .join("quarantine/defective/mislabeled.jsonl.quarantine.jsonl"),
+    )
+    .unwrap();
+    let entries: Vec<Value> = quarantine
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(entries.len(), 20);
+    assert!(entries[0]["line"].as_u64().is_some() && entries[0]["record"]["messages"].is_array());
+    assert!(
+        entries[0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|finding| finding["rule"] == "mislabeled-language")
+    );
+}
+
+#[test]
+fn clean_jsonl_records_are_the_input_bytes_and_parquet_keeps_its_schema() {
+    let out = tempfile::tempdir().unwrap();
+    let defective = workspace().join("corpora-samples/defective");
+    let linter = Linter::new(Settings::default());
+    split(
+        &linter,
+        &[defective.join("mislabeled.jsonl"), defective.join("mislabeled.parquet")],
+        &options(out.path()),
+        &Silent,
+    )
+    .unwrap();
+    let input: HashSet<String> = std::fs::read_to_string(defective.join("mislabeled.jsonl"))
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let clean = std::fs::read_to_string(out.path().join("clean/mislabeled.jsonl")).unwrap();
+    assert_eq!(clean.lines().count(), 10);
+    assert!(
+        clean.lines().all(|line| input.contains(line)),
+        "clean records are copied byte for byte"
+    );
+
+    let read = |path: PathBuf| {
+        let file = std::fs::File::open(path).unwrap();
+        let builder = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
+        let schema = builder.schema().clone();
+        let rows: usize = builder.build().unwrap().map(|batch| batch.unwrap().num_rows()).sum();
+        (schema, rows)
+    };
+    let (input_schema, input_rows) = read(defective.join("mislabeled.parquet"));
+    let (clean_schema, clean_rows) = read(out.path().join("clean/mislabeled.parquet"));
+    assert_eq!(input_schema.fields(), clean_schema.fields());
+    assert_eq!((input_rows, clean_rows), (30, 10));
+}
+
+#[test]
+fn a_shard_changed_by_one_byte_after_the_split_is_refused() {
+    let out = tempfile::tempdir().unwrap();
+    let clean = workspace().join("corpora-samples/clean/kural-qa.messages.jsonl");
+    let settings = Settings::default();
+    split(
+        &Linter::new(settings.clone()),
+        std::slice::from_ref(&clean),
+        &options(out.path()),
+        &Silent,
+    )
+    .unwrap();
+    let shard = gate::admit_from_manifest(out.path(), "clean/kural-qa.messages.jsonl", &settings).unwrap();
+    assert_eq!(shard.records(), 60);
+
+    let path = out.path().join("clean/kural-qa.messages.jsonl");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let at = bytes.iter().position(|byte| *byte == b'?').unwrap();
+    bytes[at] = b'!';
+    std::fs::write(&path, bytes).unwrap();
+    let err = gate::admit_from_manifest(out.path(), "clean/kural-qa.messages.jsonl", &settings).unwrap_err();
+    assert!(matches!(err, GateError::Changed { .. }), "{err}");
+    assert!(matches!(shard.verify(), Err(GateError::Changed { .. })));
+}
+
+#[test]
+fn the_gate_refuses_other_settings_unknown_shards_and_unclean_files() {
+    let out = tempfile::tempdir().unwrap();
+    let clean = workspace().join("corpora-samples/clean/kural-qa.messages.jsonl");
+    split(
+        &Linter::new(Settings::default()),
+        std::slice::from_ref(&clean),
+        &options(out.path()),
+        &Silent,
+    )
+    .unwrap();
+    let lenient = Settings::resolve(
+        Options {
+            ignore: Some(vec!["tamil-ratio".into()]),
+            ..Options::default()
+        },
+        PathBuf::from("."),
+        None,
+    )
+    .unwrap();
+    let err = gate::admit_from_manifest(out.path(), "clean/kural-qa.messages.jsonl", &lenient).unwrap_err();
+    assert!(matches!(err, GateError::SettingsChanged { .. }), "{err}");
+    let err = gate::admit_from_manifest(out.path(), "clean/other.jsonl", &Settings::default()).unwrap_err();
+    assert!(matches!(err, GateError::NotInManifest { .. }), "{err}");
+
+    let bad = workspace().join("corpora-samples/defective/mislabeled.jsonl");
+    match gate::admit(&bad, &Settings::default()) {
+        Err(GateError::Rejected { findings, .. }) => {
+            assert!(
+                findings
+                    .iter()
+                    .any(|finding| finding.rule.name == "mislabeled-language")
+            );
+        }
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_dataset_level_error_stops_the_split_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let chat =
+        r#"{"messages": [{"role": "user", "content": "வணக்கம்"}, {"role": "assistant", "content": "வணக்கம்! நலமா?"}]}"#;
+    std::fs::write(
+        input.join("mixed.jsonl"),
+        format!("{chat}\n{{\"text\": \"யாதும் ஊரே யாவரும் கேளிர்\"}}\n"),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let linter = Linter::new(Settings::default());
+    let outcome = split(&linter, std::slice::from_ref(&input), &options(&out), &Silent).unwrap();
+    assert!(outcome.manifest.is_none());
+    assert_eq!(outcome.blocking[0].rule.name, "mixed-format");
+    assert!(!out.join("clean").exists(), "nothing is written");
+
+    let allowed = SplitOptions {
+        allow_dataset_errors: true,
+        ..options(&out)
+    };
+    let outcome = split(&linter, std::slice::from_ref(&input), &allowed, &Silent).unwrap();
+    assert!(outcome.manifest.is_some());
+    assert_eq!(manifest(&out)["unsplit"][0]["rule"], "mixed-format");
+}
+
+#[test]
+fn it_never_writes_inside_its_input_and_a_rerun_replaces_the_old_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("data");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::copy(
+        workspace().join("corpora-samples/clean/poems.dapt.jsonl"),
+        input.join("poems.jsonl"),
+    )
+    .unwrap();
+    let linter = Linter::new(Settings::default());
+    let inside = split(
+        &linter,
+        std::slice::from_ref(&input),
+        &options(&input.join("out")),
+        &Silent,
+    )
+    .unwrap_err();
+    assert!(matches!(inside, SplitError::Refused(_)), "{inside}");
+    assert_eq!(
+        std::fs::read_dir(&input).unwrap().count(),
+        1,
+        "the input folder is untouched"
+    );
+
+    let out = dir.path().join("out");
+    split(&linter, std::slice::from_ref(&input), &options(&out), &Silent).unwrap();
+    assert!(out.join("clean/poems.jsonl").exists());
+    std::fs::rename(input.join("poems.jsonl"), input.join("renamed.jsonl")).unwrap();
+    split(&linter, std::slice::from_ref(&input), &options(&out), &Silent).unwrap();
+    assert!(out.join("clean/renamed.jsonl").exists());
+    assert!(
+        !out.join("clean/poems.jsonl").exists(),
+        "the previous split's shards are gone"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        leftovers.len(),
+        3,
+        "clean/, quarantine/ and the manifest only: {leftovers:?}"
+    );
+}

@@ -1,0 +1,650 @@
+//! `cargo vazhi split`: every input record goes to exactly one place, a clean shard (in the input's
+//! own format, JSON records byte for byte) or a quarantine file with the findings that sent it there,
+//! and a manifest records what was written, under which settings, with each shard's SHA-256.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::{Array, BooleanArray, RecordBatch};
+use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::file::properties::WriterProperties;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::engine::{LintReport, Linter, Progress};
+use crate::finding::Finding;
+use crate::reader::FileKind;
+use crate::reader::chunks::{ArrayChunks, Chunk, LineChunks, starts_with_array};
+use crate::record::Position;
+use crate::report::finding_json;
+use crate::rule::Severity;
+use crate::settings::hex;
+
+/// The manifest's file name inside the output folder.
+pub const MANIFEST: &str = "vazhi-manifest.json";
+
+#[derive(Debug, Clone)]
+pub struct SplitOptions {
+    pub out: PathBuf,
+    /// Quarantine records with warnings too, not only errors.
+    pub strict: bool,
+    /// Write clean shards even when a dataset- or file-level finding is an error.
+    pub allow_dataset_errors: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SplitError {
+    #[error("{0}")]
+    Refused(String),
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    #[error("{path}: {message}")]
+    Read { path: PathBuf, message: String },
+    /// Records in ≠ clean + quarantined: a bug, never a silent loss.
+    #[error("internal error: {0}")]
+    Count(String),
+}
+
+fn io_error(path: &Path) -> impl FnOnce(io::Error) -> SplitError + '_ {
+    move |source| SplitError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// What a split did.
+#[derive(Debug)]
+pub struct SplitOutcome {
+    pub report: LintReport,
+    /// Dataset- or file-level error findings that stopped the split (empty when it wrote shards).
+    pub blocking: Vec<Finding>,
+    pub files: Vec<FileSplit>,
+    pub manifest: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FileSplit {
+    pub source: PathBuf,
+    pub records: u64,
+    pub clean: u64,
+    pub quarantined: u64,
+    /// The clean shard, relative to the output folder.
+    pub shard: Option<PathBuf>,
+    pub quarantine: Option<PathBuf>,
+    pub sha256: Option<String>,
+    pub bytes: Option<u64>,
+}
+
+/// Where each input file's outputs go: its path relative to the argument that named it.
+fn relative_names(paths: &[PathBuf], files: &[PathBuf]) -> Vec<PathBuf> {
+    let mut names: Vec<PathBuf> = files
+        .iter()
+        .map(|file| {
+            paths
+                .iter()
+                .filter(|arg| arg.is_dir())
+                .find_map(|arg| file.strip_prefix(arg).ok().map(Path::to_path_buf))
+                .unwrap_or_else(|| file.file_name().map_or_else(|| file.clone(), PathBuf::from))
+        })
+        .collect();
+    let mut seen = HashSet::new();
+    for (index, name) in names.iter_mut().enumerate() {
+        if !seen.insert(name.clone()) {
+            *name = PathBuf::from(format!("{index}-{}", name.display()));
+            seen.insert(name.clone());
+        }
+    }
+    names
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    fs::canonicalize(path).unwrap_or_else(|_| std::path::absolute(path).unwrap_or_else(|_| path.to_owned()))
+}
+
+/// Refuses an output folder inside an input folder, or an input inside the output folder.
+fn check_out_dir(paths: &[PathBuf], out: &Path) -> Result<(), SplitError> {
+    let out = canonical(out);
+    for path in paths {
+        let input = canonical(path);
+        if out.starts_with(&input) && input.is_dir() {
+            return Err(SplitError::Refused(format!(
+                "the output folder {} is inside the input folder {}; vazhi never writes inside its input",
+                out.display(),
+                path.display()
+            )));
+        }
+        if input.starts_with(&out) {
+            return Err(SplitError::Refused(format!(
+                "the input {} is inside the output folder {}; choose another --out",
+                path.display(),
+                out.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Writes to a staging file and hashes as it goes.
+struct HashingFile {
+    writer: BufWriter<File>,
+    hasher: Sha256,
+    bytes: u64,
+    path: PathBuf,
+}
+
+impl HashingFile {
+    fn create(path: &Path) -> Result<HashingFile, SplitError> {
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(io_error(parent))?;
+        }
+        let file = File::create(path).map_err(io_error(path))?;
+        Ok(HashingFile {
+            writer: BufWriter::new(file),
+            hasher: Sha256::new(),
+            bytes: 0,
+            path: path.to_owned(),
+        })
+    }
+
+    fn finish(mut self) -> Result<(String, u64), SplitError> {
+        self.writer.flush().map_err(io_error(&self.path))?;
+        self.writer.get_ref().sync_all().map_err(io_error(&self.path))?;
+        Ok((hex(&self.hasher.finalize()), self.bytes))
+    }
+}
+
+impl Write for HashingFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let written = self.writer.write(buf)?;
+        self.hasher.update(&buf[..written]);
+        self.bytes += written as u64;
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+/// SHA-256 and size of a file, as the gate checks them.
+pub fn file_digest(path: &Path) -> io::Result<(String, u64)> {
+    let mut file = File::open(path)?;
+    let mut hasher = Sha256::new();
+    let bytes = io::copy(&mut file, &mut hasher)?;
+    Ok((hex(&hasher.finalize()), bytes))
+}
+
+/// Findings that send a record to quarantine, by file and position.
+type Verdicts<'r> = HashMap<(Arc<Path>, Position), Vec<&'r Finding>>;
+
+pub fn split(
+    linter: &Linter,
+    paths: &[PathBuf],
+    options: &SplitOptions,
+    progress: &dyn Progress,
+) -> Result<SplitOutcome, SplitError> {
+    check_out_dir(paths, &options.out)?;
+    let report = linter.lint_paths(paths, progress);
+    if !report.path_problems.is_empty() {
+        let problems: Vec<String> = report
+            .path_problems
+            .iter()
+            .map(|problem| format!("{}: {}", problem.path.display(), problem.message))
+            .collect();
+        return Err(SplitError::Refused(problems.join("; ")));
+    }
+    let threshold = if options.strict {
+        Severity::Warning
+    } else {
+        Severity::Error
+    };
+    let blocking: Vec<Finding> = report
+        .findings
+        .iter()
+        .filter(|finding| finding.position.is_none() && finding.severity >= Severity::Error)
+        .cloned()
+        .collect();
+    if !blocking.is_empty() && !options.allow_dataset_errors {
+        return Ok(SplitOutcome {
+            report,
+            blocking,
+            files: Vec::new(),
+            manifest: None,
+        });
+    }
+    let mut verdicts: Verdicts<'_> = HashMap::new();
+    for finding in &report.findings {
+        if let Some(position) = finding.position
+            && finding.severity >= threshold
+        {
+            verdicts
+                .entry((finding.path.clone(), position))
+                .or_default()
+                .push(finding);
+        }
+    }
+    // Everything is written under a staging folder first and moved into place at the end.
+    fs::create_dir_all(&options.out).map_err(io_error(&options.out))?;
+    let staging = options.out.join(format!(".vazhi-staging-{}", std::process::id()));
+    if staging.exists() {
+        fs::remove_dir_all(&staging).map_err(io_error(&staging))?;
+    }
+    let names = relative_names(paths, &report.files);
+    let unreadable: HashSet<&Path> = blocking.iter().map(|finding| finding.path.as_ref()).collect();
+    let mut files = Vec::new();
+    for (file, name) in report.files.iter().zip(&names) {
+        if unreadable.contains(file.as_path()) {
+            continue;
+        }
+        let split = split_file(file, name, &staging, &verdicts)?;
+        let expected = report_records(&report, file);
+        if split.records != split.clean + split.quarantined || Some(split.records) != expected {
+            return Err(SplitError::Count(format!(
+                "{}: read {} records (lint read {}), wrote {} clean + {} quarantined",
+                file.display(),
+                split.records,
+                expected.map_or_else(|| "?".into(), |count| count.to_string()),
+                split.clean,
+                split.quarantined
+            )));
+        }
+        files.push(split);
+    }
+    let manifest = manifest_json(linter, &report, &files, &blocking, options);
+    let manifest_text = serde_json::to_string_pretty(&manifest).map_err(|err| SplitError::Refused(err.to_string()))?;
+    let staged_manifest = staging.join(MANIFEST);
+    fs::create_dir_all(&staging).map_err(io_error(&staging))?;
+    fs::write(&staged_manifest, manifest_text + "\n").map_err(io_error(&staged_manifest))?;
+    publish(&staging, &options.out)?;
+    Ok(SplitOutcome {
+        report,
+        blocking,
+        files,
+        manifest: Some(options.out.join(MANIFEST)),
+    })
+}
+
+/// Records the lint counted in one file, for the count check.
+fn report_records(report: &LintReport, file: &Path) -> Option<u64> {
+    report.records_per_file.get(file).copied()
+}
+
+/// Moves the staged clean/, quarantine/ and manifest into `out`, replacing the old ones. The
+/// manifest goes last: the gate trusts shards only through it, so a split interrupted halfway is
+/// never taken for a finished one.
+fn publish(staging: &Path, out: &Path) -> Result<(), SplitError> {
+    let old_manifest = out.join(MANIFEST);
+    if old_manifest.exists() {
+        fs::remove_file(&old_manifest).map_err(io_error(&old_manifest))?;
+    }
+    for part in ["clean", "quarantine"] {
+        let target = out.join(part);
+        let staged = staging.join(part);
+        if target.exists() {
+            let retired = staging.join(format!("old-{part}"));
+            fs::rename(&target, &retired).map_err(io_error(&target))?;
+        }
+        if staged.exists() {
+            fs::rename(&staged, &target).map_err(io_error(&staged))?;
+        } else {
+            fs::create_dir_all(&target).map_err(io_error(&target))?;
+        }
+    }
+    fs::rename(staging.join(MANIFEST), &old_manifest).map_err(io_error(&old_manifest))?;
+    fs::remove_dir_all(staging).map_err(io_error(staging))
+}
+
+fn quarantine_entry(source: &Path, position: Position, record: Value, findings: &[&Finding]) -> Value {
+    json!({
+        "source": source.display().to_string(),
+        "line": position.line(),
+        "row": position.row(),
+        "record": record,
+        "findings": findings.iter().map(|finding| finding_json(finding)).collect::<Vec<_>>(),
+    })
+}
+
+fn split_file(file: &Path, name: &Path, staging: &Path, verdicts: &Verdicts<'_>) -> Result<FileSplit, SplitError> {
+    let kind = FileKind::of(file).unwrap_or(FileKind::Jsonl);
+    let shard_name = PathBuf::from("clean").join(name);
+    let quarantine_name = PathBuf::from("quarantine").join(format!("{}.quarantine.jsonl", name.display()));
+    let mut quarantine = Quarantine {
+        path: staging.join(&quarantine_name),
+        writer: None,
+        count: 0,
+    };
+    let path: Arc<Path> = Arc::from(file);
+    let mut shard = HashingFile::create(&staging.join(&shard_name))?;
+    let (records, clean) = match kind {
+        FileKind::Parquet => split_parquet(file, &path, &mut shard, &mut quarantine, verdicts)?,
+        _ => split_json(file, kind, &path, &mut shard, &mut quarantine, verdicts)?,
+    };
+    let (sha256, bytes) = shard.finish()?;
+    let quarantined = quarantine.count;
+    quarantine.finish()?;
+    // A file with nothing clean gets no shard: an empty one would only look like data.
+    let shard = if clean > 0 {
+        Some((shard_name, sha256, bytes))
+    } else {
+        let staged = staging.join(&shard_name);
+        fs::remove_file(&staged).map_err(io_error(&staged))?;
+        None
+    };
+    Ok(FileSplit {
+        source: file.to_owned(),
+        records,
+        clean,
+        quarantined,
+        quarantine: (quarantined > 0).then_some(quarantine_name),
+        sha256: shard.as_ref().map(|(_, sha256, _)| sha256.clone()),
+        bytes: shard.as_ref().map(|(_, _, bytes)| *bytes),
+        shard: shard.map(|(name, _, _)| name),
+    })
+}
+
+struct Quarantine {
+    path: PathBuf,
+    writer: Option<BufWriter<File>>,
+    count: u64,
+}
+
+impl Quarantine {
+    fn push(&mut self, entry: &Value) -> Result<(), SplitError> {
+        if self.writer.is_none() {
+            if let Some(parent) = self.path.parent() {
+                fs::create_dir_all(parent).map_err(io_error(parent))?;
+            }
+            self.writer = Some(BufWriter::new(File::create(&self.path).map_err(io_error(&self.path))?));
+        }
+        if let Some(writer) = &mut self.writer {
+            serde_json::to_writer(&mut *writer, entry).map_err(|err| SplitError::Io {
+                path: self.path.clone(),
+                source: err.into(),
+            })?;
+            writer.write_all(b"\n").map_err(io_error(&self.path))?;
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    fn finish(self) -> Result<(), SplitError> {
+        if let Some(mut writer) = self.writer {
+            writer.flush().map_err(io_error(&self.path))?;
+        }
+        Ok(())
+    }
+}
+
+/// The clean shard of a JSON input, in the input's own container.
+enum JsonShard<'w> {
+    Plain(&'w mut HashingFile),
+    Gzip(flate2::write::GzEncoder<&'w mut HashingFile>),
+    Zstd(zstd::stream::write::Encoder<'static, &'w mut HashingFile>),
+}
+
+impl Write for JsonShard<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            JsonShard::Plain(out) => out.write(buf),
+            JsonShard::Gzip(out) => out.write(buf),
+            JsonShard::Zstd(out) => out.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            JsonShard::Plain(out) => out.flush(),
+            JsonShard::Gzip(out) => out.flush(),
+            JsonShard::Zstd(out) => out.flush(),
+        }
+    }
+}
+
+impl JsonShard<'_> {
+    fn finish(self) -> io::Result<()> {
+        match self {
+            JsonShard::Plain(out) => out.flush(),
+            JsonShard::Gzip(out) => out.finish().map(|_| ()),
+            JsonShard::Zstd(out) => out.finish().map(|_| ()),
+        }
+    }
+}
+
+fn split_json(
+    file: &Path,
+    kind: FileKind,
+    path: &Arc<Path>,
+    shard: &mut HashingFile,
+    quarantine: &mut Quarantine,
+    verdicts: &Verdicts<'_>,
+) -> Result<(u64, u64), SplitError> {
+    let mut reader = kind.open_text(file).map_err(io_error(file))?;
+    let mut head = Vec::new();
+    let is_array = starts_with_array(&mut reader, &mut head).map_err(io_error(file))? && kind == FileKind::Json;
+    let chunks: Box<dyn Iterator<Item = io::Result<Chunk>>> = if is_array {
+        Box::new(ArrayChunks::new(reader, head))
+    } else {
+        Box::new(LineChunks::new(reader, head))
+    };
+    let mut out = match kind {
+        FileKind::JsonlGz => JsonShard::Gzip(flate2::write::GzEncoder::new(shard, flate2::Compression::default())),
+        FileKind::JsonlZst => JsonShard::Zstd(zstd::stream::write::Encoder::new(shard, 3).map_err(io_error(file))?),
+        _ => JsonShard::Plain(shard),
+    };
+    let (mut records, mut clean) = (0u64, 0u64);
+    if is_array {
+        out.write_all(b"[\n").map_err(io_error(file))?;
+    }
+    for chunk in chunks {
+        let chunk = chunk.map_err(io_error(file))?;
+        for unit in &chunk.units {
+            records += 1;
+            let bytes = chunk.unit(unit);
+            let position = Position::Line(unit.line);
+            match verdicts.get(&(path.clone(), position)) {
+                Some(findings) => {
+                    let record = serde_json::from_slice::<Value>(bytes)
+                        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()));
+                    quarantine.push(&quarantine_entry(file, position, record, findings))?;
+                }
+                None => {
+                    if is_array && clean > 0 {
+                        out.write_all(b",\n").map_err(io_error(file))?;
+                    }
+                    out.write_all(bytes).map_err(io_error(file))?;
+                    if !is_array {
+                        out.write_all(b"\n").map_err(io_error(file))?;
+                    }
+                    clean += 1;
+                }
+            }
+        }
+    }
+    if is_array {
+        out.write_all(b"\n]\n").map_err(io_error(file))?;
+    }
+    out.finish().map_err(io_error(file))?;
+    Ok((records, clean))
+}
+
+fn split_parquet(
+    file: &Path,
+    path: &Arc<Path>,
+    shard: &mut HashingFile,
+    quarantine: &mut Quarantine,
+    verdicts: &Verdicts<'_>,
+) -> Result<(u64, u64), SplitError> {
+    let read_error = |err: parquet::errors::ParquetError| SplitError::Read {
+        path: file.to_owned(),
+        message: err.to_string(),
+    };
+    let input = File::open(file).map_err(io_error(file))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(input).map_err(read_error)?;
+    let schema = builder.schema().clone();
+    let compression = builder
+        .metadata()
+        .row_groups()
+        .first()
+        .and_then(|group| group.columns().first())
+        .map(|column| column.compression())
+        .unwrap_or(parquet::basic::Compression::SNAPPY);
+    let reader = builder.build().map_err(read_error)?;
+    let properties = WriterProperties::builder().set_compression(compression).build();
+    let mut writer = ArrowWriter::try_new(shard, schema, Some(properties)).map_err(read_error)?;
+    let (mut records, mut clean) = (0u64, 0u64);
+    for batch in reader {
+        let batch = batch.map_err(|err| SplitError::Read {
+            path: file.to_owned(),
+            message: err.to_string(),
+        })?;
+        let mut keep = Vec::with_capacity(batch.num_rows());
+        for index in 0..batch.num_rows() {
+            let position = Position::Row(records + index as u64);
+            match verdicts.get(&(path.clone(), position)) {
+                Some(findings) => {
+                    quarantine.push(&quarantine_entry(file, position, row_json(&batch, index), findings))?;
+                    keep.push(false);
+                }
+                None => keep.push(true),
+            }
+        }
+        records += batch.num_rows() as u64;
+        let mask = BooleanArray::from(keep);
+        let kept = arrow_select::filter::filter_record_batch(&batch, &mask).map_err(|err| SplitError::Read {
+            path: file.to_owned(),
+            message: err.to_string(),
+        })?;
+        clean += kept.num_rows() as u64;
+        writer.write(&kept).map_err(read_error)?;
+    }
+    writer.close().map_err(read_error)?;
+    Ok((records, clean))
+}
+
+/// One Parquet row as a JSON object, for the quarantine file.
+fn row_json(batch: &RecordBatch, row: usize) -> Value {
+    let mut object = serde_json::Map::new();
+    for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+        object.insert(field.name().clone(), cell_json(column.as_ref(), row));
+    }
+    Value::Object(object)
+}
+
+fn cell_json(array: &dyn Array, index: usize) -> Value {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::*;
+    use arrow_schema::DataType;
+    if array.is_null(index) {
+        return Value::Null;
+    }
+    match array.data_type() {
+        DataType::Utf8 => json!(array.as_string::<i32>().value(index)),
+        DataType::LargeUtf8 => json!(array.as_string::<i64>().value(index)),
+        DataType::Utf8View => json!(array.as_string_view().value(index)),
+        DataType::Boolean => json!(array.as_boolean().value(index)),
+        DataType::Int8 => json!(array.as_primitive::<Int8Type>().value(index)),
+        DataType::Int16 => json!(array.as_primitive::<Int16Type>().value(index)),
+        DataType::Int32 => json!(array.as_primitive::<Int32Type>().value(index)),
+        DataType::Int64 => json!(array.as_primitive::<Int64Type>().value(index)),
+        DataType::UInt8 => json!(array.as_primitive::<UInt8Type>().value(index)),
+        DataType::UInt16 => json!(array.as_primitive::<UInt16Type>().value(index)),
+        DataType::UInt32 => json!(array.as_primitive::<UInt32Type>().value(index)),
+        DataType::UInt64 => json!(array.as_primitive::<UInt64Type>().value(index)),
+        DataType::Float32 => json!(array.as_primitive::<Float32Type>().value(index)),
+        DataType::Float64 => json!(array.as_primitive::<Float64Type>().value(index)),
+        DataType::List(_) => list_json(array.as_list::<i32>().value(index).as_ref()),
+        DataType::LargeList(_) => list_json(array.as_list::<i64>().value(index).as_ref()),
+        DataType::Struct(fields) => {
+            let members = array.as_struct();
+            let object = fields
+                .iter()
+                .zip(members.columns())
+                .map(|(field, column)| (field.name().clone(), cell_json(column.as_ref(), index)))
+                .collect();
+            Value::Object(object)
+        }
+        other => json!(format!("<{other} value not shown; see the source file>")),
+    }
+}
+
+fn list_json(values: &dyn Array) -> Value {
+    Value::Array((0..values.len()).map(|index| cell_json(values, index)).collect())
+}
+
+/// RFC 3339 UTC time, without a date crate: days since the epoch to a civil date (H. Hinnant).
+pub fn rfc3339(time: std::time::SystemTime) -> String {
+    let seconds = time
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs()) as i64;
+    let (days, rest) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+fn manifest_json(
+    linter: &Linter,
+    report: &LintReport,
+    files: &[FileSplit],
+    blocking: &[Finding],
+    options: &SplitOptions,
+) -> Value {
+    let settings = linter.settings();
+    let shards: Vec<Value> = files
+        .iter()
+        .filter(|file| file.shard.is_some())
+        .map(|file| {
+            json!({
+                "path": file.shard.as_ref().map(|path| path.display().to_string()),
+                "source": file.source.display().to_string(),
+                "records": file.clean,
+                "bytes": file.bytes,
+                "sha256": file.sha256,
+            })
+        })
+        .collect();
+    let quarantine: Vec<Value> = files
+        .iter()
+        .filter_map(|file| {
+            let path = file.quarantine.as_ref()?;
+            Some(json!({"path": path.display().to_string(), "source": file.source.display().to_string(), "records": file.quarantined}))
+        })
+        .collect();
+    let mut by_rule: BTreeMap<&str, u64> = BTreeMap::new();
+    for finding in &report.findings {
+        *by_rule.entry(finding.rule.name).or_default() += 1;
+    }
+    json!({
+        "vazhi": crate::VERSION,
+        "created": rfc3339(std::time::SystemTime::now()),
+        "settings": settings.to_json(),
+        "settings_sha256": settings.fingerprint(),
+        "strict": options.strict,
+        "shards": shards,
+        "quarantine": quarantine,
+        "inputs": files.iter().map(|file| json!({
+            "path": file.source.display().to_string(),
+            "records": file.records,
+            "clean": file.clean,
+            "quarantined": file.quarantined,
+        })).collect::<Vec<_>>(),
+        "findings": by_rule,
+        "unsplit": blocking.iter().map(finding_json).collect::<Vec<_>>(),
+    })
+}
