@@ -235,5 +235,79 @@ fn main() {
     line(good(&kurals[5]).as_bytes());
     std::fs::write(defective.join("invalid-records.jsonl"), &bytes).expect("write invalid-records");
 
+    // defective/mixed-format.jsonl: VAZHI v3.1. Raw poems beside ChatML conversations in one SFT file.
+    let mut mixed: Vec<Value> = chatml.iter().take(12).cloned().collect();
+    for (index, poem) in poems.iter().take(6).enumerate() {
+        mixed.insert(index * 2 + 1, json!({"text": poem.poem}));
+    }
+    write_jsonl(&defective.join("mixed-format.jsonl"), &mixed);
+
+    // defective/missing-assistant.messages.jsonl: records that train nothing (VAZHI v3.5's post-mortem).
+    let ask = |kural: &Kural| ("user", question(kural));
+    let records: Vec<Value> = vec![
+        json!({"messages": messages(&[("system", "நீங்கள் VAZHI, ஒரு தமிழ் உதவியாளர்.".to_owned()), ask(&kurals[20])])}),
+        json!({"messages": messages(&[ask(&kurals[21]), ("assistant", tamil_answer(&kurals[21]))])}),
+        json!({"messages": messages(&[ask(&kurals[22]), ("assistant", "  ".to_owned())])}),
+        json!({"messages": messages(&[ask(&kurals[23]), ("assistant", tamil_answer(&kurals[23])), ("user", "நன்றி!".to_owned())])}),
+        json!({"messages": messages(&[ask(&kurals[24]), ("assistant", tamil_answer(&kurals[24]))])}),
+    ];
+    write_jsonl(&defective.join("missing-assistant.messages.jsonl"), &records);
+
+    // defective/unterminated.chatml.jsonl: an answer with no <|im_end|>, and a prompt with no answer.
+    let records = vec![
+        json!({"text": format!("<|im_start|>user\n{}<|im_end|>\n<|im_start|>assistant\n{}", question(&kurals[30]), tamil_answer(&kurals[30]))}),
+        json!({"text": format!("<|im_start|>user\n{}<|im_end|>\n<|im_start|>assistant\n{}<|im_end|>\n", question(&kurals[31]), tamil_answer(&kurals[31]))}),
+        json!({"text": format!("<|im_start|>system\nநீங்கள் VAZHI.<|im_end|>\n<|im_start|>user\n{}<|im_end|>\n", question(&kurals[32]))}),
+    ];
+    write_jsonl(&defective.join("unterminated.chatml.jsonl"), &records);
+
+    // defective/duplicates.jsonl: the first kural's answer 21 times under different questions, as in
+    // VAZHI's culture pack, and two records copied outright.
+    let first = &kurals[0];
+    let asked = [
+        "திருக்குறளின் முதல் குறள் என்ன?",
+        "முதல் குறளைச் சொல்லுங்கள்.",
+        "அகர முதல என்று தொடங்கும் குறள் எது?",
+        "கடவுள் வாழ்த்து அதிகாரத்தின் முதல் குறள்?",
+        "Thirukkural-இன் முதல் குறள் எது?",
+        "வள்ளுவர் எழுதிய முதல் குறள் என்ன?",
+        "குறள் 1 என்ன?",
+    ];
+    let mut records: Vec<Value> = (0..21)
+        .map(|index| {
+            let ask = format!("{} ({})", asked[index % asked.len()], index / asked.len() + 1);
+            json!({"messages": messages(&[("user", ask), ("assistant", tamil_answer(first))])})
+        })
+        .collect();
+    records.push(
+        json!({"messages": messages(&[("user", question(&kurals[40])), ("assistant", tamil_answer(&kurals[40]))])}),
+    );
+    records.push(
+        json!({"messages": messages(&[("user", question(&kurals[40])), ("assistant", tamil_answer(&kurals[40]))])}),
+    );
+    records.push(json!({"messages": messages(&[("user", format!("{}  ", question(&kurals[40]))), ("assistant", tamil_answer(&kurals[40]))])}));
+    write_jsonl(&defective.join("duplicates.jsonl"), &records);
+
+    // defective/category-skew.jsonl: Thirukkural at 71% of the set, as in VAZHI before v3.2.
+    let records: Vec<Value> = kurals
+        .iter()
+        .take(200)
+        .enumerate()
+        .map(|(index, kural)| {
+            let pack = if index < 142 { "thirukkural" } else { ["health", "government", "security"][index % 3] };
+            json!({"messages": messages(&[("user", question(kural)), ("assistant", tamil_answer(kural))]), "pack": pack})
+        })
+        .collect();
+    write_jsonl(&defective.join("category-skew.jsonl"), &records);
+
+    // defective/empty-fields.jsonl: turns a chat template renders as "None" or drops.
+    let records = vec![
+        json!({"messages": [{"role": "user", "content": null}, {"role": "assistant", "content": tamil_answer(&kurals[50])}]}),
+        json!({"messages": [{"role": "narrator", "content": question(&kurals[51])}, {"role": "user", "content": question(&kurals[51])}, {"role": "assistant", "content": tamil_answer(&kurals[51])}]}),
+        json!({"messages": [{"role": "user", "content": ""}, {"role": "assistant", "content": tamil_answer(&kurals[52])}]}),
+        json!({"messages": [{"role": "user", "content": question(&kurals[53])}, {"role": "assistant", "content": tamil_answer(&kurals[53])}]}),
+    ];
+    write_jsonl(&defective.join("empty-fields.jsonl"), &records);
+
     println!("wrote corpora-samples/ under {}", root.display());
 }

@@ -1,0 +1,85 @@
+//! All 1330 kurals, asked about and answered correctly in every chat layout vazhi reads, lint clean
+//! of every rule: the rules must not cry wolf on the real text they exist to protect.
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+use vazhi_lint::{Linter, Settings, Silent};
+use vazhi_tests::{Kural, kurals};
+
+fn question(kural: &Kural) -> String {
+    format!("திருக்குறள் {} ({}) என்ன?", kural.number, kural.chapter)
+}
+
+fn answer(kural: &Kural) -> String {
+    format!("{}\n\nபொருள்: {}", kural.tamil, kural.meaning)
+}
+
+fn write_jsonl(path: &Path, records: impl Iterator<Item = Value>) {
+    let lines: Vec<String> = records.map(|record| record.to_string()).collect();
+    std::fs::write(path, lines.join("\n") + "\n").unwrap();
+}
+
+#[test]
+fn every_kural_in_every_chat_layout_lints_clean() {
+    let all = kurals();
+    assert_eq!(all.len(), 1330);
+    let dir = tempfile::tempdir().unwrap();
+    let layouts: Vec<(&str, Box<dyn Fn(&Kural) -> Value>)> = vec![
+        (
+            "messages",
+            Box::new(
+                |k| json!({"messages": [{"role": "user", "content": question(k)}, {"role": "assistant", "content": answer(k)}], "category": k.chapter}),
+            ),
+        ),
+        (
+            "sharegpt",
+            Box::new(
+                |k| json!({"conversations": [{"from": "human", "value": question(k)}, {"from": "gpt", "value": answer(k)}]}),
+            ),
+        ),
+        (
+            "alpaca",
+            Box::new(
+                |k| json!({"instruction": question(k), "input": "", "output": answer(k), "language": "pure_tamil"}),
+            ),
+        ),
+        (
+            "prompt-completion",
+            Box::new(|k| json!({"prompt": question(k), "completion": answer(k)})),
+        ),
+        (
+            "chatml",
+            Box::new(
+                |k| json!({"text": format!("<|im_start|>user\n{}<|im_end|>\n<|im_start|>assistant\n{}<|im_end|>\n", question(k), answer(k))}),
+            ),
+        ),
+    ];
+    let mut files = Vec::new();
+    for (name, layout) in &layouts {
+        let path = dir.path().join(format!("{name}.jsonl"));
+        write_jsonl(&path, all.iter().map(|kural| layout(kural)));
+        files.push(path);
+    }
+    let report = Linter::new(Settings::default()).lint_files(&files, &Silent);
+    assert_eq!(report.records, 5 * 1330);
+    let shown: Vec<String> = report
+        .findings
+        .iter()
+        .take(10)
+        .map(|finding| {
+            format!(
+                "{}:{:?} {} {}",
+                finding.path.display(),
+                finding.line(),
+                finding.rule.name,
+                finding.message
+            )
+        })
+        .collect();
+    assert!(
+        report.findings.is_empty(),
+        "{} findings, first: {shown:#?}",
+        report.findings.len()
+    );
+}
