@@ -20,12 +20,15 @@ fn write_jsonl(path: &Path, records: impl Iterator<Item = Value>) {
     std::fs::write(path, lines.join("\n") + "\n").unwrap();
 }
 
+/// Writes one kural's record in one layout.
+type Layout = Box<dyn Fn(&Kural) -> Value>;
+
 #[test]
 fn every_kural_in_every_chat_layout_lints_clean() {
     let all = kurals();
     assert_eq!(all.len(), 1330);
     let dir = tempfile::tempdir().unwrap();
-    let layouts: Vec<(&str, Box<dyn Fn(&Kural) -> Value>)> = vec![
+    let layouts: Vec<(&str, Layout)> = vec![
         (
             "messages",
             Box::new(
@@ -58,7 +61,7 @@ fn every_kural_in_every_chat_layout_lints_clean() {
     let mut files = Vec::new();
     for (name, layout) in &layouts {
         let path = dir.path().join(format!("{name}.jsonl"));
-        write_jsonl(&path, all.iter().map(|kural| layout(kural)));
+        write_jsonl(&path, all.iter().map(layout));
         files.push(path);
     }
     let report = Linter::new(Settings::default()).lint_files(&files, &Silent);
