@@ -121,10 +121,18 @@ fn main() {
         .collect();
     write_jsonl(&clean.join("kural-qa.chatml.jsonl"), &chatml);
 
-    // clean/poems.dapt.jsonl: raw text for continued pretraining (DAPT), one poem with its meaning.
+    // clean/poems.dapt.jsonl: raw text for continued pretraining (DAPT): each poem, then its explanation.
     let dapt: Vec<Value> = poems
         .iter()
-        .map(|poem| json!({"text": format!("{}\n\n{}", poem.poem, poem.meaning), "category": poem.category}))
+        .flat_map(|poem| {
+            // Some explanations in the source are the poem again; a copy is not an explanation.
+            let explained = poem.meaning.split_whitespace().ne(poem.poem.split_whitespace());
+            let mut records = vec![json!({"text": poem.poem, "category": poem.category})];
+            if explained {
+                records.push(json!({"text": poem.meaning, "category": poem.category}));
+            }
+            records
+        })
         .collect();
     write_jsonl(&clean.join("poems.dapt.jsonl"), &dapt);
 
@@ -308,6 +316,58 @@ fn main() {
         json!({"messages": [{"role": "user", "content": question(&kurals[53])}, {"role": "assistant", "content": tamil_answer(&kurals[53])}]}),
     ];
     write_jsonl(&defective.join("empty-fields.jsonl"), &records);
+
+    // defective/think-leak.jsonl: targets rendered through Qwen3's template keep its empty
+    // <think></think> preamble; one kept the reasoning too (VAZHI v3.3).
+    let records: Vec<Value> = kurals
+        .iter()
+        .skip(60)
+        .take(6)
+        .enumerate()
+        .map(|(index, kural)| {
+            let answer = match index % 3 {
+                0 => format!("<think>\n\n</think>\n\n{}", tamil_answer(kural)),
+                1 => format!(
+                    "<think>பயனர் குறள் {} கேட்கிறார்; அதன் பொருளைச் சொல்ல வேண்டும்.</think>\n{}",
+                    kural.number,
+                    tamil_answer(kural)
+                ),
+                _ => tamil_answer(kural),
+            };
+            json!({"prompt": question(kural), "completion": answer})
+        })
+        .collect();
+    write_jsonl(&defective.join("think-leak.jsonl"), &records);
+
+    // defective/template-leak.alpaca.jsonl: markers of three templates inside contents (VAZHI v0.1).
+    let records: Vec<Value> = kurals
+        .iter()
+        .skip(70)
+        .take(6)
+        .enumerate()
+        .map(|(index, kural)| {
+            let (instruction, output) = match index % 3 {
+                0 => (
+                    question(kural),
+                    format!("{}<|im_end|>\n<|im_start|>user", tamil_answer(kural)),
+                ),
+                1 => (format!("[INST] {} [/INST]", question(kural)), tamil_answer(kural)),
+                _ => (question(kural), format!("### Response:\n{}", tamil_answer(kural))),
+            };
+            json!({"instruction": instruction, "input": "", "output": output})
+        })
+        .collect();
+    write_jsonl(&defective.join("template-leak.alpaca.jsonl"), &records);
+
+    // defective/repetition.jsonl: the degenerate outputs VAZHI's broken models produced, as targets.
+    let records = vec![
+        json!({"prompt": "வணக்கம்", "completion": "'systemsystemsystemsystemsystemsystemsystemsystem"}),
+        json!({"prompt": "2+2 என்ன?", "completion": "4systemsystemsystemsystemsystemsystem"}),
+        json!({"prompt": "வணக்கம், நீங்கள் யார்?", "completion": "H celebrated celebrated celebrated celebrated celebrated once"}),
+        json!({"prompt": "தமிழ்நாட்டின் தலைநகரம் என்ன?", "completion": "ooks = 1)0]:,. is:.. = *=\"-1., of,..... to:..... =;.1.2],..:,): +_t ==\"):"}),
+        json!({"prompt": question(&kurals[80]), "completion": tamil_answer(&kurals[80])}),
+    ];
+    write_jsonl(&defective.join("repetition.jsonl"), &records);
 
     println!("wrote corpora-samples/ under {}", root.display());
 }

@@ -169,7 +169,9 @@ fn sarif_is_a_2_1_0_log_with_rules_and_located_results() {
         if let Some(line) = location["region"]["startLine"].as_u64() {
             assert!(line >= 1);
         } else {
-            assert!(result["properties"]["row"].as_u64().is_some() || result["ruleId"] == "VZ001");
+            // Parquet rows carry their row; only whole-file and whole-dataset findings have neither.
+            let file_level = ["VZ001", "VZ201", "VZ207"].contains(&result["ruleId"].as_str().unwrap());
+            assert!(result["properties"]["row"].as_u64().is_some() || file_level, "{result}");
         }
     }
 }
@@ -196,7 +198,12 @@ fn select_and_ignore_choose_rules() {
     assert!(!findings.is_empty());
     assert!(findings.iter().all(|finding| finding["code"] == "VZ102"));
     let (_, findings) = json_findings(&["--ignore", "VZ1", "corpora-samples/defective/"]);
-    assert!(findings.iter().all(|finding| finding["code"] == "VZ001"));
+    assert!(!findings.is_empty());
+    assert!(
+        findings
+            .iter()
+            .all(|finding| !finding["code"].as_str().unwrap().starts_with("VZ1"))
+    );
 }
 
 #[test]

@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 use crate::dataset::{DatasetOptions, DatasetSpec};
 use crate::fields::{FieldMap, FieldOptions};
 use crate::rule::{RuleMeta, Severity};
-use crate::rules::{self, category_skew, duplicate, foreign_script, mislabeled_language, tamil_ratio};
+use crate::rules::{
+    self, category_skew, duplicate, foreign_script, mislabeled_language, repetition, tamil_ratio, template_leak,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -49,6 +51,8 @@ pub struct RuleOptions {
     pub foreign_script: Option<foreign_script::Options>,
     pub duplicate: Option<duplicate::Options>,
     pub category_skew: Option<category_skew::Options>,
+    pub template_leak: Option<template_leak::Options>,
+    pub repetition: Option<repetition::Options>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -59,16 +63,20 @@ pub struct RuleSettings {
     pub foreign_script: foreign_script::Settings,
     pub duplicate: duplicate::Settings,
     pub category_skew: category_skew::Settings,
+    pub template_leak: template_leak::Settings,
+    pub repetition: repetition::Settings,
 }
 
 impl RuleOptions {
-    fn resolve(self) -> Result<RuleSettings, String> {
+    fn resolve(self, root: &Path) -> Result<RuleSettings, String> {
         Ok(RuleSettings {
             tamil_ratio: self.tamil_ratio.unwrap_or_default().resolve()?,
             mislabeled_language: self.mislabeled_language.unwrap_or_default().resolve()?,
             foreign_script: self.foreign_script.unwrap_or_default().resolve()?,
             duplicate: self.duplicate.unwrap_or_default().resolve(),
             category_skew: self.category_skew.unwrap_or_default().resolve()?,
+            template_leak: self.template_leak.unwrap_or_default().resolve(root)?,
+            repetition: self.repetition.unwrap_or_default().resolve()?,
         })
     }
 }
@@ -163,6 +171,7 @@ impl Settings {
             .into_iter()
             .map(DatasetSpec::resolve)
             .collect::<Result<Vec<_>, _>>()?;
+        let rules = options.rules.unwrap_or_default().resolve(&root)?;
         Ok(Settings {
             root,
             config_file,
@@ -171,7 +180,7 @@ impl Settings {
             severity,
             fields: options.fields.unwrap_or_default().resolve(),
             datasets,
-            rules: options.rules.unwrap_or_default().resolve()?,
+            rules,
         })
     }
 

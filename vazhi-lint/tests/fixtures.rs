@@ -9,14 +9,18 @@ use vazhi_lint::rule::Scope;
 use vazhi_lint::settings::Options;
 use vazhi_lint::{Linter, Settings, Silent};
 
-/// Record rules only: dataset rules judge whole files and have their own tests (datasets.rs).
-fn record_rule_settings() -> Settings {
-    let ignore = vazhi_lint::rules::all()
-        .filter(|meta| meta.scope == Scope::Dataset)
-        .map(|meta| meta.code.to_owned())
-        .collect();
+/// The fixture's own rule (named by its file) plus every rule its expectations mention: a fixture
+/// for one rule is not at the mercy of every other rule's opinion of its records.
+fn settings_for(name: &str, body: &str) -> Settings {
+    let own = name.trim_end_matches(".jsonl");
+    let mut select = vec![own.to_owned()];
+    for meta in vazhi_lint::rules::all() {
+        if meta.scope != Scope::Dataset && body.contains(&format!("\"{}", meta.code)) {
+            select.push(meta.code.to_owned());
+        }
+    }
     let options = Options {
-        ignore: Some(ignore),
+        select: Some(select),
         ..Options::default()
     };
     Settings::resolve(options, PathBuf::from("."), None).expect("valid selection")
@@ -27,7 +31,7 @@ fn check_fixture(name: &str) {
         .join("tests/fixtures")
         .join(name);
     let body = std::fs::read_to_string(&path).expect("fixture exists");
-    let report = Linter::new(record_rule_settings()).lint_files(std::slice::from_ref(&path), &Silent);
+    let report = Linter::new(settings_for(name, &body)).lint_files(std::slice::from_ref(&path), &Silent);
     let mut found: BTreeMap<u64, Vec<String>> = BTreeMap::new();
     for finding in &report.findings {
         let line = finding.line().expect("record findings have a line");
@@ -92,4 +96,19 @@ fn missing_assistant() {
 #[test]
 fn empty_field() {
     check_fixture("empty-field.jsonl");
+}
+
+#[test]
+fn think_leak() {
+    check_fixture("think-leak.jsonl");
+}
+
+#[test]
+fn template_leak() {
+    check_fixture("template-leak.jsonl");
+}
+
+#[test]
+fn repetition() {
+    check_fixture("repetition.jsonl");
 }

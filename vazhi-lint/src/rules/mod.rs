@@ -8,7 +8,10 @@ pub mod invalid_record;
 pub mod mislabeled_language;
 pub mod missing_assistant;
 pub mod mixed_format;
+pub mod repetition;
 pub mod tamil_ratio;
+pub mod template_leak;
+pub mod think_leak;
 
 use crate::rule::{DatasetRule, RecordRule, RuleMeta};
 use crate::settings::Settings;
@@ -27,47 +30,20 @@ pub struct RuleEntry {
 }
 
 /// All rules, in code order. Adding a rule: its file, one line here, its options in settings.
+#[rustfmt::skip]
 pub static REGISTRY: &[RuleEntry] = &[
-    RuleEntry {
-        meta: &invalid_record::INVALID_RECORD,
-        build: Build::Reader,
-    },
-    RuleEntry {
-        meta: &tamil_ratio::TAMIL_RATIO,
-        build: Build::Record(|s| Box::new(tamil_ratio::TamilRatio(s.rules.tamil_ratio.clone()))),
-    },
-    RuleEntry {
-        meta: &mislabeled_language::MISLABELED_LANGUAGE,
-        build: Build::Record(|s| {
-            Box::new(mislabeled_language::MislabeledLanguage(
-                s.rules.mislabeled_language.clone(),
-            ))
-        }),
-    },
-    RuleEntry {
-        meta: &foreign_script::FOREIGN_SCRIPT,
-        build: Build::Record(|s| Box::new(foreign_script::ForeignScript(s.rules.foreign_script.clone()))),
-    },
-    RuleEntry {
-        meta: &mixed_format::MIXED_FORMAT,
-        build: Build::Dataset(|_| Box::new(mixed_format::MixedFormat)),
-    },
-    RuleEntry {
-        meta: &missing_assistant::MISSING_ASSISTANT,
-        build: Build::Record(|_| Box::new(missing_assistant::MissingAssistant)),
-    },
-    RuleEntry {
-        meta: &duplicate::DUPLICATE,
-        build: Build::Dataset(|s| Box::new(duplicate::Duplicate(s.rules.duplicate.clone()))),
-    },
-    RuleEntry {
-        meta: &category_skew::CATEGORY_SKEW,
-        build: Build::Dataset(|s| Box::new(category_skew::CategorySkew(s.rules.category_skew.clone()))),
-    },
-    RuleEntry {
-        meta: &empty_field::EMPTY_FIELD,
-        build: Build::Record(|_| Box::new(empty_field::EmptyField)),
-    },
+    RuleEntry { meta: &invalid_record::INVALID_RECORD, build: Build::Reader },
+    RuleEntry { meta: &tamil_ratio::TAMIL_RATIO, build: Build::Record(|s| Box::new(tamil_ratio::TamilRatio(s.rules.tamil_ratio.clone()))) },
+    RuleEntry { meta: &mislabeled_language::MISLABELED_LANGUAGE, build: Build::Record(|s| Box::new(mislabeled_language::MislabeledLanguage(s.rules.mislabeled_language.clone()))) },
+    RuleEntry { meta: &foreign_script::FOREIGN_SCRIPT, build: Build::Record(|s| Box::new(foreign_script::ForeignScript(s.rules.foreign_script.clone()))) },
+    RuleEntry { meta: &mixed_format::MIXED_FORMAT, build: Build::Dataset(|_| Box::new(mixed_format::MixedFormat)) },
+    RuleEntry { meta: &missing_assistant::MISSING_ASSISTANT, build: Build::Record(|_| Box::new(missing_assistant::MissingAssistant)) },
+    RuleEntry { meta: &think_leak::THINK_LEAK, build: Build::Record(|_| Box::new(think_leak::ThinkLeak)) },
+    RuleEntry { meta: &template_leak::TEMPLATE_LEAK, build: Build::Record(|s| Box::new(template_leak::TemplateLeak(s.rules.template_leak.clone()))) },
+    RuleEntry { meta: &repetition::REPETITION, build: Build::Record(|s| Box::new(repetition::Repetition::new(&s.rules.repetition))) },
+    RuleEntry { meta: &duplicate::DUPLICATE, build: Build::Dataset(|s| Box::new(duplicate::Duplicate(s.rules.duplicate.clone()))) },
+    RuleEntry { meta: &category_skew::CATEGORY_SKEW, build: Build::Dataset(|s| Box::new(category_skew::CategorySkew(s.rules.category_skew.clone()))) },
+    RuleEntry { meta: &empty_field::EMPTY_FIELD, build: Build::Record(|_| Box::new(empty_field::EmptyField)) },
 ];
 
 pub fn all() -> impl Iterator<Item = &'static RuleMeta> {
