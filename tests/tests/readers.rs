@@ -5,8 +5,14 @@ use std::path::{Path, PathBuf};
 use vazhi_lint::{Finding, LintReport, Linter, Settings, Silent};
 use vazhi_tests::workspace;
 
+/// The readers' own rule and the script rules: what these tests check is where findings land.
 fn lint(paths: &[PathBuf]) -> LintReport {
-    Linter::new(Settings::default()).lint_paths(paths, &Silent)
+    let options = vazhi_lint::settings::Options {
+        select: Some(vec!["VZ0".into(), "VZ1".into()]),
+        ..Default::default()
+    };
+    let settings = Settings::resolve(options, PathBuf::from("."), None).unwrap();
+    Linter::new(settings).lint_paths(paths, &Silent)
 }
 
 fn sample(path: &str) -> PathBuf {
