@@ -369,5 +369,122 @@ fn main() {
     ];
     write_jsonl(&defective.join("repetition.jsonl"), &records);
 
+    // defective/kural-misquotes.jsonl: the Thirukkural quoted wrongly. VAZHI v0.1 "cited" a wrong first
+    // kural; the damaged readings are real ones from a widely copied public package.
+    let damaged: Vec<Value> =
+        std::fs::read_to_string(vazhi_tests::shared_data().join("thirukkural-libkural-corrupt.jsonl"))
+            .expect("damaged readings")
+            .lines()
+            .filter_map(|line| serde_json::from_str(line).ok())
+            .collect();
+    let reading = |number: u64| {
+        damaged
+            .iter()
+            .find(|entry| entry["number"].as_u64() == Some(number))
+            .and_then(|entry| entry["reading"].as_str())
+            .expect("a damaged reading for this kural")
+            .to_owned()
+    };
+    let first_question = "திருக்குறளின் முதல் குறள் என்ன?".to_owned();
+    let swapped = |kural: &Kural| {
+        let mut lines: Vec<&str> = kural.tamil.lines().collect();
+        lines.reverse();
+        lines.join("\n")
+    };
+    let records = vec![
+        json!({"prompt": first_question, "completion": kurals[0].tamil.replace("உலகு", "உலகம்")}),
+        json!({"prompt": first_question, "completion": format!("{}\n\nபொருள்: {}", kurals[1].tamil, kurals[1].meaning)}),
+        json!({"prompt": first_question, "completion": format!("{}\n\nபொருள்: {}", kurals[0].tamil, kurals[0].meaning)}),
+        json!({"prompt": question(&kurals[23]), "completion": format!("“{}”", reading(24))}),
+        json!({"prompt": question(&kurals[45]), "completion": format!("“{}”", reading(46))}),
+        json!({"prompt": question(&kurals[99]), "completion": format!("“{}”", swapped(&kurals[99]))}),
+        json!({"prompt": question(&kurals[390]), "completion": kurals[390].tamil.replace(kurals[390].tamil.split_whitespace().nth(1).expect("words"), "")}),
+    ];
+    write_jsonl(&defective.join("kural-misquotes.jsonl"), &records);
+
+    // defective/tamil-unicode.jsonl: real damage. Kurals from the public package with the unassigned
+    // code point U+0BA7, and commentaries with joiners inside words and a pulli typed after a vowel sign.
+    let unassigned: Vec<&Value> = damaged
+        .iter()
+        .filter(|entry| entry["reading"].as_str().is_some_and(|text| text.contains('\u{0BA7}')))
+        .take(3)
+        .collect();
+    let mut records: Vec<Value> = unassigned
+        .iter()
+        .map(|entry| json!({"prompt": format!("திருக்குறள் {} என்ன?", entry["number"]), "completion": entry["reading"]}))
+        .collect();
+    let joiner = kurals
+        .iter()
+        .find(|kural| kural.meaning_raw.contains('\u{200C}'))
+        .expect("a commentary with a joiner");
+    records.push(json!({"prompt": question(joiner), "completion": format!("பொருள்: {}", joiner.meaning_raw)}));
+    let pulli = kurals
+        .iter()
+        .find(|kural| {
+            kural
+                .meaning_raw
+                .chars()
+                .zip(kural.meaning_raw.chars().skip(1))
+                .any(|(a, b)| matches!(a, '\u{0BBE}'..='\u{0BCC}') && b == '\u{0BCD}')
+        })
+        .expect("a commentary with a pulli after a vowel sign");
+    records.push(json!({"prompt": question(pulli), "completion": format!("பொருள்: {}", pulli.meaning_raw)}));
+    write_jsonl(&defective.join("tamil-unicode.jsonl"), &records);
+
+    // defective/not-nfc.jsonl: commentaries that write ொ/ோ as two signs, as the source has them.
+    let records: Vec<Value> = kurals
+        .iter()
+        .filter(|kural| kural.meaning_raw != kural.meaning && !kural.meaning_raw.contains('\u{200C}'))
+        .take(5)
+        .map(|kural| json!({"instruction": question(kural), "input": "", "output": format!("பொருள்: {}", kural.meaning_raw)}))
+        .collect();
+    write_jsonl(&defective.join("not-nfc.alpaca.jsonl"), &records);
+
+    // defective/mojibake.jsonl: kural answers whose UTF-8 was read with a single-byte code page and
+    // saved again, made by that very transformation; and two lines of the VAZHI team's own log.
+    use vazhi_lint::tamil::mojibake::MisdecodedAs;
+    let mut records: Vec<Value> = [MisdecodedAs::Latin1, MisdecodedAs::Windows1252, MisdecodedAs::MacRoman]
+        .into_iter()
+        .zip(kurals.iter().skip(110))
+        .map(|(page, kural)| json!({"prompt": question(kural), "completion": page.decode(tamil_answer(kural).as_bytes())}))
+        .collect();
+    let lossy: String = MisdecodedAs::Windows1252
+        .decode(kurals[120].tamil.as_bytes())
+        .chars()
+        .map(|ch| {
+            if ('\u{80}'..='\u{9F}').contains(&ch) {
+                '\u{FFFD}'
+            } else {
+                ch
+            }
+        })
+        .collect();
+    records.push(json!({"prompt": question(&kurals[120]), "completion": lossy}));
+    let log = std::fs::read_to_string(workspace().join("../shared/seed/000_ed9ce2711344eeef.txt")).unwrap_or_default();
+    for line in log
+        .lines()
+        .filter(|line| line.starts_with("Q: ") && line.contains("‡Æ"))
+        .take(1)
+    {
+        records.push(json!({"prompt": "இந்தக் கேள்வி என்ன?", "completion": line.trim_start_matches("Q: ")}));
+    }
+    write_jsonl(&defective.join("mojibake.jsonl"), &records);
+
+    // defective/legacy-encoding.jsonl: kurals in pre-Unicode font encodings: TSCII 1.7 bytes read as
+    // Latin-1, and the Bamini glyph font.
+    use vazhi_lint::tamil::legacy::{unicode_to_bamini, unicode_to_tscii};
+    let mut records = Vec::new();
+    for kural in kurals.iter().skip(130).take(2) {
+        if let Ok(bytes) = unicode_to_tscii(&kural.tamil) {
+            records.push(json!({"prompt": question(kural), "completion": MisdecodedAs::Latin1.decode(&bytes)}));
+        }
+    }
+    for kural in kurals.iter().skip(140).take(2) {
+        if let Ok(text) = unicode_to_bamini(&kural.tamil) {
+            records.push(json!({"prompt": question(kural), "completion": text}));
+        }
+    }
+    write_jsonl(&defective.join("legacy-encoding.jsonl"), &records);
+
     println!("wrote corpora-samples/ under {}", root.display());
 }

@@ -30,7 +30,28 @@ pub struct Kural {
     pub tamil: String,
     pub english: String,
     pub explanation: String,
+    /// Mu. Varadarasanar's commentary, cleaned with [`clean_tamil`].
     pub meaning: String,
+    /// The commentary as the source has it: some entries carry real defects (joiners inside words,
+    /// decomposed vowels, a pulli typed after a vowel sign).
+    pub meaning_raw: String,
+}
+
+/// Repairs the defects the commentaries really have: NFC, no zero-width (non-)joiners, no pulli
+/// typed after a vowel sign. What a corpus maintainer does before calling text clean.
+pub fn clean_tamil(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let composed: String = text.nfc().filter(|ch| !matches!(ch, '\u{200C}' | '\u{200D}')).collect();
+    let mut out = String::with_capacity(composed.len());
+    let mut previous = '\0';
+    for ch in composed.chars() {
+        let vowel_sign = matches!(previous, '\u{0BBE}'..='\u{0BCC}');
+        if !(ch == '\u{0BCD}' && vowel_sign) {
+            out.push(ch);
+        }
+        previous = ch;
+    }
+    out
 }
 
 fn text(value: &Value, key: &str) -> String {
@@ -51,7 +72,8 @@ pub fn kurals() -> Vec<Kural> {
                 tamil: text(&value, "tamil"),
                 english: text(&value, "english"),
                 explanation: text(&value, "english_explanation"),
-                meaning: text(&value, "meaning_varadarasanar"),
+                meaning: clean_tamil(&text(&value, "meaning_varadarasanar")),
+                meaning_raw: text(&value, "meaning_varadarasanar"),
             }
         })
         .collect()

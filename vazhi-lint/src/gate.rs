@@ -63,6 +63,13 @@ pub enum GateError {
     /// The shard has findings at or above the gate's severity.
     #[error("{path}: refused: {} finding(s){}", findings.len(), summary(findings))]
     Rejected { path: PathBuf, findings: Vec<Finding> },
+    /// The shard was split with `--allow-dataset-errors` past an error about its whole dataset.
+    #[error("{manifest}: `{shard}` belongs to a dataset with errors: {}", messages.join("; "))]
+    DatasetErrors {
+        manifest: PathBuf,
+        shard: String,
+        messages: Vec<String>,
+    },
     #[error("{path}: changed since it was admitted (sha256 {actual}, expected {expected})")]
     Changed {
         path: PathBuf,
@@ -188,6 +195,28 @@ pub fn admit_from_manifest(manifest: &Path, shard: &str, settings: &Settings) ->
     let records = entry["records"]
         .as_u64()
         .ok_or_else(|| bad("a shard without records"))?;
+    let dataset_errors: Vec<String> = entry["dataset_errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|error| {
+                    format!(
+                        "{} {}",
+                        error["code"].as_str().unwrap_or(""),
+                        error["message"].as_str().unwrap_or("")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if !dataset_errors.is_empty() {
+        return Err(GateError::DatasetErrors {
+            manifest: manifest.clone(),
+            shard: shard.to_owned(),
+            messages: dataset_errors,
+        });
+    }
     let root = manifest.parent().unwrap_or(Path::new("."));
     let path = root.join(wanted);
     let shard = CleanShard {

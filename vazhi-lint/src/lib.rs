@@ -18,6 +18,7 @@ pub mod rules;
 pub mod script;
 pub mod settings;
 pub mod split;
+pub mod tamil;
 pub mod text;
 
 pub use engine::{LintReport, Linter, Progress, Silent};

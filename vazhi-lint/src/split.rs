@@ -234,7 +234,13 @@ pub fn split(
         fs::remove_dir_all(&staging).map_err(io_error(&staging))?;
     }
     let names = relative_names(paths, &report.files);
-    let unreadable: HashSet<&Path> = blocking.iter().map(|finding| finding.path.as_ref()).collect();
+    // Only a file that could not be read has no records to place; a dataset finding (mixed-format,
+    // category-skew) under --allow-dataset-errors leaves its files to be split as usual.
+    let unreadable: HashSet<&Path> = blocking
+        .iter()
+        .filter(|finding| finding.rule.code == crate::rules::invalid_record::INVALID_RECORD.code)
+        .map(|finding| finding.path.as_ref())
+        .collect();
     let mut files = Vec::new();
     for (file, name) in report.files.iter().zip(&names) {
         if unreadable.contains(file.as_path()) {
@@ -606,6 +612,22 @@ fn manifest_json(
     options: &SplitOptions,
 ) -> Value {
     let settings = linter.settings();
+    // A shard split past a dataset-level error carries it, so the gate can still refuse the shard.
+    let dataset_errors = |source: &Path| -> Vec<Value> {
+        let Some(dataset) = report
+            .datasets
+            .iter()
+            .find(|dataset| dataset.files.iter().any(|file| file.as_ref() == source))
+        else {
+            return Vec::new();
+        };
+        let first = dataset.first_file();
+        blocking
+            .iter()
+            .filter(|finding| finding.path == first)
+            .map(finding_json)
+            .collect()
+    };
     let shards: Vec<Value> = files
         .iter()
         .filter(|file| file.shard.is_some())
@@ -616,6 +638,7 @@ fn manifest_json(
                 "records": file.clean,
                 "bytes": file.bytes,
                 "sha256": file.sha256,
+                "dataset_errors": dataset_errors(&file.source),
             })
         })
         .collect();

@@ -112,3 +112,28 @@ fn template_leak() {
 fn repetition() {
     check_fixture("repetition.jsonl");
 }
+
+#[test]
+fn kural_mismatch() {
+    check_fixture("kural-mismatch.jsonl");
+}
+
+#[test]
+fn tamil_unicode() {
+    check_fixture("tamil-unicode.jsonl");
+}
+
+#[test]
+fn mojibake() {
+    check_fixture("mojibake.jsonl");
+}
+
+#[test]
+fn legacy_encoding() {
+    check_fixture("legacy-encoding.jsonl");
+}
+
+#[test]
+fn not_nfc() {
+    check_fixture("not-nfc.jsonl");
+}

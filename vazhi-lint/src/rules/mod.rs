@@ -5,11 +5,16 @@ pub mod duplicate;
 pub mod empty_field;
 pub mod foreign_script;
 pub mod invalid_record;
+pub mod kural_mismatch;
+pub mod legacy_encoding;
 pub mod mislabeled_language;
 pub mod missing_assistant;
 pub mod mixed_format;
+pub mod mojibake;
+pub mod not_nfc;
 pub mod repetition;
 pub mod tamil_ratio;
+pub mod tamil_unicode;
 pub mod template_leak;
 pub mod think_leak;
 
@@ -44,6 +49,11 @@ pub static REGISTRY: &[RuleEntry] = &[
     RuleEntry { meta: &duplicate::DUPLICATE, build: Build::Dataset(|s| Box::new(duplicate::Duplicate(s.rules.duplicate.clone()))) },
     RuleEntry { meta: &category_skew::CATEGORY_SKEW, build: Build::Dataset(|s| Box::new(category_skew::CategorySkew(s.rules.category_skew.clone()))) },
     RuleEntry { meta: &empty_field::EMPTY_FIELD, build: Build::Record(|_| Box::new(empty_field::EmptyField)) },
+    RuleEntry { meta: &kural_mismatch::KURAL_MISMATCH, build: Build::Record(|_| Box::new(kural_mismatch::KuralMismatch)) },
+    RuleEntry { meta: &tamil_unicode::TAMIL_UNICODE, build: Build::Record(|_| Box::new(tamil_unicode::TamilUnicode)) },
+    RuleEntry { meta: &mojibake::MOJIBAKE, build: Build::Record(|_| Box::new(mojibake::MojibakeRule)) },
+    RuleEntry { meta: &legacy_encoding::LEGACY_ENCODING, build: Build::Record(|_| Box::new(legacy_encoding::LegacyEncoding)) },
+    RuleEntry { meta: &not_nfc::NOT_NFC, build: Build::Record(|_| Box::new(not_nfc::NotNfc)) },
 ];
 
 pub fn all() -> impl Iterator<Item = &'static RuleMeta> {

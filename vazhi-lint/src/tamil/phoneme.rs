@@ -1,0 +1,381 @@
+//! Tamil text as a phoneme sequence, the key for comparing two renderings of the same verse.
+//!
+//! Editions of classical Tamil split and join words differently, and a split can move a consonant
+//! across the space (sandhi): `பொருளல்லது அவ்வூன்` / `பொருளல்ல தவ்வூன்`, `எண்ணியாங்கு எய்துப` /
+//! `எண்ணியாங் கெய்துப`. Compared letter by letter these differ; as phonemes they do not:
+//!
+//! - every letter is split into consonant + vowel (`க` = k + a, `கு` = k + u, `க்` = k);
+//! - word boundaries and punctuation produce no phoneme;
+//! - the short u of a consonant (kutriyalukaram, `து`, `கு`) is elided when the next letter is an
+//!   independent vowel, within a word or across white space (not across other punctuation, so that
+//!   a verse followed by `. அது` keeps its last u);
+//! - the nasals `ங ஞ ண ந ம ன` are one phoneme, because editions assimilate them differently;
+//! - decomposed vowel signs (`ெ` + `ா`) read as the composed one (`ொ`), so input need not be NFC;
+//! - a code point of the Tamil block that Unicode leaves unassigned (U+0BA7 in converted copies of
+//!   the Thirukkural) is the phoneme [`UNKNOWN`], so conversion damage stays visible.
+
+use std::ops::Range;
+
+/// One phoneme, `0..ALPHABET`; five bits, so that six of them pack into a `u32`.
+pub type Phoneme = u8;
+
+/// Number of distinct phonemes.
+pub const ALPHABET: usize = 32;
+/// Bits per phoneme when packing n-grams.
+pub const BITS: u32 = 5;
+
+/// The short vowel `உ`, the one that kutriyalukaram elides.
+pub const SHORT_U: Phoneme = 4;
+/// The aytham `ஃ`.
+pub const AYTHAM: Phoneme = 12;
+/// Any of `ங ஞ ண ந ம ன`.
+pub const NASAL: Phoneme = 25;
+/// An unassigned code point of the Tamil block, or a sign that cannot be read.
+pub const UNKNOWN: Phoneme = 31;
+
+const LAST_VOWEL: Phoneme = 11;
+const VOWEL_O: Phoneme = 9;
+const VOWEL_OO: Phoneme = 10;
+const VOWEL_AU: Phoneme = 11;
+const VOWEL_A: Phoneme = 0;
+
+const SIGN_E: char = '\u{0BC6}';
+const SIGN_EE: char = '\u{0BC7}';
+const SIGN_AA: char = '\u{0BBE}';
+const AU_LENGTH_MARK: char = '\u{0BD7}';
+
+/// True for the twelve vowels.
+pub fn is_vowel(p: Phoneme) -> bool {
+    p <= LAST_VOWEL
+}
+
+/// True for the consonants (the nasal class included).
+pub fn is_consonant(p: Phoneme) -> bool {
+    (13..=30).contains(&p)
+}
+
+/// What a code point of the Tamil block (U+0B80..=U+0BFF) is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Consonant(Phoneme),
+    Vowel(Phoneme),
+    Sign(Phoneme),
+    Virama,
+    Aytham,
+    /// Digits, number signs, symbols, Om: text, but no part of a word.
+    Symbol,
+    /// Unassigned, the anusvara, a lone length mark: part of a word, unreadable.
+    Unknown,
+}
+
+const fn classify(offset: u32) -> Class {
+    match offset {
+        0x03 => Class::Aytham,
+        0x05..=0x0A => Class::Vowel((offset - 0x05) as Phoneme),
+        0x0E..=0x10 => Class::Vowel((offset - 0x0E + 6) as Phoneme),
+        0x12..=0x14 => Class::Vowel((offset - 0x12 + 9) as Phoneme),
+        0x15 => Class::Consonant(13),
+        0x1A => Class::Consonant(14),
+        0x1F => Class::Consonant(15),
+        0x24 => Class::Consonant(16),
+        0x2A => Class::Consonant(17),
+        0x2F => Class::Consonant(18),
+        0x30 => Class::Consonant(19),
+        0x32 => Class::Consonant(20),
+        0x35 => Class::Consonant(21),
+        0x34 => Class::Consonant(22),
+        0x33 => Class::Consonant(23),
+        0x31 => Class::Consonant(24),
+        // ங ஞ ண ந ம ன
+        0x19 | 0x1E | 0x23 | 0x28 | 0x2E | 0x29 => Class::Consonant(NASAL),
+        0x1C => Class::Consonant(26),
+        0x36 => Class::Consonant(27),
+        0x37 => Class::Consonant(28),
+        0x38 => Class::Consonant(29),
+        0x39 => Class::Consonant(30),
+        0x3E..=0x42 => Class::Sign((offset - 0x3E + 1) as Phoneme),
+        0x46..=0x48 => Class::Sign((offset - 0x46 + 6) as Phoneme),
+        0x4A..=0x4C => Class::Sign((offset - 0x4A + 9) as Phoneme),
+        0x4D => Class::Virama,
+        0x50 | 0x66..=0x7A => Class::Symbol,
+        _ => Class::Unknown,
+    }
+}
+
+const TAMIL_BLOCK: u32 = 0x0B80;
+
+static CLASSES: [Class; 128] = {
+    let mut table = [Class::Unknown; 128];
+    let mut i = 0;
+    while i < 128 {
+        table[i] = classify(i as u32);
+        i += 1;
+    }
+    table
+};
+
+fn class(c: char) -> Option<Class> {
+    let offset = (c as u32).wrapping_sub(TAMIL_BLOCK);
+    CLASSES.get(offset as usize).copied()
+}
+
+/// Joiners and soft hyphens sit inside words without changing them.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200C}' | '\u{200D}' | '\u{00AD}' | '\u{FEFF}')
+}
+
+/// True for a character that belongs to a Tamil word: the letters and signs of the Tamil block,
+/// its unassigned code points (damage is still part of the word), and invisible joiners.
+pub fn is_word_char(c: char) -> bool {
+    match class(c) {
+        Some(cls) => cls != Class::Symbol,
+        None => is_invisible(c),
+    }
+}
+
+/// Cheap test for any character of the Tamil block (UTF-8 lead bytes E0 AE / E0 AF).
+pub fn contains_tamil(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(0xE0, bytes).any(|i| matches!(bytes.get(i + 1), Some(0xAE) | Some(0xAF)))
+}
+
+/// Byte ranges of the Tamil words of `text` (maximal runs of [`is_word_char`]).
+pub fn words(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (is_word_char(c), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push(s..i);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push(s..text.len());
+    }
+    out
+}
+
+/// Phonemes together with the byte range of the letter each one was read from.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Phonemes {
+    pub codes: Vec<Phoneme>,
+    /// `(start, end)` byte offsets of the letter; the consonant and vowel of `கு` share one.
+    pub letters: Vec<(u32, u32)>,
+}
+
+/// What lies between the previous letter and the current one.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Gap {
+    None,
+    Space,
+    Other,
+}
+
+/// Where phonemes go: codes only, or codes with their letters.
+trait Sink {
+    fn push(&mut self, p: Phoneme, start: usize, end: usize);
+    fn pop(&mut self);
+}
+
+impl Sink for Vec<Phoneme> {
+    fn push(&mut self, p: Phoneme, _: usize, _: usize) {
+        Vec::push(self, p);
+    }
+
+    fn pop(&mut self) {
+        Vec::pop(self);
+    }
+}
+
+impl Sink for Phonemes {
+    fn push(&mut self, p: Phoneme, start: usize, end: usize) {
+        self.codes.push(p);
+        // Texts over 4 GiB are not linted as one record; saturate rather than wrap.
+        let offset = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
+        self.letters.push((offset(start), offset(end)));
+    }
+
+    fn pop(&mut self) {
+        self.codes.pop();
+        self.letters.pop();
+    }
+}
+
+/// The phonemes of `text`, see the module documentation.
+pub fn phonemes(text: &str) -> Vec<Phoneme> {
+    let mut out = Vec::with_capacity(text.len() / 2);
+    read(text, &mut out);
+    out
+}
+
+/// The phonemes of `text` with the letter each comes from.
+pub fn phonemes_with_letters(text: &str) -> Phonemes {
+    let mut out = Phonemes {
+        codes: Vec::with_capacity(text.len() / 2),
+        letters: Vec::with_capacity(text.len() / 2),
+    };
+    read(text, &mut out);
+    out
+}
+
+fn read(text: &str, out: &mut impl Sink) {
+    // Whether the last phoneme is a vowel-sign u on a consonant, i.e. elidable.
+    let mut last_is_sign_u = false;
+    let mut gap = Gap::None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        let Some(cls) = class(c) else {
+            if is_invisible(c) {
+                // Joiners add no sound and do not split the word.
+            } else if c.is_whitespace() {
+                if gap == Gap::None {
+                    gap = Gap::Space;
+                }
+            } else {
+                gap = Gap::Other;
+            }
+            continue;
+        };
+        let end = start + c.len_utf8();
+        match cls {
+            Class::Consonant(k) => {
+                let mut end = end;
+                let mut vowel = Some(VOWEL_A);
+                if let Some(&(_, next)) = chars.peek() {
+                    match class(next) {
+                        Some(Class::Virama) => {
+                            chars.next();
+                            end += next.len_utf8();
+                            vowel = None;
+                        }
+                        Some(Class::Sign(v)) => {
+                            chars.next();
+                            end += next.len_utf8();
+                            vowel = Some(compose_sign(v, next, &mut chars, &mut end));
+                        }
+                        _ => {}
+                    }
+                }
+                out.push(k, start, end);
+                if let Some(v) = vowel {
+                    out.push(v, start, end);
+                }
+                last_is_sign_u = vowel == Some(SHORT_U);
+                gap = Gap::None;
+            }
+            Class::Vowel(v) => {
+                if last_is_sign_u && gap != Gap::Other {
+                    out.pop();
+                }
+                out.push(v, start, end);
+                last_is_sign_u = false;
+                gap = Gap::None;
+            }
+            Class::Sign(v) => {
+                // A sign without its consonant (damage): keep the vowel so the damage shows.
+                let mut end = end;
+                let v = compose_sign(v, c, &mut chars, &mut end);
+                out.push(v, start, end);
+                last_is_sign_u = false;
+                gap = Gap::None;
+            }
+            Class::Aytham | Class::Unknown => {
+                out.push(if cls == Class::Aytham { AYTHAM } else { UNKNOWN }, start, end);
+                last_is_sign_u = false;
+                gap = Gap::None;
+            }
+            // A stray virama adds no sound and does not split the word.
+            Class::Virama => {}
+            Class::Symbol => gap = Gap::Other,
+        }
+    }
+}
+
+/// Reads `ெ` + `ா` as `ொ`, `ே` + `ா` as `ோ` and `ெ` + `ௗ` as `ௌ` (the canonical decompositions).
+fn compose_sign(
+    v: Phoneme,
+    sign: char,
+    chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
+    end: &mut usize,
+) -> Phoneme {
+    let composed = match (sign, chars.peek().map(|&(_, c)| c)) {
+        (SIGN_E, Some(SIGN_AA)) => Some(VOWEL_O),
+        (SIGN_EE, Some(SIGN_AA)) => Some(VOWEL_OO),
+        (SIGN_E, Some(AU_LENGTH_MARK)) => Some(VOWEL_AU),
+        _ => None,
+    };
+    match composed {
+        Some(p) => {
+            if let Some((_, c)) = chars.next() {
+                *end += c.len_utf8();
+            }
+            p
+        }
+        None => v,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn letters_split_into_consonant_and_vowel() {
+        // அ கர: a, k a, r a
+        assert_eq!(phonemes("அகர"), vec![0, 13, 0, 19, 0]);
+        assert!(
+            phonemes("அகர")
+                .iter()
+                .zip([true, false, true, false, true])
+                .all(|(&p, v)| is_vowel(p) == v && is_consonant(p) != v)
+        );
+        assert_eq!(phonemes("க்"), vec![13]);
+        assert_eq!(phonemes("கோ"), vec![13, VOWEL_OO]);
+    }
+
+    #[test]
+    fn sandhi_renderings_compare_equal() {
+        assert_eq!(phonemes("பொருளல்லது அவ்வூன்"), phonemes("பொருளல்ல தவ்வூன்"));
+        assert_eq!(phonemes("எண்ணியாங்கு எய்துப"), phonemes("எண்ணியாங் கெய்துப"));
+        assert_eq!(phonemes("வேண்டற்பாற்"), phonemes("வேண் டற்பாற்"));
+        // Punctuation other than white space keeps the u.
+        assert_ne!(phonemes("உலகு. அது"), phonemes("உலக அது"));
+    }
+
+    #[test]
+    fn nasals_compare_equal_but_damage_does_not() {
+        assert_eq!(phonemes("பயனென்கொல்"), phonemes("பயநெண்கொல்"));
+        assert_ne!(phonemes("அறிந்தார்"), phonemes("அற\u{0BA7}ந்தார்"));
+        assert_eq!(phonemes("அற\u{0BA7}")[3], UNKNOWN);
+    }
+
+    #[test]
+    fn decomposed_vowel_signs_read_as_composed() {
+        assert_eq!(phonemes("கொ"), phonemes("க\u{0BC6}\u{0BBE}"));
+        assert_eq!(phonemes("கோ"), phonemes("க\u{0BC7}\u{0BBE}"));
+        assert_eq!(phonemes("கௌ"), phonemes("க\u{0BC6}\u{0BD7}"));
+    }
+
+    #[test]
+    fn letters_map_back_to_bytes() {
+        let text = "“கு அ”";
+        let p = phonemes_with_letters(text);
+        // The u of கு is elided before அ: k, a.
+        assert_eq!(p.codes, vec![13, 0]);
+        let (s, e) = p.letters[0];
+        assert_eq!(&text[s as usize..e as usize], "கு");
+    }
+
+    #[test]
+    fn words_and_tamil_detection() {
+        let text = "Kural 1: அகர முதல, ௧ எழுத்து";
+        let w: Vec<&str> = words(text).into_iter().map(|r| &text[r]).collect();
+        assert_eq!(w, vec!["அகர", "முதல", "எழுத்து"]);
+        assert!(contains_tamil(text));
+        assert!(!contains_tamil("plain — ASCII … text"));
+    }
+}
