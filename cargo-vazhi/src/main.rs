@@ -96,6 +96,9 @@ struct SplitArgs {
     /// Write clean shards even when a dataset- or file-level finding is an error.
     #[arg(long)]
     allow_dataset_errors: bool,
+    /// Apply safe fixes to the clean copies (NFC, empty think blocks, exact mojibake recovery).
+    #[arg(long)]
+    fix: bool,
     #[command(flatten)]
     config: ConfigArgs,
 }
@@ -333,6 +336,7 @@ fn split(args: SplitArgs) -> Result<ExitCode, String> {
         out: args.out.clone(),
         strict: args.strict,
         allow_dataset_errors: args.allow_dataset_errors,
+        fix: args.fix,
     };
     let outcome =
         vazhi_lint::split::split(&linter, &args.paths, &options, &Bar::new(true)).map_err(|err| err.to_string())?;
@@ -361,6 +365,7 @@ fn split(args: SplitArgs) -> Result<ExitCode, String> {
         )?;
         return Ok(ExitCode::from(1));
     }
+    let fixed: usize = outcome.files.iter().map(|file| file.fixes.len()).sum();
     let (mut clean, mut quarantined) = (0, 0);
     for file in &outcome.files {
         clean += file.clean;
@@ -378,7 +383,7 @@ fn split(args: SplitArgs) -> Result<ExitCode, String> {
     write(
         &mut out,
         format!(
-            "Split {} records from {} files into {}: {clean} clean, {quarantined} quarantined. Manifest: {}",
+            "Split {} records from {} files into {}: {clean} clean ({fixed} fixed), {quarantined} quarantined. Manifest: {}",
             clean + quarantined,
             outcome.files.len(),
             args.out.display(),

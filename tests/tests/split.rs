@@ -15,6 +15,7 @@ fn options(out: &Path) -> SplitOptions {
         out: out.to_path_buf(),
         strict: false,
         allow_dataset_errors: false,
+        fix: false,
     }
 }
 
@@ -254,4 +255,49 @@ fn it_never_writes_inside_its_input_and_a_rerun_replaces_the_old_output() {
         3,
         "clean/, quarantine/ and the manifest only: {leftovers:?}"
     );
+}
+
+#[test]
+fn fix_repairs_what_is_certain_and_records_each_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("sft.jsonl");
+    let records = [
+        r#"{"prompt": "வணக்கம்", "completion": "<think>\n\n</think>\n\nவணக்கம்! நலமா?"}"#,
+        "{\"prompt\": \"மொழி?\", \"completion\": \"à®¤à®®à®¿à®´à¯\\u008d மொழி அழகானது\"}",
+        "{\"prompt\": \"சொல்\", \"completion\": \"க\\u0bc6\\u0bbeடு என்றால் கொடுத்தல்\"}",
+        r#"{"prompt": "வணக்கம்", "completion": "<think>யோசிக்கிறேன்</think>வணக்கம்!"}"#,
+        r#"{"prompt": "வணக்கம்", "completion": "வணக்கம்! நான் VAZHI."}"#,
+    ];
+    std::fs::write(&input, records.join("\n") + "\n").unwrap();
+    let out = dir.path().join("out");
+    let linter = Linter::new(Settings::default());
+    let fixing = SplitOptions {
+        fix: true,
+        ..options(&out)
+    };
+    split(&linter, std::slice::from_ref(&input), &fixing, &Silent).unwrap();
+    let clean = std::fs::read_to_string(out.join("clean/sft.jsonl")).unwrap();
+    let lines: Vec<&str> = clean.lines().collect();
+    assert_eq!(lines.len(), 4, "{clean}");
+    assert!(lines[0].contains("\"வணக்கம்! நலமா?\"") && !lines[0].contains("think"));
+    assert!(lines[1].contains("தமிழ் மொழி"), "{}", lines[1]);
+    assert!(lines[2].contains("கொடு என்றால்"), "{}", lines[2]);
+    assert_eq!(lines[3], records[4], "an untouched record keeps its bytes");
+    let quarantined = std::fs::read_to_string(out.join("quarantine/sft.jsonl.quarantine.jsonl")).unwrap();
+    assert_eq!(
+        quarantined.lines().count(),
+        1,
+        "a think block with reasoning is not a safe fix"
+    );
+    let fixes = manifest(&out)["fixes"].clone();
+    assert_eq!(
+        fixes,
+        serde_json::json!([
+            {"source": input.display().to_string(), "line": 1, "fixes": ["empty-think-block"]},
+            {"source": input.display().to_string(), "line": 2, "fixes": ["mojibake"]},
+            {"source": input.display().to_string(), "line": 3, "fixes": ["nfc"]},
+        ])
+    );
+    // The fixed shard passes the gate.
+    gate::admit_from_manifest(&out, "clean/sft.jsonl", &Settings::default()).unwrap();
 }

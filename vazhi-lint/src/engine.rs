@@ -293,6 +293,34 @@ impl Linter {
         }
     }
 
+    /// The record rules' findings on one JSON record (dataset rules need the whole dataset and are
+    /// not run). Used to re-check a record after `split --fix` changed it.
+    pub fn check_json_record(&self, path: &Path, position: Position, bytes: &[u8]) -> Vec<Finding> {
+        let source = Source {
+            path: Arc::from(path),
+            dataset: 0,
+        };
+        let plan = self.plan(path);
+        let mut part = plan.part();
+        match parse_record(bytes, position, &source, &self.settings.fields) {
+            Ok(record) => plan.check(&record, &mut part),
+            Err(invalid) => plan.invalid(
+                &mut part,
+                &source.path,
+                Some(position),
+                invalid.message,
+                invalid.column,
+                invalid.field,
+            ),
+        }
+        for finding in &mut part.findings {
+            if let Some(severity) = self.settings.severity.get(finding.rule.code) {
+                finding.severity = *severity;
+            }
+        }
+        part.findings
+    }
+
     fn lint_file(&self, source: &Source) -> Part {
         let plan = self.plan(&source.path);
         let kind = FileKind::of(&source.path).unwrap_or(FileKind::Jsonl);

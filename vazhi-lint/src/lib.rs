@@ -8,6 +8,7 @@ pub mod dataset;
 pub mod engine;
 pub mod fields;
 pub mod finding;
+pub mod fix;
 pub mod gate;
 pub mod layout;
 pub mod reader;

@@ -2,6 +2,7 @@
 //! own format, JSON records byte for byte) or a quarantine file with the findings that sent it there,
 //! and a manifest records what was written, under which settings, with each shard's SHA-256.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
@@ -17,6 +18,7 @@ use sha2::{Digest, Sha256};
 
 use crate::engine::{LintReport, Linter, Progress};
 use crate::finding::Finding;
+use crate::fix::{Fix, fix_json_record};
 use crate::reader::FileKind;
 use crate::reader::chunks::{ArrayChunks, Chunk, LineChunks, starts_with_array};
 use crate::record::Position;
@@ -34,6 +36,9 @@ pub struct SplitOptions {
     pub strict: bool,
     /// Write clean shards even when a dataset- or file-level finding is an error.
     pub allow_dataset_errors: bool,
+    /// Apply safe fixes ([`crate::fix`]) to JSON records; a quarantined record whose findings the
+    /// fixes remove goes to the clean shard, fixed.
+    pub fix: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +74,8 @@ pub struct SplitOutcome {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct FileSplit {
     pub source: PathBuf,
+    /// Records changed by `--fix`: line and the fixes applied.
+    pub fixes: Vec<(u64, Vec<Fix>)>,
     pub records: u64,
     pub clean: u64,
     pub quarantined: u64,
@@ -246,7 +253,8 @@ pub fn split(
         if unreadable.contains(file.as_path()) {
             continue;
         }
-        let split = split_file(file, name, &staging, &verdicts)?;
+        let fixer = options.fix.then_some(Fixer { linter, threshold });
+        let split = split_file(file, name, &staging, &verdicts, fixer.as_ref())?;
         let expected = report_records(&report, file);
         if split.records != split.clean + split.quarantined || Some(split.records) != expected {
             return Err(SplitError::Count(format!(
@@ -314,7 +322,45 @@ fn quarantine_entry(source: &Path, position: Position, record: Value, findings: 
     })
 }
 
-fn split_file(file: &Path, name: &Path, staging: &Path, verdicts: &Verdicts<'_>) -> Result<FileSplit, SplitError> {
+/// What `--fix` needs: the linter to re-check a fixed record, and the severity that quarantines.
+struct Fixer<'l> {
+    linter: &'l Linter,
+    threshold: Severity,
+}
+
+impl Fixer<'_> {
+    /// The fixed bytes of a record and the fixes applied, if the fixes leave it clean. A record
+    /// quarantined by a dataset rule (a duplicate) stays quarantined: no text fix changes that.
+    fn repair(
+        &self,
+        file: &Path,
+        position: Position,
+        bytes: &[u8],
+        findings: Option<&Vec<&Finding>>,
+    ) -> Option<(Vec<u8>, Vec<Fix>)> {
+        if findings.is_some_and(|findings| {
+            findings
+                .iter()
+                .any(|finding| finding.rule.scope == crate::rule::Scope::Dataset)
+        }) {
+            return None;
+        }
+        let (fixed, applied) = fix_json_record(bytes)?;
+        let remaining = self.linter.check_json_record(file, position, &fixed);
+        remaining
+            .iter()
+            .all(|finding| finding.severity < self.threshold)
+            .then_some((fixed, applied))
+    }
+}
+
+fn split_file(
+    file: &Path,
+    name: &Path,
+    staging: &Path,
+    verdicts: &Verdicts<'_>,
+    fixer: Option<&Fixer<'_>>,
+) -> Result<FileSplit, SplitError> {
     let kind = FileKind::of(file).unwrap_or(FileKind::Jsonl);
     let shard_name = PathBuf::from("clean").join(name);
     let quarantine_name = PathBuf::from("quarantine").join(format!("{}.quarantine.jsonl", name.display()));
@@ -325,9 +371,19 @@ fn split_file(file: &Path, name: &Path, staging: &Path, verdicts: &Verdicts<'_>)
     };
     let path: Arc<Path> = Arc::from(file);
     let mut shard = HashingFile::create(&staging.join(&shard_name))?;
+    let mut fixes = Vec::new();
     let (records, clean) = match kind {
         FileKind::Parquet => split_parquet(file, &path, &mut shard, &mut quarantine, verdicts)?,
-        _ => split_json(file, kind, &path, &mut shard, &mut quarantine, verdicts)?,
+        _ => split_json(
+            file,
+            kind,
+            &path,
+            &mut shard,
+            &mut quarantine,
+            verdicts,
+            fixer,
+            &mut fixes,
+        )?,
     };
     let (sha256, bytes) = shard.finish()?;
     let quarantined = quarantine.count;
@@ -342,6 +398,7 @@ fn split_file(file: &Path, name: &Path, staging: &Path, verdicts: &Verdicts<'_>)
     };
     Ok(FileSplit {
         source: file.to_owned(),
+        fixes,
         records,
         clean,
         quarantined,
@@ -427,6 +484,8 @@ fn split_json(
     shard: &mut HashingFile,
     quarantine: &mut Quarantine,
     verdicts: &Verdicts<'_>,
+    fixer: Option<&Fixer<'_>>,
+    fixes: &mut Vec<(u64, Vec<Fix>)>,
 ) -> Result<(u64, u64), SplitError> {
     let mut reader = kind.open_text(file).map_err(io_error(file))?;
     let mut head = Vec::new();
@@ -449,9 +508,20 @@ fn split_json(
         let chunk = chunk.map_err(io_error(file))?;
         for unit in &chunk.units {
             records += 1;
-            let bytes = chunk.unit(unit);
+            let original = chunk.unit(unit);
             let position = Position::Line(unit.line);
-            match verdicts.get(&(path.clone(), position)) {
+            let findings = verdicts.get(&(path.clone(), position));
+            let repaired = fixer.and_then(|fixer| fixer.repair(file, position, original, findings));
+            let findings = if repaired.is_some() { None } else { findings };
+            let bytes = match repaired {
+                Some((fixed, applied)) => {
+                    fixes.push((unit.line, applied));
+                    Cow::Owned(fixed)
+                }
+                None => Cow::Borrowed(original),
+            };
+            let bytes = bytes.as_ref();
+            match findings {
                 Some(findings) => {
                     let record = serde_json::from_slice::<Value>(bytes)
                         .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()));
@@ -653,12 +723,22 @@ fn manifest_json(
     for finding in &report.findings {
         *by_rule.entry(finding.rule.name).or_default() += 1;
     }
+    let fixes: Vec<Value> = files
+        .iter()
+        .flat_map(|file| {
+            file.fixes.iter().map(
+                |(line, applied)| json!({"source": file.source.display().to_string(), "line": line, "fixes": applied}),
+            )
+        })
+        .collect();
     json!({
         "vazhi": crate::VERSION,
         "created": rfc3339(std::time::SystemTime::now()),
         "settings": settings.to_json(),
         "settings_sha256": settings.fingerprint(),
         "strict": options.strict,
+        "fix": options.fix,
+        "fixes": fixes,
         "shards": shards,
         "quarantine": quarantine,
         "inputs": files.iter().map(|file| json!({
