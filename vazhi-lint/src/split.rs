@@ -480,13 +480,13 @@ impl JsonShard<'_> {
 fn split_json(
     file: &Path,
     kind: FileKind,
-    path: &Arc<Path>,
     shard: &mut HashingFile,
     quarantine: &mut Quarantine,
     verdicts: &Verdicts<'_>,
     fixer: Option<&Fixer<'_>>,
     fixes: &mut Vec<(u64, Vec<Fix>)>,
 ) -> Result<(u64, u64), SplitError> {
+    let path: Arc<Path> = Arc::from(file);
     let mut reader = kind.open_text(file).map_err(io_error(file))?;
     let mut head = Vec::new();
     let is_array = starts_with_array(&mut reader, &mut head).map_err(io_error(file))? && kind == FileKind::Json;
