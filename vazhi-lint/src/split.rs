@@ -374,16 +374,7 @@ fn split_file(
     let mut fixes = Vec::new();
     let (records, clean) = match kind {
         FileKind::Parquet => split_parquet(file, &path, &mut shard, &mut quarantine, verdicts)?,
-        _ => split_json(
-            file,
-            kind,
-            &path,
-            &mut shard,
-            &mut quarantine,
-            verdicts,
-            fixer,
-            &mut fixes,
-        )?,
+        _ => split_json(file, kind, &mut shard, &mut quarantine, verdicts, fixer, &mut fixes)?,
     };
     let (sha256, bytes) = shard.finish()?;
     let quarantined = quarantine.count;
