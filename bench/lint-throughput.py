@@ -82,17 +82,21 @@ def main() -> None:
     records = int(records_file.read_text())
     size = corpus.stat().st_size
     print(f"corpus: {corpus.name}, {size / 1e6:.1f} MB, {records:,} records; cores: {os.cpu_count()}")
-    print(f"{'threads':>7}  {'best s':>7}  {'MB/s':>7}  {'records/s':>10}  {'peak RSS':>9}")
-    for threads in (1, 2):
-        best = None
-        peak = 0
-        for _ in range(options.runs):
-            elapsed, rss_kb, code = run(binary, corpus, threads, options.extra_args.split())
-            if code != 0:
-                sys.exit(f"lint exited {code}")
-            best = elapsed if best is None else min(best, elapsed)
-            peak = max(peak, rss_kb)
-        print(f"{threads:>7}  {best:>7.2f}  {size / 1e6 / best:>7.0f}  {records / best:>10,.0f}  {peak / 1024:>6.0f} MB")
+    configs = [("reader + script rules (VZ0, VZ1)", ["--select", "VZ0,VZ1"]), ("all rules", ["--select", "ALL"])]
+    if options.extra_args:
+        configs = [(options.extra_args, options.extra_args.split())]
+    print(f"{'rules':<34} {'threads':>7}  {'best s':>7}  {'MB/s':>7}  {'records/s':>10}  {'peak RSS':>9}")
+    for label, extra in configs:
+        for threads in (1, 2):
+            best = None
+            peak = 0
+            for _ in range(options.runs):
+                elapsed, rss_kb, code = run(binary, corpus, threads, extra)
+                if code != 0:
+                    sys.exit(f"lint exited {code}")
+                best = elapsed if best is None else min(best, elapsed)
+                peak = max(peak, rss_kb)
+            print(f"{label:<34} {threads:>7}  {best:>7.2f}  {size / 1e6 / best:>7.0f}  {records / best:>10,.0f}  {peak / 1024:>6.0f} MB")
 
 
 if __name__ == "__main__":

@@ -57,7 +57,7 @@ pub fn fix_text<'t>(text: &'t str, applied: &mut Vec<Fix>) -> Cow<'t, str> {
         text = Cow::Owned(fixed);
         applied.push(Fix::EmptyThinkBlock);
     }
-    if is_nfc_quick(text.chars()) != IsNormalized::Yes {
+    if !crate::script::surely_nfc(&text) && is_nfc_quick(text.chars()) != IsNormalized::Yes {
         let normalised: String = text.nfc().collect();
         if normalised != *text {
             text = Cow::Owned(normalised);

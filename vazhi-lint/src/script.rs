@@ -69,6 +69,46 @@ impl ScriptCounts {
     }
 }
 
+/// `true` when `text` is certainly in Unicode NFC, judged on bytes: ASCII, Tamil letters (except
+/// the halves of a two-part vowel in composable order) and most general punctuation are stable
+/// under NFC. `false` means "not certain": ask `unicode_normalization`. Most Tamil text is settled
+/// here without the per-character table lookups of the generic quick check.
+pub fn surely_nfc(text: &str) -> bool {
+    const SIGN_E: u32 = 0x0BC6;
+    const SIGN_EE: u32 = 0x0BC7;
+    const LETTER_O: u32 = 0x0B92;
+    const SIGN_AA: u32 = 0x0BBE;
+    const AU_LENGTH: u32 = 0x0BD7;
+    let bytes = text.as_bytes();
+    let mut previous = 0u32;
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        if byte < 0x80 {
+            previous = 0;
+            at += 1;
+        } else if is_tamil_lead(bytes, at) && at + 2 < bytes.len() {
+            let code = 0x0B80 + (u32::from(bytes[at + 1] & 1) << 6) + u32::from(bytes[at + 2] & 0x3F);
+            let composes = matches!(
+                (previous, code),
+                (SIGN_E | SIGN_EE, SIGN_AA) | (SIGN_E | LETTER_O, AU_LENGTH)
+            );
+            if composes {
+                return false;
+            }
+            previous = code;
+            at += 3;
+        } else if byte == 0xE2 && bytes.get(at + 1) == Some(&0x80) && bytes.get(at + 2).is_some_and(|&b| b >= 0x82) {
+            // U+2002..U+203F: spaces, dashes, quotes, joiners; none decomposes (U+2000/2001 do).
+            previous = 0;
+            at += 3;
+        } else {
+            return false;
+        }
+    }
+    true
+}
+
 /// A maximal stretch of letters of one script, with the Common characters (spaces, punctuation)
 /// between its letters included.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,6 +217,31 @@ mod tests {
         assert_eq!(runs[0].script, Script::Devanagari);
         assert_eq!(&text[runs[0].range.clone()], "नमस्ते दुनिया");
         assert_eq!(runs[1].script, Script::Han);
+    }
+
+    #[test]
+    fn surely_nfc_agrees_with_unicode_normalization() {
+        use unicode_normalization::UnicodeNormalization;
+        let cases = [
+            "வணக்கம் “உலகம்” — சரி",
+            "கொடு",
+            "க\u{0BC6}\u{0BBE}டு",
+            "ஔவை",
+            "\u{0B92}\u{0BD7}வை",
+            "கௌ",
+            "க\u{0BC6}\u{0BD7}",
+            "Ame\u{0301}lie",
+            "\u{2000}",
+            "plain ascii",
+        ];
+        for text in cases {
+            let nfc = text.nfc().collect::<String>() == text;
+            if surely_nfc(text) {
+                assert!(nfc, "{text:?} is not NFC but was judged surely NFC");
+            }
+        }
+        assert!(surely_nfc("வணக்கம் “உலகம்” — சரி"));
+        assert!(!surely_nfc("க\u{0BC6}\u{0BBE}டு"));
     }
 
     #[test]

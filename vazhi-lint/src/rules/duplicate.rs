@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::Hasher;
 use std::path::Path;
@@ -12,6 +13,7 @@ use crate::declare_rule;
 use crate::finding::Finding;
 use crate::record::{Position, Record};
 use crate::rule::{Aggregate, DatasetRule, Facts, RuleMeta, Severity, same_aggregate};
+use crate::script::surely_nfc;
 
 declare_rule! {
     /// ## What it does
@@ -93,26 +95,18 @@ type Origin = (Arc<Path>, Position);
 
 /// Feeds `text` to the hasher NFC-normalised, with whitespace runs folded to one space and trimmed.
 fn hash_normalised(hasher: &mut Xxh3, text: &str) {
-    let mut pending_space = false;
-    let mut started = false;
-    let mut push = |ch: char, hasher: &mut Xxh3| {
-        if ch.is_whitespace() {
-            pending_space = started;
-            return;
-        }
-        if pending_space {
-            hasher.write(b" ");
-            pending_space = false;
-        }
-        started = true;
-        let mut buf = [0u8; 4];
-        hasher.write(ch.encode_utf8(&mut buf).as_bytes());
-    };
     // Most text is already NFC; normalising it would only cost time.
-    if is_nfc_quick(text.chars()) == IsNormalized::Yes {
-        text.chars().for_each(|ch| push(ch, hasher));
+    let normalised: Cow<'_, str> = if surely_nfc(text) || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        Cow::Borrowed(text)
     } else {
-        text.nfc().for_each(|ch| push(ch, hasher));
+        Cow::Owned(text.nfc().collect())
+    };
+    // Word by word: one hasher call per word, not per character.
+    for (index, word) in normalised.split_whitespace().enumerate() {
+        if index > 0 {
+            hasher.write(b" ");
+        }
+        hasher.write(word.as_bytes());
     }
 }
 

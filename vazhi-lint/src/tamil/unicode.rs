@@ -391,7 +391,7 @@ pub fn malformed_sequences(text: &str) -> Vec<MalformedSequence> {
 
 /// Byte ranges of the text that are not in Unicode Normalization Form C.
 pub fn nfc_violations(text: &str) -> Vec<Range<usize>> {
-    if text.is_ascii() {
+    if crate::script::surely_nfc(text) {
         return Vec::new();
     }
     // Tamil text is always `Maybe` for the generic quick check (ா); go straight to the scan.
