@@ -12,6 +12,23 @@ use parquet::arrow::ArrowWriter;
 use parquet::file::properties::WriterProperties;
 use serde_json::Value;
 
+/// The `cargo-vazhi` binary, built once per test process with the test's own profile.
+pub fn vazhi_binary() -> &'static Path {
+    static BINARY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BINARY.get_or_init(|| {
+        escargot::CargoBuild::new()
+            .package("cargo-vazhi")
+            .bin("cargo-vazhi")
+            .current_release()
+            .current_target()
+            .manifest_path(workspace().join("Cargo.toml"))
+            .run()
+            .expect("cargo-vazhi builds")
+            .path()
+            .to_path_buf()
+    })
+}
+
 /// The workspace root.
 pub fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")

@@ -1,26 +1,13 @@
 //! The real `cargo-vazhi` binary on the bundled corpora: exit codes, output formats, subcommands.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-use std::sync::OnceLock;
 
 use serde_json::Value;
-use vazhi_tests::workspace;
+use vazhi_tests::{vazhi_binary, workspace};
 
 fn binary() -> &'static Path {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        escargot::CargoBuild::new()
-            .package("cargo-vazhi")
-            .bin("cargo-vazhi")
-            .current_release()
-            .current_target()
-            .manifest_path(workspace().join("Cargo.toml"))
-            .run()
-            .expect("cargo-vazhi builds")
-            .path()
-            .to_path_buf()
-    })
+    vazhi_binary()
 }
 
 /// Runs `cargo-vazhi vazhi ARGS…` in the workspace root, as `cargo vazhi ARGS…` would.

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use vazhi_tests::workspace;
+use vazhi_tests::{vazhi_binary, workspace};
 
 /// The pre-commit executable, or `None` (and a note) where it is not installed. Under CI it must be.
 fn pre_commit() -> Option<PathBuf> {
@@ -23,19 +23,6 @@ fn pre_commit() -> Option<PathBuf> {
         eprintln!("pre-commit not installed; `pip install pre-commit` to run this test");
     }
     found
-}
-
-fn binary() -> PathBuf {
-    escargot::CargoBuild::new()
-        .package("cargo-vazhi")
-        .bin("cargo-vazhi")
-        .current_release()
-        .current_target()
-        .manifest_path(workspace().join("Cargo.toml"))
-        .run()
-        .expect("cargo-vazhi builds")
-        .path()
-        .to_path_buf()
 }
 
 fn run(program: &Path, args: &[&str], dir: &Path, home: &Path) -> Output {
@@ -91,7 +78,7 @@ fn a_commit_with_a_mislabeled_record_is_refused_and_named() {
     assert!(run(&git, &["init", "-q", "-b", "main"], &repo, &home).status.success());
     let config = format!(
         "repos:\n  - repo: local\n    hooks:\n      - id: vazhi-lint\n        name: vazhi lint\n        entry: {} vazhi lint\n        language: system\n        files: {}\n        require_serial: true\n",
-        binary().display(),
+        vazhi_binary().display(),
         hook_files_pattern()
     );
     std::fs::write(repo.join(".pre-commit-config.yaml"), config).unwrap();

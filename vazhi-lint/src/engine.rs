@@ -332,23 +332,13 @@ impl Linter {
 
     fn lint_json(&self, source: &Source, kind: FileKind, plan: &FilePlan<'_>) -> Part {
         let mut part = plan.part();
-        let mut reader = match kind.open_text(&source.path) {
-            Ok(reader) => reader,
-            Err(err) => {
-                plan.invalid(
-                    &mut part,
-                    &source.path,
-                    None,
-                    format!("cannot read file: {err}"),
-                    None,
-                    None,
-                );
-                return part;
-            }
-        };
-        let mut head = Vec::new();
-        let is_array = match crate::reader::chunks::starts_with_array(&mut reader, &mut head) {
-            Ok(is_array) => kind == FileKind::Json && is_array,
+        let opened = kind.open_text(&source.path).and_then(|mut reader| {
+            let mut head = Vec::new();
+            let is_array = crate::reader::chunks::starts_with_array(&mut reader, &mut head)?;
+            Ok((reader, head, is_array && kind == FileKind::Json))
+        });
+        let (reader, head, is_array) = match opened {
+            Ok(opened) => opened,
             Err(err) => {
                 plan.invalid(
                     &mut part,

@@ -90,19 +90,9 @@ pub struct Finding {
 impl Finding {
     /// A finding about a whole record, at its position.
     pub fn record(rule: &'static RuleMeta, record: &Record<'_>, message: impl Into<String>) -> Finding {
-        Finding {
-            rule,
-            severity: rule.severity,
-            message: message.into(),
-            path: record.source.path.clone(),
-            position: Some(record.position),
-            field: None,
-            span: None,
-            column: None,
-            snippet: None,
-            label: None,
-            help: None,
-        }
+        let mut finding = Finding::file(rule, record.source.path.clone(), message);
+        finding.position = Some(record.position);
+        finding
     }
 
     /// A finding about a file or dataset as a whole (`line` null).
