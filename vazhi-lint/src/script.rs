@@ -23,6 +23,21 @@ pub struct ScriptCounts {
 impl ScriptCounts {
     pub fn of(text: &str) -> ScriptCounts {
         let bytes = text.as_bytes();
+        let ByteTally {
+            latin,
+            tamil,
+            leads,
+            punctuation,
+        } = ByteTally::of(bytes);
+        if leads == tamil + punctuation {
+            return ScriptCounts { tamil, latin, other: 0 };
+        }
+        Self::of_any(text)
+    }
+
+    /// The general case: every non-ASCII character not settled on bytes is looked up.
+    fn of_any(text: &str) -> ScriptCounts {
+        let bytes = text.as_bytes();
         let mut counts = ScriptCounts::default();
         let mut at = 0;
         while at < bytes.len() {
@@ -107,6 +122,44 @@ pub fn surely_nfc(text: &str) -> bool {
         }
     }
     true
+}
+
+/// What one pass over the bytes of a text can count without decoding it.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct ByteTally {
+    latin: usize,
+    tamil: usize,
+    /// Lead bytes of multi-byte characters: the number of non-ASCII characters.
+    leads: usize,
+    /// U+2000..U+203F (E2 80 xx): quotes, dashes, joiners, never letters.
+    punctuation: usize,
+}
+
+impl ByteTally {
+    /// Branch-free over byte pairs, so the compiler vectorises it; 32-bit lanes, in blocks short
+    /// enough that they cannot overflow. (An AVX2 build of this loop measured no faster here.)
+    fn of(bytes: &[u8]) -> ByteTally {
+        let mut tally = ByteTally::default();
+        let Some(&last) = bytes.last() else { return tally };
+        let (current, next) = (&bytes[..bytes.len() - 1], &bytes[1..]);
+        for (block, next_block) in current.chunks(1 << 16).zip(next.chunks(1 << 16)) {
+            let (mut latin, mut tamil, mut leads, mut punctuation) = (0u32, 0u32, 0u32, 0u32);
+            for (&byte, &following) in block.iter().zip(next_block) {
+                // For bytes ≥ 0x80, `byte | 0x20` minus `a` is ≥ 0x3F: only ASCII letters count.
+                latin += u32::from((byte | 0x20).wrapping_sub(b'a') < 26);
+                leads += u32::from(byte >= 0xC0);
+                tamil += u32::from((byte == 0xE0) & (following & 0xFE == 0xAE));
+                punctuation += u32::from((byte == 0xE2) & (following == 0x80));
+            }
+            tally.latin += latin as usize;
+            tally.tamil += tamil as usize;
+            tally.leads += leads as usize;
+            tally.punctuation += punctuation as usize;
+        }
+        tally.latin += usize::from((last | 0x20).wrapping_sub(b'a') < 26);
+        tally.leads += usize::from(last >= 0xC0);
+        tally
+    }
 }
 
 /// A maximal stretch of letters of one script, with the Common characters (spaces, punctuation)
@@ -200,6 +253,20 @@ mod tests {
         assert_eq!(counts.tamil, 7);
         assert_eq!(counts.latin, 5);
         assert_eq!(counts.other, 2);
+    }
+
+    #[test]
+    fn the_byte_pass_and_the_general_case_agree() {
+        for text in [
+            "வணக்கம் “உலகம்” — சரி",
+            "plain ASCII, 123",
+            "café naïve",
+            "இட体系系统的ர",
+            "தமிழ் é",
+            "",
+        ] {
+            assert_eq!(ScriptCounts::of(text), ScriptCounts::of_any(text), "{text}");
+        }
     }
 
     #[test]

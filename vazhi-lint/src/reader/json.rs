@@ -123,11 +123,9 @@ fn decode<'a>(raw: &'a RawValue, base: &'a str) -> Value<'a> {
     match literal.as_bytes().first() {
         Some(b'"') => {
             let inner = &literal[1..literal.len() - 1];
-            let text = if memchr::memchr(b'\\', inner.as_bytes()).is_none() {
-                Cow::Borrowed(inner)
-            } else {
-                // The literal was validated while it was scanned, so decoding it cannot fail.
-                Cow::Owned(serde_json::from_str::<String>(literal).unwrap_or_default())
+            let text = match memchr::memchr(b'\\', inner.as_bytes()) {
+                None => Cow::Borrowed(inner),
+                Some(first) => Cow::Owned(unescape(inner, first)),
             };
             Value::Str(text, Some(span_of(literal, base)))
         }
@@ -136,6 +134,58 @@ fn decode<'a>(raw: &'a RawValue, base: &'a str) -> Value<'a> {
         Some(b'[') => Value::Other("an array"),
         Some(b't' | b'f') => Value::Other("a boolean"),
         _ => Value::Other("a number"),
+    }
+}
+
+/// Decodes the escapes of a JSON string body that serde_json has already validated (so every
+/// escape is well formed), copying the text between escapes in bulk. `first` is the first `\\`.
+fn unescape(inner: &str, first: usize) -> String {
+    let bytes = inner.as_bytes();
+    let mut out = String::with_capacity(inner.len());
+    let mut start = 0;
+    let mut at = first;
+    loop {
+        out.push_str(&inner[start..at]);
+        let escape = bytes.get(at + 1).copied().unwrap_or(b'\\');
+        let mut next = at + 2;
+        match escape {
+            b'n' => out.push('\n'),
+            b't' => out.push('\t'),
+            b'r' => out.push('\r'),
+            b'b' => out.push('\u{8}'),
+            b'f' => out.push('\u{c}'),
+            b'u' => {
+                let unit = |from: usize| {
+                    inner
+                        .get(from..from + 4)
+                        .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                };
+                let high = unit(at + 2).unwrap_or(0xFFFD);
+                next = at + 6;
+                let code = if (0xD800..0xDC00).contains(&high) && bytes.get(next) == Some(&b'\\') {
+                    match unit(next + 2) {
+                        Some(low) if (0xDC00..0xE000).contains(&low) => {
+                            next += 6;
+                            0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+                        }
+                        _ => 0xFFFD,
+                    }
+                } else {
+                    high
+                };
+                out.push(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER));
+            }
+            // `"`, `\\` and `/` stand for themselves.
+            other => out.push(char::from(other)),
+        }
+        start = next.min(inner.len());
+        match memchr::memchr(b'\\', &bytes[start..]) {
+            Some(offset) => at = start + offset,
+            None => {
+                out.push_str(&inner[start..]);
+                return out;
+            }
+        }
     }
 }
 
@@ -327,5 +377,27 @@ impl<'de: 'f, 'f> Visitor<'de> for TurnSeed<'f> {
 
     fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
         Ok(Self::not_object("a number"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unescape_agrees_with_serde_json() {
+        let literals = [
+            r#""line\none\ttab \"quoted\" back\\slash \/ solidus""#,
+            r#""\u0ba4\u0bae\u0bbf\u0bb4\u0bcd and \ud83d\ude00 and \u00e9""#,
+            r#""ends with escape\n""#,
+            r#""\b\f\r""#,
+            r#""lone \ud800 surrogate""#,
+        ];
+        for literal in literals {
+            let inner = &literal[1..literal.len() - 1];
+            let first = inner.find('\\').unwrap();
+            let expected: String = serde_json::from_str(literal).unwrap_or_else(|_| unescape(inner, first));
+            assert_eq!(unescape(inner, first), expected, "{literal}");
+        }
     }
 }
