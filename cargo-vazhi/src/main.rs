@@ -30,6 +30,8 @@ enum Command {
     Lint(LintArgs),
     /// Write each record to a clean shard or to quarantine, with a manifest the training gate trusts.
     Split(SplitArgs),
+    /// Lint a tokenizer.json itself: vocabulary holes, pad = eos, unstable chat markers, Tamil fertility.
+    Tokenizer(TokenizerArgs),
     /// List every rule.
     Rules {
         /// `text` (a table) or `json`.
@@ -80,6 +82,30 @@ struct ConfigArgs {
     /// Worker threads (default: one per core).
     #[arg(long)]
     threads: Option<usize>,
+    /// The model's Hugging Face tokenizer.json: turns on the token rules (with --max-seq-len).
+    #[arg(long)]
+    tokenizer: Option<PathBuf>,
+    /// The training window in tokens.
+    #[arg(long)]
+    max_seq_len: Option<usize>,
+    /// The chat template: a tokenizer_config.json (its `chat_template`) or a Jinja file.
+    #[arg(long)]
+    chat_template: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct TokenizerArgs {
+    /// The tokenizer.json to check.
+    tokenizer: PathBuf,
+    /// tokenizer_config.json (or special_tokens_map.json / generation_config.json) for pad and eos.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// A second tokenizer.json to compare Tamil fertility with.
+    #[arg(long)]
+    compare: Option<PathBuf>,
+    /// Chat markers that must be single, stable tokens (default: ChatML's).
+    #[arg(long, value_delimiter = ',')]
+    chat_markers: Vec<String>,
 }
 
 #[derive(clap::Args)]
@@ -145,6 +171,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Lint(args) => lint(args),
         Command::Split(args) => split(args),
+        Command::Tokenizer(args) => tokenizer(args),
         Command::Rules { format } => list_rules(format),
         Command::Rule { rule } => show_rule(&rule),
     };
@@ -183,6 +210,26 @@ fn settings_for(args: &ConfigArgs, paths: &[PathBuf]) -> Result<Settings, String
         let flags =
             Settings::resolve(options, settings.root.clone(), None).map_err(|err| format!("command line: {err}"))?;
         settings.enabled = flags.enabled;
+    }
+    if args.tokenizer.is_some() || args.max_seq_len.is_some() || args.chat_template.is_some() {
+        let configured = settings.tokens.as_ref();
+        let tokenizer = args
+            .tokenizer
+            .clone()
+            .or_else(|| configured.map(|tokens| tokens.tokenizer.clone()));
+        let max_seq_len = args.max_seq_len.or_else(|| configured.map(|tokens| tokens.max_seq_len));
+        let template = args
+            .chat_template
+            .clone()
+            .or_else(|| configured.and_then(|tokens| tokens.chat_template.clone()));
+        let (Some(tokenizer), Some(max_seq_len)) = (tokenizer, max_seq_len) else {
+            return Err("the token rules need both --tokenizer and --max-seq-len (or `tokenizer` and `max-seq-len` in vazhi.toml)".into());
+        };
+        settings.tokens = Some(vazhi_lint::tokens::TokenSettings::load(
+            &tokenizer,
+            max_seq_len,
+            template.as_deref(),
+        )?);
     }
     Ok(settings)
 }
@@ -394,4 +441,53 @@ fn split(args: SplitArgs) -> Result<ExitCode, String> {
         ),
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn tokenizer(args: TokenizerArgs) -> Result<ExitCode, String> {
+    use vazhi_lint::tokens::{IssueSeverity, TokenCounter, audit, compare, fertility};
+    let markers: Vec<&str> = args.chat_markers.iter().map(String::as_str).collect();
+    let issues = audit(&args.tokenizer, args.config.as_deref(), &markers).map_err(|err| err.to_string())?;
+    let mut out = io::stdout().lock();
+    let mut write = |text: String| writeln!(out, "{text}").map_err(|err| err.to_string());
+    let path = args.tokenizer.display();
+    for issue in &issues {
+        let level = match issue.severity {
+            IssueSeverity::Error => "error",
+            IssueSeverity::Warning => "warning",
+            IssueSeverity::Info => "info",
+        };
+        write(format!("{path}: {level}[{}]: {}", issue.check, issue.message))?;
+    }
+    let sample: Vec<&str> = vazhi_lint::tokens::audit::FERTILITY_SAMPLE
+        .lines()
+        .filter(|line| !line.is_empty())
+        .collect();
+    // A tokenizer broken badly enough (a vocabulary hole) may not load at all: say so, keep the audit.
+    match TokenCounter::from_file(&args.tokenizer) {
+        Ok(counter) => {
+            let measured = fertility(&counter, &sample).map_err(|err| err.to_string())?;
+            write(format!(
+                "{path}: Tamil fertility on the 1330 kurals: {:.2} tokens per Tamil code point, {:.1} per Tamil word",
+                measured.tokens_per_tamil_char, measured.tokens_per_tamil_word
+            ))?;
+            if let Some(other) = &args.compare {
+                let other_counter = TokenCounter::from_file(other).map_err(|err| err.to_string())?;
+                let comparison = compare(&counter, &other_counter, &sample).map_err(|err| err.to_string())?;
+                write(format!("A = {path}, B = {}: {comparison}", other.display()))?;
+            }
+        }
+        Err(err) => write(format!(
+            "{path}: fertility not measured: the tokenizers library cannot load it: {err}"
+        ))?,
+    }
+    let errors = issues
+        .iter()
+        .filter(|issue| issue.severity == IssueSeverity::Error)
+        .count();
+    let warnings = issues
+        .iter()
+        .filter(|issue| issue.severity == IssueSeverity::Warning)
+        .count();
+    write(format!("{errors} errors, {warnings} warnings"))?;
+    Ok(ExitCode::from(u8::from(errors > 0)))
 }

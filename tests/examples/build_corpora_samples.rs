@@ -486,5 +486,29 @@ fn main() {
     }
     write_jsonl(&defective.join("legacy-encoding.jsonl"), &records);
 
+    // defective/token-window.jsonl: for `--tokenizer tests/data/qwen-tokenizer.json --max-seq-len 512`.
+    // A prompt that fills the window (a chapter's commentaries to summarise), an answer cut short
+    // by it, and one that fits (VAZHI v3.5: 20–30% of samples lost their response).
+    let chapter = |from: usize| {
+        kurals[from..from + 10]
+            .iter()
+            .map(|kural| kural.meaning.clone())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let records = vec![
+        json!({"messages": messages(&[
+            ("system", "நீங்கள் VAZHI, ஒரு தமிழ் உதவியாளர். பயனர் தரும் உரையைச் சுருக்கமாகத் தொகுத்துச் சொல்லுங்கள்.".to_owned()),
+            ("user", format!("இந்த உரைகளைச் சுருக்குக:\n{}\n{}", chapter(200), chapter(210))),
+            ("assistant", "இவை அறிவுடைமையின் சிறப்பைச் சொல்கின்றன.".to_owned()),
+        ])}),
+        json!({"messages": messages(&[
+            ("user", "கல்வி அதிகாரத்தின் குறள்களை விளக்குக.".to_owned()),
+            ("assistant", kurals[390..400].iter().map(tamil_answer).collect::<Vec<_>>().join("\n\n")),
+        ])}),
+        json!({"messages": messages(&[("user", question(&kurals[400])), ("assistant", tamil_answer(&kurals[400]))])}),
+    ];
+    write_jsonl(&defective.join("token-window.jsonl"), &records);
+
     println!("wrote corpora-samples/ under {}", root.display());
 }

@@ -59,7 +59,14 @@ fn defects_exit_1_and_exit_zero_overrides() {
 
 #[test]
 fn every_rule_of_the_engine_fires_on_the_samples() {
-    let (code, findings) = json_findings(&["corpora-samples/"]);
+    // The token rules run only with a tokenizer and a window.
+    let (code, findings) = json_findings(&[
+        "--tokenizer",
+        "tests/data/qwen-tokenizer.json",
+        "--max-seq-len",
+        "1024",
+        "corpora-samples/",
+    ]);
     assert_eq!(code, 1);
     for meta in vazhi_lint::rules::all() {
         let rule = meta.name;

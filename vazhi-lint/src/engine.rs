@@ -150,6 +150,7 @@ impl Linter {
             match entry.build {
                 Build::Reader => {}
                 Build::Record(build) => record_rules.push(build(&settings)),
+                Build::RecordIf(build) => record_rules.extend(build(&settings)),
                 Build::Dataset(build) => dataset_rules.push(build(&settings)),
             }
         }

@@ -21,6 +21,7 @@ pub mod settings;
 pub mod split;
 pub mod tamil;
 pub mod text;
+pub mod tokens;
 
 pub use engine::{LintReport, Linter, Progress, Silent};
 pub use finding::Finding;

@@ -10,6 +10,7 @@ use crate::dataset::Dataset;
 use crate::finding::Finding;
 use crate::record::Record;
 use crate::script::ScriptCounts;
+use crate::tokens::{TokenSettings, Turn, Verdict};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -99,6 +100,7 @@ macro_rules! declare_rule {
 #[derive(Default)]
 pub struct Facts {
     target_scripts: std::sync::OnceLock<Vec<ScriptCounts>>,
+    token_verdict: std::sync::OnceLock<Option<Result<Verdict, String>>>,
 }
 
 impl Facts {
@@ -110,6 +112,39 @@ impl Facts {
                 .map(|segment| ScriptCounts::of(segment.text()))
                 .collect()
         })
+    }
+}
+
+impl Facts {
+    /// Whether a chat record's response survives the token window (`None` for raw text, which
+    /// has no response). Rendered and counted once, for both token rules.
+    pub fn token_verdict(&self, record: &Record<'_>, tokens: &TokenSettings) -> Option<&Result<Verdict, String>> {
+        self.token_verdict
+            .get_or_init(|| {
+                if !record.format.is_chat() {
+                    return None;
+                }
+                let turns: Vec<Turn<'_>> = record
+                    .turns
+                    .iter()
+                    .map(|turn| Turn {
+                        role: turn.role.name(),
+                        content: record.turn_text(turn),
+                    })
+                    .collect();
+                let verdict = tokens
+                    .template
+                    .render(&turns)
+                    .map_err(|err| err.to_string())
+                    .and_then(|rendered| {
+                        tokens
+                            .counter
+                            .prompt_fits(&rendered, tokens.max_seq_len)
+                            .map_err(|err| err.to_string())
+                    });
+                Some(verdict)
+            })
+            .as_ref()
     }
 }
 

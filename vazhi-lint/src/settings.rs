@@ -40,6 +40,12 @@ pub struct Options {
     pub fields: Option<FieldOptions>,
     pub datasets: Option<Vec<DatasetOptions>>,
     pub rules: Option<RuleOptions>,
+    /// A Hugging Face `tokenizer.json` (relative to the config file) for the token rules.
+    pub tokenizer: Option<PathBuf>,
+    /// The training window in tokens; with `tokenizer`, turns on the token rules.
+    pub max_seq_len: Option<usize>,
+    /// A `tokenizer_config.json` (its `chat_template`) or a Jinja file; default: ChatML as Qwen uses it.
+    pub chat_template: Option<PathBuf>,
 }
 
 /// `[rules.NAME]` tables: each rule's own options.
@@ -102,6 +108,8 @@ pub struct Settings {
     pub fields: FieldMap,
     pub datasets: Vec<DatasetSpec>,
     pub rules: RuleSettings,
+    /// Set when both a tokenizer and a window are configured: the token rules run.
+    pub tokens: Option<crate::tokens::TokenSettings>,
 }
 
 impl Default for Settings {
@@ -172,6 +180,21 @@ impl Settings {
             .map(DatasetSpec::resolve)
             .collect::<Result<Vec<_>, _>>()?;
         let rules = options.rules.unwrap_or_default().resolve(&root)?;
+        let tokens = match (&options.tokenizer, options.max_seq_len) {
+            (Some(tokenizer), Some(max_seq_len)) => Some(crate::tokens::TokenSettings::load(
+                &root.join(tokenizer),
+                max_seq_len,
+                options.chat_template.as_ref().map(|path| root.join(path)).as_deref(),
+            )?),
+            (None, None) if options.chat_template.is_some() => {
+                return Err(
+                    "chat-template is set but tokenizer and max-seq-len are not; the token rules need them".into(),
+                );
+            }
+            (None, None) => None,
+            (Some(_), None) => return Err("tokenizer is set but max-seq-len is not; the token rules need both".into()),
+            (None, Some(_)) => return Err("max-seq-len is set but tokenizer is not; the token rules need both".into()),
+        };
         Ok(Settings {
             root,
             config_file,
@@ -181,6 +204,7 @@ impl Settings {
             fields: options.fields.unwrap_or_default().resolve(),
             datasets,
             rules,
+            tokens,
         })
     }
 
@@ -232,6 +256,11 @@ impl Settings {
             "fields": self.fields,
             "datasets": datasets,
             "rules": self.rules,
+            "tokens": self.tokens.as_ref().map(|tokens| serde_json::json!({
+                "tokenizer-sha256": tokens.tokenizer_sha256,
+                "max-seq-len": tokens.max_seq_len,
+                "chat-template": tokens.chat_template.as_ref().map(|path| path.display().to_string()),
+            })),
         })
     }
 

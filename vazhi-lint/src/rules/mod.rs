@@ -12,11 +12,13 @@ pub mod missing_assistant;
 pub mod mixed_format;
 pub mod mojibake;
 pub mod not_nfc;
+pub mod over_long_prompt;
 pub mod repetition;
 pub mod tamil_ratio;
 pub mod tamil_unicode;
 pub mod template_leak;
 pub mod think_leak;
+pub mod truncated_response;
 
 use crate::rule::{DatasetRule, RecordRule, RuleMeta};
 use crate::settings::Settings;
@@ -26,6 +28,8 @@ pub enum Build {
     /// Reported by the readers; nothing to run.
     Reader,
     Record(fn(&Settings) -> Box<dyn RecordRule>),
+    /// A record rule that needs configuration to run at all (the token rules: a tokenizer).
+    RecordIf(fn(&Settings) -> Option<Box<dyn RecordRule>>),
     Dataset(fn(&Settings) -> Box<dyn DatasetRule>),
 }
 
@@ -49,6 +53,8 @@ pub static REGISTRY: &[RuleEntry] = &[
     RuleEntry { meta: &duplicate::DUPLICATE, build: Build::Dataset(|s| Box::new(duplicate::Duplicate(s.rules.duplicate.clone()))) },
     RuleEntry { meta: &category_skew::CATEGORY_SKEW, build: Build::Dataset(|s| Box::new(category_skew::CategorySkew(s.rules.category_skew.clone()))) },
     RuleEntry { meta: &empty_field::EMPTY_FIELD, build: Build::Record(|_| Box::new(empty_field::EmptyField)) },
+    RuleEntry { meta: &over_long_prompt::OVER_LONG_PROMPT, build: Build::RecordIf(|s| s.tokens.clone().map(|t| Box::new(over_long_prompt::OverLongPrompt(t)) as Box<dyn RecordRule>)) },
+    RuleEntry { meta: &truncated_response::TRUNCATED_RESPONSE, build: Build::RecordIf(|s| s.tokens.clone().map(|t| Box::new(truncated_response::TruncatedResponse(t)) as Box<dyn RecordRule>)) },
     RuleEntry { meta: &kural_mismatch::KURAL_MISMATCH, build: Build::Record(|_| Box::new(kural_mismatch::KuralMismatch)) },
     RuleEntry { meta: &tamil_unicode::TAMIL_UNICODE, build: Build::Record(|_| Box::new(tamil_unicode::TamilUnicode)) },
     RuleEntry { meta: &mojibake::MOJIBAKE, build: Build::Record(|_| Box::new(mojibake::MojibakeRule)) },
