@@ -119,9 +119,6 @@ impl FilePlan<'_> {
         column: Option<usize>,
         field: Option<String>,
     ) {
-        if position.is_some() {
-            part.records += 1;
-        }
         if self.invalid_record {
             let mut finding = Finding::file(&INVALID_RECORD, path.clone(), message);
             finding.position = position;
@@ -130,6 +127,13 @@ impl FilePlan<'_> {
             part.findings.push(finding);
         }
     }
+}
+
+/// What makes two files one dataset: a `[[datasets]]` group, or being the same file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum DatasetKey {
+    Group(String),
+    File(PathBuf),
 }
 
 /// A configured linter: settings plus the rules they enable.
@@ -187,7 +191,7 @@ impl Linter {
         &self,
         path: &Path,
         datasets: &mut Vec<Dataset>,
-        own: &mut std::collections::HashMap<PathBuf, usize>,
+        own: &mut std::collections::HashMap<DatasetKey, usize>,
     ) -> usize {
         let relative = path.strip_prefix(&self.settings.root).unwrap_or(path);
         let group = self
@@ -200,8 +204,8 @@ impl Linter {
             None => (path.display().to_string(), None),
         };
         let key = match group {
-            Some(spec) => PathBuf::from(format!("\0{}", spec.name)),
-            None => path.to_path_buf(),
+            Some(spec) => DatasetKey::Group(spec.name.clone()),
+            None => DatasetKey::File(path.to_path_buf()),
         };
         let index = *own.entry(key).or_insert_with(|| {
             datasets.push(Dataset {
@@ -388,7 +392,6 @@ impl Linter {
                         None,
                         None,
                     );
-                    part.records -= 1;
                 }
                 let chunk_part = chunk
                     .units
@@ -405,6 +408,7 @@ impl Linter {
                                     column,
                                     field,
                                 }) => {
+                                    acc.records += 1;
                                     let position = Position::Line(unit.line + line_offset);
                                     plan.invalid(&mut acc, &source.path, Some(position), message, column, field);
                                     if let (Some(column), Some(finding)) = (column, acc.findings.last_mut())
@@ -443,6 +447,7 @@ impl Linter {
                             match record {
                                 Ok(record) => plan.check(&record, &mut acc),
                                 Err((position, err)) => {
+                                    acc.records += 1;
                                     plan.invalid(&mut acc, &source.path, Some(position), err.message, None, err.field)
                                 }
                             }
