@@ -4,6 +4,7 @@
 //! [`record::Record`], and runs [`rules`] over records and datasets. The CLI (`cargo vazhi`) is a
 //! thin layer over [`engine::Linter`] and [`report`].
 
+pub mod clock;
 pub mod dataset;
 pub mod engine;
 pub mod fields;

@@ -642,29 +642,6 @@ fn list_json(values: &dyn Array) -> Value {
     Value::Array((0..values.len()).map(|index| cell_json(values, index)).collect())
 }
 
-/// RFC 3339 UTC time, without a date crate: days since the epoch to a civil date (H. Hinnant).
-pub fn rfc3339(time: std::time::SystemTime) -> String {
-    let seconds = time
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs()) as i64;
-    let (days, rest) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
-}
-
 fn manifest_json(
     linter: &Linter,
     report: &LintReport,
@@ -724,7 +701,7 @@ fn manifest_json(
         .collect();
     json!({
         "vazhi": crate::VERSION,
-        "created": rfc3339(std::time::SystemTime::now()),
+        "created": crate::clock::rfc3339(std::time::SystemTime::now()),
         "settings": settings.to_json(),
         "settings_sha256": settings.fingerprint(),
         "strict": options.strict,
