@@ -67,6 +67,15 @@ const GOOD: &str =
 const ENGLISH: &str =
     r#"{"messages": [{"role": "user", "content": "வணக்கம்"}, {"role": "assistant", "content": "Hello, how are you?"}]}"#;
 
+/// Each finding's line and rule, in report order.
+fn located(report: &LintReport) -> Vec<(u64, &'static str)> {
+    report
+        .findings
+        .iter()
+        .map(|finding| (finding.line().unwrap(), finding.rule.name))
+        .collect()
+}
+
 #[test]
 fn bad_lines_are_located_and_every_good_line_is_still_checked() {
     let dir = tempfile::tempdir().unwrap();
@@ -91,11 +100,7 @@ fn bad_lines_are_located_and_every_good_line_is_still_checked() {
     }
     let path = write(dir.path(), "broken.jsonl", &body);
     let report = lint(&[path]);
-    let located: Vec<(u64, &str)> = report
-        .findings
-        .iter()
-        .map(|finding| (finding.line().unwrap(), finding.rule.name))
-        .collect();
+    let located = located(&report);
     assert_eq!(
         located,
         vec![
@@ -124,11 +129,7 @@ fn a_json_array_reports_the_line_where_each_element_starts() {
     );
     let path = write(dir.path(), "alpaca.json", body.as_bytes());
     let report = lint(&[path]);
-    let located: Vec<(u64, &str)> = report
-        .findings
-        .iter()
-        .map(|finding| (finding.line().unwrap(), finding.rule.name))
-        .collect();
+    let located = located(&report);
     assert_eq!(
         located,
         vec![

@@ -269,6 +269,15 @@ fn wrong_order(
 }
 
 /// Finds malformed Tamil sequences; see the module documentation for the kinds.
+/// What a sign after a vowel sign is: a pulli there, or a second vowel sign.
+fn sign_after_vowel(sign: char) -> MalformedKind {
+    if sign == PULLI {
+        MalformedKind::PulliAfterVowelSign
+    } else {
+        MalformedKind::DoubleVowelSign
+    }
+}
+
 pub fn malformed_sequences(text: &str) -> Vec<MalformedSequence> {
     if !has_tamil_block(text.as_bytes()) {
         return Vec::new();
@@ -361,22 +370,12 @@ pub fn malformed_sequences(text: &str) -> Vec<MalformedSequence> {
                 // Right order, decomposed: canonically equivalent, a not-nfc matter.
                 Some(vowel) => Base::ConsonantVowel(start, consonant, vowel),
                 None => {
-                    let kind = if c == PULLI {
-                        MalformedKind::PulliAfterVowelSign
-                    } else {
-                        MalformedKind::DoubleVowelSign
-                    };
-                    report(&mut found, false, start..end, kind, None);
+                    report(&mut found, false, start..end, sign_after_vowel(c), None);
                     Base::Malformed
                 }
             },
             (Base::ConsonantVowel(start, ..), _) => {
-                let kind = if c == PULLI {
-                    MalformedKind::PulliAfterVowelSign
-                } else {
-                    MalformedKind::DoubleVowelSign
-                };
-                report(&mut found, false, start..end, kind, None);
+                report(&mut found, false, start..end, sign_after_vowel(c), None);
                 Base::Malformed
             }
             (Base::LetterO, AU_LENGTH_MARK) => Base::None, // ஒ + ௗ = ஔ decomposed
