@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::conversation::{Conversation, ReadError};
 use crate::engine::{Linter, Silent};
 use crate::finding::Finding;
 use crate::rule::Severity;
@@ -39,6 +40,13 @@ impl CleanShard {
     /// Fingerprint of the settings the shard passed under ([`Settings::fingerprint`]).
     pub fn settings_sha256(&self) -> &str {
         &self.settings_sha256
+    }
+
+    /// The shard's records as conversations, for a data loader. The bytes are re-checked against
+    /// the admitted hash first, so what is read is what passed.
+    pub fn conversations(&self, settings: &Settings) -> Result<Vec<Conversation>, GateError> {
+        self.verify()?;
+        Ok(crate::conversation::read(&self.path, &settings.fields)?)
     }
 
     /// Re-checks the bytes against the admitted hash, for a loader that opens the file much later.
@@ -90,6 +98,8 @@ pub enum GateError {
     BadManifest { path: PathBuf, message: String },
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Read(#[from] ReadError),
 }
 
 fn summary(findings: &[Finding]) -> String {

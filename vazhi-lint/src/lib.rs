@@ -5,6 +5,7 @@
 //! thin layer over [`engine::Linter`] and [`report`].
 
 pub mod clock;
+pub mod conversation;
 pub mod dataset;
 pub mod engine;
 pub mod fields;

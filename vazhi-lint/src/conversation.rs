@@ -1,0 +1,157 @@
+//! A corpus file as owned conversations, for code that consumes records rather than judging
+//! them: the training crate's data loader (through [`crate::gate::CleanShard::conversations`],
+//! so only admitted shards are read for training) and its evaluation prompts.
+//!
+//! The same readers and layout detection as the linter, so a trainer sees exactly the turns
+//! the rules saw: one record model for ChatML text, `messages`, ShareGPT, Alpaca,
+//! prompt/completion and raw text.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::fields::FieldMap;
+use crate::reader::FileKind;
+use crate::reader::chunks::{ArrayChunks, Chunk, LineChunks, starts_with_array};
+use crate::reader::json::parse_record;
+use crate::reader::parquet::ParquetFile;
+use crate::record::{Format, Position, Record, Source};
+
+/// One turn, owned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// `system`, `user`, `assistant`, …; empty for raw text.
+    pub role: String,
+    pub content: String,
+}
+
+/// One record as a conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversation {
+    pub position: Position,
+    pub format: Format,
+    pub messages: Vec<Message>,
+}
+
+/// A record that could not be read as a conversation.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {message}", location(path, *position))]
+pub struct ReadError {
+    pub path: PathBuf,
+    pub position: Option<Position>,
+    pub message: String,
+}
+
+fn location(path: &Path, position: Option<Position>) -> String {
+    match position {
+        Some(position) => position.describe(path, Path::new("")),
+        None => path.display().to_string(),
+    }
+}
+
+impl Conversation {
+    fn of(record: &Record<'_>) -> Conversation {
+        Conversation {
+            position: record.position,
+            format: record.format,
+            messages: record
+                .turns
+                .iter()
+                .map(|turn| Message {
+                    role: turn.role.name().to_owned(),
+                    content: record.turn_text(turn).to_owned(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Reads every record of `path` (any format the linter reads) in file order. The first record
+/// that cannot be read is an error naming its line or row.
+pub fn read(path: &Path, fields: &FieldMap) -> Result<Vec<Conversation>, ReadError> {
+    let source = Source {
+        path: Arc::from(path),
+        dataset: 0,
+    };
+    let error = |position: Option<Position>, message: String| ReadError {
+        path: path.to_owned(),
+        position,
+        message,
+    };
+    let kind = FileKind::of(path).unwrap_or(FileKind::Jsonl);
+    let mut out = Vec::new();
+    if kind == FileKind::Parquet {
+        let file = ParquetFile::open(path, fields).map_err(|message| error(None, message))?;
+        for group in 0..file.row_groups() {
+            let mut failed = None;
+            file.read_row_group(path, group, &source, fields, &mut |record| match record {
+                Ok(record) => out.push(Conversation::of(&record)),
+                Err((position, err)) => {
+                    failed.get_or_insert((position, err.message));
+                }
+            })
+            .map_err(|message| error(None, message))?;
+            if let Some((position, message)) = failed {
+                return Err(error(Some(position), message));
+            }
+        }
+        return Ok(out);
+    }
+    let mut reader = kind
+        .open_text(path)
+        .map_err(|err| error(None, format!("cannot read file: {err}")))?;
+    let mut head = Vec::new();
+    let is_array = starts_with_array(&mut reader, &mut head)
+        .map_err(|err| error(None, format!("cannot read file: {err}")))?
+        && kind == FileKind::Json;
+    let chunks: Box<dyn Iterator<Item = std::io::Result<Chunk>>> = if is_array {
+        Box::new(ArrayChunks::new(reader, head))
+    } else {
+        Box::new(LineChunks::new(reader, head))
+    };
+    for chunk in chunks {
+        let chunk = chunk.map_err(|err| error(None, format!("cannot read file: {err}")))?;
+        if let Some(problem) = chunk.problems.first() {
+            return Err(error(Some(Position::Line(problem.line)), problem.message.clone()));
+        }
+        for unit in &chunk.units {
+            let position = Position::Line(unit.line);
+            let record = parse_record(chunk.unit(unit), position, &source, fields)
+                .map_err(|invalid| error(Some(Position::Line(unit.line + invalid.line_offset)), invalid.message))?;
+            out.push(Conversation::of(&record));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_chatml_text_and_messages_alike() {
+        let dir = tempfile::tempdir().unwrap();
+        let chatml = dir.path().join("a.jsonl");
+        std::fs::write(
+            &chatml,
+            "{\"text\":\"<|im_start|>user\\nவணக்கம்<|im_end|>\\n<|im_start|>assistant\\nநன்றி<|im_end|>\\n\"}\n\n\
+             {\"messages\":[{\"role\":\"user\",\"content\":\"வணக்கம்\"},{\"role\":\"assistant\",\"content\":\"நன்றி\"}]}\n",
+        )
+        .unwrap();
+        let conversations = read(&chatml, &FieldMap::default()).unwrap();
+        assert_eq!(conversations.len(), 2);
+        assert_eq!(conversations[0].messages, conversations[1].messages);
+        assert_eq!(conversations[1].position, Position::Line(3));
+        assert_eq!(conversations[0].messages[1].role, "assistant");
+        assert_eq!(conversations[0].messages[1].content, "நன்றி");
+    }
+
+    #[test]
+    fn an_unreadable_record_names_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.jsonl");
+        std::fs::write(&path, "{\"text\":\"ok\"}\n{\"text\": \n").unwrap();
+        let err = read(&path, &FieldMap::default()).unwrap_err();
+        assert_eq!(err.position, Some(Position::Line(2)));
+        assert!(err.to_string().contains("bad.jsonl:2"), "{err}");
+    }
+}

@@ -1,0 +1,223 @@
+//! Evaluation by output quality, not loss: greedy answers to a prompt file, then the linter's
+//! response rules on the answers — Tamil share, foreign script, `<think>` and template-marker
+//! leaks, repetition — with a summary table. The VAZHI log's lesson: a falling loss said nothing
+//! about answers that were English, looped, or leaked `<think>`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use burn::tensor::backend::Backend;
+use burn::tensor::{Int, Tensor, TensorData};
+use serde_json::json;
+use vazhi_lint::conversation::{self, Conversation};
+use vazhi_lint::script::ScriptCounts;
+use vazhi_lint::fields::FieldMap;
+use vazhi_lint::settings::{Options, Settings};
+use vazhi_lint::{Finding, Linter, Silent};
+
+use crate::data::{Encoder, turns};
+use crate::lora::Adapters;
+use crate::model::{Qwen3, to_host};
+
+/// The response rules run on generations.
+pub const RESPONSE_RULES: [&str; 5] = ["tamil-ratio", "foreign-script", "think-leak", "template-leak", "repetition"];
+
+/// Greedy decoding: the arg-max token, one at a time, until a stop token or `max_new`. Each step
+/// reruns the whole sequence (no KV cache): evaluation prompts are few and short.
+pub fn generate<B: Backend>(
+    model: &Qwen3<B>,
+    adapters: Option<&Adapters<B>>,
+    prompt: &[u32],
+    stop: &[u32],
+    max_new: usize,
+    device: &B::Device,
+) -> Vec<u32> {
+    let mut ids: Vec<i64> = prompt.iter().map(|&id| i64::from(id)).collect();
+    let mut out = Vec::new();
+    for _ in 0..max_new {
+        let len = ids.len();
+        let input = Tensor::<B, 2, Int>::from_data(TensorData::new(ids.clone(), [1, len]), device);
+        let hidden = model.hidden(input, adapters).narrow(1, len - 1, 1);
+        let logits = to_host(model.logits(hidden).into_data());
+        let next = argmax(&logits);
+        if stop.contains(&next) {
+            break;
+        }
+        out.push(next);
+        ids.push(i64::from(next));
+    }
+    out
+}
+
+/// The first index of the largest value (ties broken as `torch.argmax` does).
+fn argmax(values: &[f32]) -> u32 {
+    let mut best = 0;
+    for (i, &v) in values.iter().enumerate() {
+        if v > values[best] {
+            best = i;
+        }
+    }
+    best as u32
+}
+
+/// One prompt's answer and what the rules said of it.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub prompt_at: String,
+    pub prompt: String,
+    pub text: String,
+    pub tamil_share: Option<f64>,
+    pub findings: Vec<String>,
+}
+
+/// The evaluation of a set of answers.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub answers: Vec<Answer>,
+    /// Findings per rule name.
+    pub per_rule: BTreeMap<&'static str, usize>,
+    pub generations: PathBuf,
+}
+
+impl Report {
+    /// The summary table printed after training.
+    pub fn table(&self) -> String {
+        let mut out = String::new();
+        let n = self.answers.len();
+        let _ = writeln!(out, "{:<16} {:>8}", "rule", "answers");
+        for rule in RESPONSE_RULES {
+            let count = self.per_rule.get(rule).copied().unwrap_or(0);
+            let _ = writeln!(out, "{rule:<16} {count:>4}/{n:<3}");
+        }
+        let clean = self.answers.iter().filter(|a| a.findings.is_empty()).count();
+        let shares: Vec<f64> = self.answers.iter().filter_map(|a| a.tamil_share).collect();
+        let mean = if shares.is_empty() {
+            0.0
+        } else {
+            shares.iter().sum::<f64>() / shares.len() as f64
+        };
+        let _ = writeln!(out, "{:<16} {clean:>4}/{n:<3}", "clean");
+        let _ = writeln!(out, "mean Tamil share of letters: {:.1}%", 100.0 * mean);
+        out
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    #[error(transparent)]
+    Read(#[from] conversation::ReadError),
+    #[error("{0}")]
+    Prompt(String),
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+/// The prompts of a file in any layout the linter reads: each record's turns before its first
+/// assistant turn.
+pub fn read_prompts(path: &Path) -> Result<Vec<Conversation>, EvalError> {
+    let mut prompts = conversation::read(path, &FieldMap::default())?;
+    for prompt in &mut prompts {
+        if let Some(first) = prompt.messages.iter().position(|m| m.role == "assistant") {
+            prompt.messages.truncate(first);
+        }
+        if prompt.messages.is_empty() {
+            return Err(EvalError::Prompt(format!(
+                "{}: no prompt before the first assistant turn",
+                prompt.position.describe(path, Path::new(""))
+            )));
+        }
+    }
+    Ok(prompts)
+}
+
+/// Answers every prompt greedily, writes `generations.jsonl` into `out`, and lints it.
+pub fn evaluate<B: Backend>(
+    model: &Qwen3<B>,
+    adapters: Option<&Adapters<B>>,
+    encoder: &Encoder,
+    prompts_path: &Path,
+    max_new: usize,
+    out: &Path,
+    device: &B::Device,
+) -> Result<Report, EvalError> {
+    let prompts = read_prompts(prompts_path)?;
+    let tokenizer = encoder.tokenizer();
+    let stop: Vec<u32> = ["<|im_end|>", "<|endoftext|>"]
+        .iter()
+        .filter_map(|t| tokenizer.token_to_id(t))
+        .collect();
+    std::fs::create_dir_all(out).map_err(|source| EvalError::Io {
+        path: out.to_owned(),
+        source,
+    })?;
+    let generations = out.join("generations.jsonl");
+    let mut lines = String::new();
+    let mut answers = Vec::new();
+    for prompt in &prompts {
+        let ids = encoder.encode_prompt(&turns(prompt)).map_err(EvalError::Prompt)?;
+        let answer = generate(model, adapters, &ids, &stop, max_new, device);
+        // Special tokens stay in the text: a leaked `<|im_start|>` is what template-leak looks for.
+        let text = tokenizer.decode(&answer, false).map_err(|err| EvalError::Prompt(err.to_string()))?;
+        let mut messages: Vec<serde_json::Value> = prompt
+            .messages
+            .iter()
+            .map(|m| json!({"role": m.role, "content": m.content}))
+            .collect();
+        messages.push(json!({"role": "assistant", "content": text}));
+        lines.push_str(&json!({"messages": messages}).to_string());
+        lines.push('\n');
+        answers.push(Answer {
+            prompt_at: prompt.position.describe(prompts_path, Path::new("")),
+            prompt: prompt.messages.last().map(|m| m.content.clone()).unwrap_or_default(),
+            tamil_share: ScriptCounts::of(&text).tamil_share(),
+            text,
+            findings: Vec::new(),
+        });
+    }
+    std::fs::write(&generations, lines).map_err(|source| EvalError::Io {
+        path: generations.clone(),
+        source,
+    })?;
+    let findings = lint_answers(&generations);
+    let mut per_rule: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut seen = std::collections::HashSet::new();
+    for finding in &findings {
+        let Some(line) = finding.position.and_then(|p| p.line()) else {
+            continue;
+        };
+        let index = (line - 1) as usize;
+        if let Some(answer) = answers.get_mut(index) {
+            answer.findings.push(format!("{} {}", finding.rule.name, finding.message));
+            if seen.insert((index, finding.rule.name)) {
+                *per_rule.entry(finding.rule.name).or_default() += 1;
+            }
+        }
+    }
+    Ok(Report {
+        answers,
+        per_rule,
+        generations,
+    })
+}
+
+/// The response rules' findings on a generations file.
+fn lint_answers(path: &Path) -> Vec<Finding> {
+    let options = Options {
+        select: Some(RESPONSE_RULES.iter().map(|r| (*r).to_owned()).collect()),
+        ..Options::default()
+    };
+    let root = path.parent().unwrap_or(Path::new(".")).to_owned();
+    let settings = Settings::resolve(options, root, None).expect("the response rules exist");
+    Linter::new(settings).lint_files(&[path.to_owned()], &Silent).findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argmax_takes_the_first_of_equals() {
+        assert_eq!(argmax(&[0.1, 0.7, 0.7, -1.0]), 1);
+    }
+}

@@ -1,0 +1,442 @@
+//! Qwen3 in burn: RMSNorm, rotary position embeddings, grouped-query attention with per-head
+//! q/k RMSNorm, and a SwiGLU MLP — the layers of `transformers`' `modeling_qwen3.py`, computed the
+//! same way so logits match the reference within 1e-4 (tests/parity.rs).
+//!
+//! Weights are stored `[in, out]` (transposed from Hugging Face's `[out, in]` once, on load) so a
+//! projection is one matmul. The base model is frozen: training passes [`Adapters`] beside it.
+
+use std::collections::BTreeMap;
+
+use burn::module::{Module, Param};
+use burn::tensor::activation::{silu, softmax};
+use burn::tensor::backend::Backend;
+use burn::tensor::{Bool, Distribution, Int, Tensor, TensorData};
+
+use crate::config::Qwen3Config;
+use crate::lora::{Adapters, Lora, Target};
+use crate::weights::{Checkpoint, HostTensor, WeightsError};
+
+/// Root-mean-square layer norm over the last dimension, with a learned scale.
+#[derive(Module, Debug)]
+pub struct RmsNorm<B: Backend> {
+    pub weight: Param<Tensor<B, 1>>,
+    pub eps: f64,
+}
+
+impl<B: Backend> RmsNorm<B> {
+    pub fn forward<const D: usize>(&self, x: Tensor<B, D>) -> Tensor<B, D> {
+        let rms = x.clone().powi_scalar(2).mean_dim(D - 1).add_scalar(self.eps).sqrt();
+        x.div(rms).mul(self.weight.val().unsqueeze::<D>())
+    }
+}
+
+/// Grouped-query self-attention with q/k norms (Qwen3's addition over Qwen2).
+#[derive(Module, Debug)]
+pub struct Attention<B: Backend> {
+    pub q_proj: Param<Tensor<B, 2>>,
+    pub k_proj: Param<Tensor<B, 2>>,
+    pub v_proj: Param<Tensor<B, 2>>,
+    pub o_proj: Param<Tensor<B, 2>>,
+    pub q_norm: RmsNorm<B>,
+    pub k_norm: RmsNorm<B>,
+    pub heads: usize,
+    pub kv_heads: usize,
+    pub head_dim: usize,
+}
+
+/// The SwiGLU feed-forward block: `down(silu(gate(x)) * up(x))`.
+#[derive(Module, Debug)]
+pub struct Mlp<B: Backend> {
+    pub gate_proj: Param<Tensor<B, 2>>,
+    pub up_proj: Param<Tensor<B, 2>>,
+    pub down_proj: Param<Tensor<B, 2>>,
+}
+
+#[derive(Module, Debug)]
+pub struct DecoderLayer<B: Backend> {
+    pub input_layernorm: RmsNorm<B>,
+    pub self_attn: Attention<B>,
+    pub post_attention_layernorm: RmsNorm<B>,
+    pub mlp: Mlp<B>,
+}
+
+/// A Qwen3 causal language model.
+#[derive(Module, Debug)]
+pub struct Qwen3<B: Backend> {
+    /// `[vocab, hidden]`.
+    pub embed_tokens: Param<Tensor<B, 2>>,
+    pub layers: Vec<DecoderLayer<B>>,
+    pub norm: RmsNorm<B>,
+    /// `[hidden, vocab]`; `None` when the output projection is the embedding (tied).
+    pub lm_head: Option<Param<Tensor<B, 2>>>,
+    pub rope_theta: f64,
+}
+
+/// `x · w` for `x: [batch, seq, in]`, `w: [in, out]`, plus the adapter's `scale · dropout(x) · A · B`.
+fn project<B: Backend>(x: Tensor<B, 3>, weight: &Param<Tensor<B, 2>>, lora: Option<&Lora<B>>) -> Tensor<B, 3> {
+    let [batch, seq, width] = x.dims();
+    let flat = x.reshape([batch * seq, width]);
+    let mut out = flat.clone().matmul(weight.val());
+    if let Some(lora) = lora {
+        out = out + lora.delta(flat);
+    }
+    let out_width = out.dims()[1];
+    out.reshape([batch, seq, out_width])
+}
+
+/// Rotary tables `cos, sin: [seq, head_dim]` as `transformers` computes them: f32 inverse
+/// frequencies `theta^(-2i/d)`, angles `position · inv_freq` in f32, each half repeated.
+fn rotary_tables<B: Backend>(seq: usize, head_dim: usize, theta: f64, device: &B::Device) -> (Tensor<B, 2>, Tensor<B, 2>) {
+    let half = head_dim / 2;
+    let inv_freq: Vec<f32> = (0..half)
+        .map(|i| 1.0 / (theta as f32).powf((2 * i) as f32 / head_dim as f32))
+        .collect();
+    let mut cos = Vec::with_capacity(seq * head_dim);
+    let mut sin = Vec::with_capacity(seq * head_dim);
+    for position in 0..seq {
+        for _half in 0..2 {
+            for freq in &inv_freq {
+                let angle = position as f32 * freq;
+                cos.push(angle.cos());
+                sin.push(angle.sin());
+            }
+        }
+    }
+    (
+        Tensor::from_data(TensorData::new(cos, [seq, head_dim]), device),
+        Tensor::from_data(TensorData::new(sin, [seq, head_dim]), device),
+    )
+}
+
+/// `x · cos + rotate_half(x) · sin` on `[batch, heads, seq, head_dim]`.
+fn apply_rotary<B: Backend>(x: Tensor<B, 4>, cos: &Tensor<B, 4>, sin: &Tensor<B, 4>) -> Tensor<B, 4> {
+    let half = x.dims()[3] / 2;
+    let first = x.clone().narrow(3, 0, half);
+    let second = x.clone().narrow(3, half, half);
+    let rotated = Tensor::cat(vec![second.neg(), first], 3);
+    x * cos.clone() + rotated * sin.clone()
+}
+
+impl<B: Backend> Attention<B> {
+    fn forward(
+        &self,
+        x: Tensor<B, 3>,
+        rope: (&Tensor<B, 4>, &Tensor<B, 4>),
+        causal: &Tensor<B, 4, Bool>,
+        adapters: Option<&crate::lora::LayerAdapters<B>>,
+    ) -> Tensor<B, 3> {
+        let [batch, seq, _] = x.dims();
+        let (heads, kv_heads, d) = (self.heads, self.kv_heads, self.head_dim);
+        let lora = |target| adapters.and_then(|a| a.get(target));
+        let q = project(x.clone(), &self.q_proj, lora(Target::Q)).reshape([batch, seq, heads, d]);
+        let k = project(x.clone(), &self.k_proj, lora(Target::K)).reshape([batch, seq, kv_heads, d]);
+        let v = project(x, &self.v_proj, lora(Target::V)).reshape([batch, seq, kv_heads, d]);
+        let q = apply_rotary(self.q_norm.forward(q).swap_dims(1, 2), rope.0, rope.1);
+        let k = apply_rotary(self.k_norm.forward(k).swap_dims(1, 2), rope.0, rope.1);
+        let v = v.swap_dims(1, 2);
+        // Each key/value head serves `heads / kv_heads` query heads.
+        let group = heads / kv_heads;
+        let expand = |t: Tensor<B, 4>| {
+            if group == 1 {
+                t
+            } else {
+                t.unsqueeze_dim::<5>(2)
+                    .repeat_dim(2, group)
+                    .reshape([batch, heads, seq, d])
+            }
+        };
+        let (k, v) = (expand(k), expand(v));
+        let scores = q.matmul(k.swap_dims(2, 3)).mul_scalar(1.0 / (d as f64).sqrt());
+        let scores = scores.mask_fill(causal.clone(), -1.0e30);
+        let context = softmax(scores, 3).matmul(v);
+        let context = context.swap_dims(1, 2).reshape([batch, seq, heads * d]);
+        project(context, &self.o_proj, lora(Target::O))
+    }
+}
+
+impl<B: Backend> Mlp<B> {
+    fn forward(&self, x: Tensor<B, 3>, adapters: Option<&crate::lora::LayerAdapters<B>>) -> Tensor<B, 3> {
+        let lora = |target| adapters.and_then(|a| a.get(target));
+        let gate = silu(project(x.clone(), &self.gate_proj, lora(Target::Gate)));
+        let up = project(x, &self.up_proj, lora(Target::Up));
+        project(gate * up, &self.down_proj, lora(Target::Down))
+    }
+}
+
+impl<B: Backend> Qwen3<B> {
+    /// Final hidden states `[batch, seq, hidden]` for token ids `[batch, seq]`. Attention is
+    /// causal only: batches are right-padded, so padding never precedes a real token.
+    pub fn hidden(&self, ids: Tensor<B, 2, Int>, adapters: Option<&Adapters<B>>) -> Tensor<B, 3> {
+        let [batch, seq] = ids.dims();
+        let device = ids.device();
+        let hidden_size = self.embed_tokens.dims()[1];
+        let mut x = self
+            .embed_tokens
+            .val()
+            .select(0, ids.reshape([batch * seq]))
+            .reshape([batch, seq, hidden_size]);
+        let head_dim = self.layers.first().map_or(2, |layer| layer.self_attn.head_dim);
+        let (cos, sin) = rotary_tables::<B>(seq, head_dim, self.rope_theta, &device);
+        let (cos, sin) = (cos.unsqueeze::<4>(), sin.unsqueeze::<4>());
+        let heads = self.layers.first().map_or(1, |layer| layer.self_attn.heads);
+        // True above the diagonal: a position never attends to a later one.
+        let causal = Tensor::<B, 2, Bool>::tril_mask([seq, seq], 0, &device)
+            .unsqueeze::<4>()
+            .expand([batch, heads, seq, seq]);
+        for (index, layer) in self.layers.iter().enumerate() {
+            let layer_adapters = adapters.map(|a| &a.layers[index]);
+            let attended = layer.self_attn.forward(
+                layer.input_layernorm.forward(x.clone()),
+                (&cos, &sin),
+                &causal,
+                layer_adapters,
+            );
+            x = x + attended;
+            x = x.clone() + layer.mlp.forward(layer.post_attention_layernorm.forward(x), layer_adapters);
+        }
+        self.norm.forward(x)
+    }
+
+    /// Logits `[batch, seq, vocab]`.
+    pub fn forward(&self, ids: Tensor<B, 2, Int>, adapters: Option<&Adapters<B>>) -> Tensor<B, 3> {
+        let hidden = self.hidden(ids, adapters);
+        self.logits(hidden)
+    }
+
+    /// The output projection of hidden states `[batch, seq, hidden]`.
+    pub fn logits(&self, hidden: Tensor<B, 3>) -> Tensor<B, 3> {
+        let [batch, seq, width] = hidden.dims();
+        let flat = hidden.reshape([batch * seq, width]);
+        let logits = match &self.lm_head {
+            Some(head) => flat.matmul(head.val()),
+            None => flat.matmul(self.embed_tokens.val().transpose()),
+        };
+        let vocab = logits.dims()[1];
+        logits.reshape([batch, seq, vocab])
+    }
+
+    pub fn vocab_size(&self) -> usize {
+        self.embed_tokens.dims()[0]
+    }
+
+    pub fn num_layers(&self) -> usize {
+        self.layers.len()
+    }
+
+    /// Loads a Hugging Face checkpoint (tensor names as `save_pretrained` writes them). Every
+    /// tensor the architecture needs must be present with its shape; the model is frozen.
+    pub fn load(config: &Qwen3Config, checkpoint: &mut Checkpoint, device: &B::Device) -> Result<Self, WeightsError> {
+        let mut source = |name: &str, shape: &[usize]| checkpoint.take(name, shape);
+        Self::build(config, &mut source, device).map(Module::no_grad)
+    }
+
+    /// A model with random weights of `config`'s shape (benchmarks): normal(0, 0.02) matrices,
+    /// unit norms, as `transformers` initialises.
+    pub fn random(config: &Qwen3Config, device: &B::Device) -> Self {
+        let mut source = |_: &str, shape: &[usize]| -> Result<HostTensor, WeightsError> {
+            Ok(HostTensor::new(shape.to_vec(), Vec::new()))
+        };
+        let mut model = Self::build_with(config, &mut source, device, &|shape, device| {
+            if shape.len() == 1 {
+                Tensor::<B, 1>::ones([shape[0]], device).reshape(shape_of(shape))
+            } else {
+                Tensor::<B, 2>::random([shape[0], shape[1]], Distribution::Normal(0.0, 0.02), device)
+                    .reshape(shape_of(shape))
+            }
+        })
+        .expect("random weights have every tensor");
+        model = model.no_grad();
+        model
+    }
+
+    fn build(
+        config: &Qwen3Config,
+        source: &mut dyn FnMut(&str, &[usize]) -> Result<HostTensor, WeightsError>,
+        device: &B::Device,
+    ) -> Result<Self, WeightsError> {
+        Self::build_with(config, source, device, &|_, _| unreachable!("every tensor comes from the checkpoint"))
+    }
+
+    /// Builds the model from a source of Hugging Face tensors; a source tensor without values
+    /// (random init) is generated by `fill` on the device instead.
+    fn build_with(
+        config: &Qwen3Config,
+        source: &mut dyn FnMut(&str, &[usize]) -> Result<HostTensor, WeightsError>,
+        device: &B::Device,
+        fill: &dyn Fn(&[usize], &B::Device) -> Tensor<B, 2>,
+    ) -> Result<Self, WeightsError> {
+        let (h, d, inter) = (config.hidden_size, config.head_dim(), config.intermediate_size);
+        let (heads, kv_heads, vocab) = (config.num_attention_heads, config.num_key_value_heads, config.vocab_size);
+        let mut vector = |name: &str, len: usize| -> Result<Param<Tensor<B, 1>>, WeightsError> {
+            let host = source(name, &[len])?;
+            let tensor = if host.values.is_empty() {
+                fill(&[len], device).reshape([len])
+            } else {
+                Tensor::from_data(TensorData::new(host.values, [len]), device)
+            };
+            Ok(Param::from_tensor(tensor))
+        };
+        let mut norms = Vec::new();
+        let mut names = Vec::new();
+        for layer in 0..config.num_hidden_layers {
+            let prefix = format!("model.layers.{layer}");
+            names.push(prefix.clone());
+            norms.push([
+                vector(&format!("{prefix}.input_layernorm.weight"), h)?,
+                vector(&format!("{prefix}.post_attention_layernorm.weight"), h)?,
+                vector(&format!("{prefix}.self_attn.q_norm.weight"), d)?,
+                vector(&format!("{prefix}.self_attn.k_norm.weight"), d)?,
+            ]);
+        }
+        let final_norm = vector("model.norm.weight", h)?;
+        // The embedding keeps Hugging Face's `[vocab, hidden]`: rows are looked up by token id.
+        let embed = source("model.embed_tokens.weight", &[vocab, h])?;
+        let embed_tokens = Param::from_tensor(if embed.values.is_empty() {
+            fill(&[vocab, h], device)
+        } else {
+            Tensor::from_data(TensorData::new(embed.values, [vocab, h]), device)
+        });
+        // Hugging Face stores projections `[out, in]`; they become `[in, out]` here.
+        let mut matrix = |name: &str, out: usize, inp: usize| -> Result<Param<Tensor<B, 2>>, WeightsError> {
+            let host = source(name, &[out, inp])?;
+            let tensor = if host.values.is_empty() {
+                fill(&[inp, out], device)
+            } else {
+                Tensor::from_data(TensorData::new(transpose(&host.values, out, inp), [inp, out]), device)
+            };
+            Ok(Param::from_tensor(tensor))
+        };
+        let mut layers = Vec::with_capacity(config.num_hidden_layers);
+        for (prefix, [input_norm, post_norm, q_norm, k_norm]) in names.iter().zip(norms) {
+            let eps = config.rms_norm_eps;
+            layers.push(DecoderLayer {
+                input_layernorm: RmsNorm { weight: input_norm, eps },
+                post_attention_layernorm: RmsNorm { weight: post_norm, eps },
+                self_attn: Attention {
+                    q_proj: matrix(&format!("{prefix}.self_attn.q_proj.weight"), heads * d, h)?,
+                    k_proj: matrix(&format!("{prefix}.self_attn.k_proj.weight"), kv_heads * d, h)?,
+                    v_proj: matrix(&format!("{prefix}.self_attn.v_proj.weight"), kv_heads * d, h)?,
+                    o_proj: matrix(&format!("{prefix}.self_attn.o_proj.weight"), h, heads * d)?,
+                    q_norm: RmsNorm { weight: q_norm, eps },
+                    k_norm: RmsNorm { weight: k_norm, eps },
+                    heads,
+                    kv_heads,
+                    head_dim: d,
+                },
+                mlp: Mlp {
+                    gate_proj: matrix(&format!("{prefix}.mlp.gate_proj.weight"), inter, h)?,
+                    up_proj: matrix(&format!("{prefix}.mlp.up_proj.weight"), inter, h)?,
+                    down_proj: matrix(&format!("{prefix}.mlp.down_proj.weight"), h, inter)?,
+                },
+            });
+        }
+        let lm_head = if config.tie_word_embeddings {
+            None
+        } else {
+            Some(matrix("lm_head.weight", vocab, h)?)
+        };
+        Ok(Qwen3 {
+            embed_tokens,
+            layers,
+            norm: RmsNorm {
+                weight: final_norm,
+                eps: config.rms_norm_eps,
+            },
+            lm_head,
+            rope_theta: config.rope_theta(),
+        })
+    }
+
+    /// The weights under their Hugging Face names and layouts, in f32, for `save_pretrained`-style
+    /// export.
+    pub fn to_checkpoint(&self) -> BTreeMap<String, HostTensor> {
+        let mut out = BTreeMap::new();
+        let vector = |param: &Param<Tensor<B, 1>>| {
+            let value = param.val();
+            HostTensor::new(value.dims().to_vec(), to_host(value.into_data()))
+        };
+        let matrix = |param: &Param<Tensor<B, 2>>| {
+            let [inp, outp] = param.dims();
+            HostTensor::new(vec![outp, inp], transpose(&to_host(param.val().into_data()), inp, outp))
+        };
+        for (index, layer) in self.layers.iter().enumerate() {
+            let p = format!("model.layers.{index}");
+            let attn = &layer.self_attn;
+            out.insert(format!("{p}.input_layernorm.weight"), vector(&layer.input_layernorm.weight));
+            out.insert(
+                format!("{p}.post_attention_layernorm.weight"),
+                vector(&layer.post_attention_layernorm.weight),
+            );
+            out.insert(format!("{p}.self_attn.q_norm.weight"), vector(&attn.q_norm.weight));
+            out.insert(format!("{p}.self_attn.k_norm.weight"), vector(&attn.k_norm.weight));
+            out.insert(format!("{p}.self_attn.q_proj.weight"), matrix(&attn.q_proj));
+            out.insert(format!("{p}.self_attn.k_proj.weight"), matrix(&attn.k_proj));
+            out.insert(format!("{p}.self_attn.v_proj.weight"), matrix(&attn.v_proj));
+            out.insert(format!("{p}.self_attn.o_proj.weight"), matrix(&attn.o_proj));
+            out.insert(format!("{p}.mlp.gate_proj.weight"), matrix(&layer.mlp.gate_proj));
+            out.insert(format!("{p}.mlp.up_proj.weight"), matrix(&layer.mlp.up_proj));
+            out.insert(format!("{p}.mlp.down_proj.weight"), matrix(&layer.mlp.down_proj));
+        }
+        out.insert("model.norm.weight".into(), vector(&self.norm.weight));
+        let embed = self.embed_tokens.val();
+        out.insert(
+            "model.embed_tokens.weight".into(),
+            HostTensor::new(embed.dims().to_vec(), to_host(embed.into_data())),
+        );
+        if let Some(head) = &self.lm_head {
+            out.insert("lm_head.weight".into(), matrix(head));
+        }
+        out
+    }
+
+    /// The projection a LoRA target adapts, in layer `layer`.
+    pub fn projection(&self, layer: usize, target: Target) -> &Param<Tensor<B, 2>> {
+        let layer = &self.layers[layer];
+        match target {
+            Target::Q => &layer.self_attn.q_proj,
+            Target::K => &layer.self_attn.k_proj,
+            Target::V => &layer.self_attn.v_proj,
+            Target::O => &layer.self_attn.o_proj,
+            Target::Gate => &layer.mlp.gate_proj,
+            Target::Up => &layer.mlp.up_proj,
+            Target::Down => &layer.mlp.down_proj,
+        }
+    }
+
+    pub(crate) fn projection_mut(&mut self, layer: usize, target: Target) -> &mut Param<Tensor<B, 2>> {
+        let layer = &mut self.layers[layer];
+        match target {
+            Target::Q => &mut layer.self_attn.q_proj,
+            Target::K => &mut layer.self_attn.k_proj,
+            Target::V => &mut layer.self_attn.v_proj,
+            Target::O => &mut layer.self_attn.o_proj,
+            Target::Gate => &mut layer.mlp.gate_proj,
+            Target::Up => &mut layer.mlp.up_proj,
+            Target::Down => &mut layer.mlp.down_proj,
+        }
+    }
+}
+
+fn shape_of(shape: &[usize]) -> [usize; 2] {
+    match shape {
+        [n] => [1, *n],
+        [a, b] => [*a, *b],
+        _ => unreachable!("model tensors are vectors and matrices"),
+    }
+}
+
+/// A tensor's values on the host as f32.
+pub fn to_host(data: TensorData) -> Vec<f32> {
+    data.convert::<f32>().to_vec::<f32>().expect("f32 data after conversion")
+}
+
+/// `[rows, cols]` row-major to `[cols, rows]`.
+pub fn transpose(values: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+    let mut out = vec![0.0; values.len()];
+    for r in 0..rows {
+        for c in 0..cols {
+            out[c * rows + r] = values[r * cols + c];
+        }
+    }
+    out
+}

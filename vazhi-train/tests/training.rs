@@ -1,0 +1,254 @@
+//! Training end to end on the tiny fixture model (CPU, ndarray): a short run on a clean shard
+//! lowers the loss, an unclean shard is refused with its findings, masked positions carry no
+//! loss, resume continues exactly, and a merged export computes what base + adapter computed.
+
+use std::path::{Path, PathBuf};
+
+use burn::backend::{Autodiff, NdArray};
+use burn::module::{AutodiffModule, Param};
+use burn::tensor::{Distribution, Int, Tensor, TensorData};
+use vazhi_lint::gate::GateError;
+use vazhi_train::config::Qwen3Config;
+use vazhi_train::lora::{ADAPTER_WEIGHTS, Adapters, LoraConfig, Target, read_peft_config};
+use vazhi_train::merge::{export, merge};
+use vazhi_train::model::{Qwen3, to_host};
+use vazhi_train::recipe::Recipe;
+use vazhi_train::run::{RunError, run_recipe};
+use vazhi_train::train::{LOG, masked_loss};
+use vazhi_train::weights::Checkpoint;
+
+type Cpu = NdArray<f32>;
+type Train = Autodiff<Cpu>;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
+}
+
+fn fixture() -> PathBuf {
+    root().join("vazhi-train/tests/fixtures/tiny-qwen3")
+}
+
+fn recipe(dir: &Path, shard: &Path, train: &str) -> Recipe {
+    let path = dir.join("run.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[model]\npath = {model:?}\n\
+             [data]\nshards = [{shard:?}]\nmax-seq-len = 96\n\
+             [lora]\nrank = 4\nalpha = 8\ndropout = 0.0\ntargets = [\"q\", \"k\", \"v\", \"o\", \"gate\", \"up\", \"down\"]\n\
+             [train]\nout = \"run\"\nbatch-size = 4\nlr = 5e-3\nwarmup-steps = 2\nclip-grad-norm = 1.0\n{train}",
+            model = fixture().display().to_string(),
+            shard = shard.display().to_string(),
+        ),
+    )
+    .unwrap();
+    Recipe::load(&path).unwrap()
+}
+
+fn clean_shard() -> PathBuf {
+    root().join("corpora-samples/clean/kural-qa.messages.jsonl")
+}
+
+fn quiet(_: &str) {}
+
+#[test]
+fn a_short_run_on_a_clean_shard_lowers_the_loss() {
+    let dir = tempfile::tempdir().unwrap();
+    let recipe = recipe(dir.path(), &clean_shard(), "steps = 24\ngrad-accum = 2\nlog-every = 4\n");
+    let (outcome, summary) = run_recipe::<Train>(&recipe, None, &Default::default(), &mut quiet).unwrap();
+    assert_eq!(summary.records, 60);
+    assert!(summary.target_tokens > 0 && summary.target_tokens < summary.tokens);
+    let log: Vec<serde_json::Value> = std::fs::read_to_string(dir.path().join("run").join(LOG))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(log.len(), 6, "a line every 4 of 24 steps");
+    let first = outcome.first_loss.unwrap();
+    let last = outcome.last_loss.unwrap();
+    assert!(last < first - 0.5, "loss {first} → {last}");
+    assert!(dir.path().join("run/adapter").join(ADAPTER_WEIGHTS).is_file());
+    let peft = read_peft_config(&dir.path().join("run/adapter")).unwrap();
+    assert_eq!((peft.rank, peft.targets.len()), (4, 7));
+}
+
+#[test]
+fn an_unclean_shard_is_refused_with_its_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let shard = root().join("corpora-samples/defective/english-answers.alpaca.jsonl");
+    let recipe = recipe(dir.path(), &shard, "steps = 1\n");
+    let err = run_recipe::<Train>(&recipe, None, &Default::default(), &mut quiet).unwrap_err();
+    let RunError::Gate(GateError::Rejected { findings, .. }) = err else {
+        panic!("expected a refusal, got {err}");
+    };
+    assert!(findings.iter().any(|f| f.rule.code == "VZ101"), "{findings:?}");
+    assert!(!dir.path().join("run").exists(), "nothing was trained");
+}
+
+#[test]
+fn masked_positions_do_not_affect_the_loss() {
+    let device = Default::default();
+    let config = Qwen3Config::load(&fixture()).unwrap();
+    let model = Qwen3::<Cpu>::load(&config, &mut Checkpoint::load(&fixture()).unwrap(), &device).unwrap();
+    let inputs = Tensor::<Cpu, 2, Int>::from_data(TensorData::new((0..16i64).map(|i| i * 37 % 1000).collect(), [2, 8]), &device);
+    let logits = model.forward(inputs, None);
+    let weights: Vec<f32> = (0..16).map(|i| if i % 8 >= 5 { 1.0 } else { 0.0 }).collect();
+    let targets: Vec<i64> = (0..16).map(|i| (i * 11 + 3) % 1000).collect();
+    let loss = |targets: Vec<i64>, weights: Vec<f32>| -> f32 {
+        let targets = Tensor::<Cpu, 2, Int>::from_data(TensorData::new(targets, [2, 8]), &device);
+        let weights = Tensor::<Cpu, 2>::from_data(TensorData::new(weights, [2, 8]), &device);
+        to_host(masked_loss(logits.clone(), targets, weights).into_data())[0]
+    };
+    let base = loss(targets.clone(), weights.clone());
+    // Other targets where the weight is 0 (prompt, padding): the same loss, bit for bit.
+    let mut masked_changed = targets.clone();
+    for (i, t) in masked_changed.iter_mut().enumerate() {
+        if weights[i] == 0.0 {
+            *t = (*t + 500) % 1000;
+        }
+    }
+    assert_eq!(loss(masked_changed, weights.clone()), base);
+    // Another target where the weight is 1: a different loss.
+    let mut labelled_changed = targets;
+    labelled_changed[6] = (labelled_changed[6] + 500) % 1000;
+    assert_ne!(loss(labelled_changed, weights), base);
+}
+
+#[test]
+fn masked_positions_get_no_gradient() {
+    let device = Default::default();
+    let logits = Tensor::<Train, 3>::random([1, 4, 16], Distribution::Normal(0.0, 1.0), &device).require_grad();
+    let targets = Tensor::<Train, 2, Int>::from_data(TensorData::new(vec![1i64, 2, 3, 4], [1, 4]), &device);
+    let weights = Tensor::<Train, 2>::from_data(TensorData::new(vec![0.0f32, 0.0, 1.0, 1.0], [1, 4]), &device);
+    let grads = masked_loss(logits.clone(), targets, weights).backward();
+    let grad = to_host(logits.grad(&grads).unwrap().into_data());
+    assert!(grad[..32].iter().all(|&g| g == 0.0), "masked positions got gradient");
+    assert!(grad[32..].iter().any(|&g| g != 0.0));
+}
+
+#[test]
+fn resume_continues_where_the_run_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = recipe(dir.path(), &clean_shard(), "steps = 6\ncheckpoint-every = 3\n");
+    run_recipe::<Train>(&whole, None, &Default::default(), &mut quiet).unwrap();
+    let checkpoint = dir.path().join("run/checkpoint-000003");
+    assert!(checkpoint.join("trainer_state.json").is_file());
+
+    let other = tempfile::tempdir().unwrap();
+    let resumed = recipe(other.path(), &clean_shard(), "steps = 6\ncheckpoint-every = 3\n");
+    let (outcome, _) = run_recipe::<Train>(&resumed, Some(&checkpoint), &Default::default(), &mut quiet).unwrap();
+    assert_eq!(outcome.steps, 3);
+    let a = Checkpoint::load(&dir.path().join("run/adapter").join(ADAPTER_WEIGHTS)).unwrap();
+    let b = Checkpoint::load(&other.path().join("run/adapter").join(ADAPTER_WEIGHTS)).unwrap();
+    assert_eq!(a.tensors.len(), b.tensors.len());
+    for (name, tensor) in &a.tensors {
+        let difference = tensor
+            .values
+            .iter()
+            .zip(&b.tensors[name].values)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0, f32::max);
+        assert!(difference < 1e-6, "{name} differs by {difference}");
+    }
+}
+
+/// Adapters with non-zero `B`, so merging changes the weights.
+fn trained_looking_adapters(model: &Qwen3<Cpu>, device: &burn::tensor::Device<Cpu>) -> (LoraConfig, Adapters<Cpu>) {
+    let lora = LoraConfig {
+        rank: 4,
+        alpha: 8.0,
+        dropout: 0.0,
+        targets: Target::ALL.to_vec(),
+    };
+    let mut adapters = Adapters::<Cpu>::init(model, &lora, device);
+    for layer in &mut adapters.layers {
+        for slot in [&mut layer.q, &mut layer.k, &mut layer.v, &mut layer.o, &mut layer.gate, &mut layer.up, &mut layer.down] {
+            let lora = slot.as_mut().unwrap();
+            let dims = lora.b.dims();
+            lora.b = Param::from_tensor(Tensor::random(dims, Distribution::Normal(0.0, 0.2), device));
+        }
+    }
+    (lora, adapters)
+}
+
+#[test]
+fn merged_export_computes_what_base_plus_adapter_computed() {
+    let device = Default::default();
+    let config = Qwen3Config::load(&fixture()).unwrap();
+    let model = Qwen3::<Cpu>::load(&config, &mut Checkpoint::load(&fixture()).unwrap(), &device).unwrap();
+    let (lora, adapters) = trained_looking_adapters(&model, &device);
+    let ids = Tensor::<Cpu, 2, Int>::from_data(TensorData::new((0..24i64).map(|i| i * 41 % 1024).collect(), [2, 12]), &device);
+    let with_adapter = to_host(model.forward(ids.clone(), Some(&adapters)).into_data());
+    let base_only = to_host(model.forward(ids.clone(), None).into_data());
+    let moved = with_adapter.iter().zip(&base_only).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+    assert!(moved > 1e-2, "the adapter changes nothing ({moved})");
+
+    let dir = tempfile::tempdir().unwrap();
+    let adapter_dir = dir.path().join("adapter");
+    adapters.save_peft(&adapter_dir, &lora, "tiny-qwen3").unwrap();
+    let (config, merged) = merge::<Cpu>(&fixture(), &adapter_dir, &device).unwrap();
+    let merged_logits = to_host(merged.forward(ids.clone(), None).into_data());
+    let difference = with_adapter.iter().zip(&merged_logits).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+    assert!(difference <= 1e-4, "merged vs base + adapter: {difference:e}");
+
+    // The exported folder loads back with the same logits.
+    let out = dir.path().join("merged");
+    export(&merged, &config, &out, Some(&fixture())).unwrap();
+    assert!(out.join("tokenizer.json").is_file());
+    let reloaded_config = Qwen3Config::load(&out).unwrap();
+    let reloaded = Qwen3::<Cpu>::load(&reloaded_config, &mut Checkpoint::load(&out).unwrap(), &device).unwrap();
+    let reloaded_logits = to_host(reloaded.forward(ids.clone(), None).into_data());
+    assert_eq!(reloaded_logits, merged_logits);
+
+    // And in transformers, when a Python with torch + transformers is configured
+    // (VAZHI_TORCH_PYTHON, e.g. /var/tmp/vazhi-torch-venv/bin/python).
+    if let Some(python) = std::env::var_os("VAZHI_TORCH_PYTHON") {
+        let mut expected = std::collections::BTreeMap::new();
+        let [batch, seq] = ids.dims();
+        let vocab = config.vocab_size;
+        expected.insert(
+            "logits".to_owned(),
+            vazhi_train::weights::HostTensor::new(vec![batch, seq, vocab], merged_logits.clone()),
+        );
+        // Ids as f32 (exact below 2^24): the checkpoint writer stores f32 only.
+        let ids: Vec<f32> = to_host_ids(ids).into_iter().map(|id| id as f32).collect();
+        expected.insert("input_ids".to_owned(), vazhi_train::weights::HostTensor::new(vec![batch, seq], ids));
+        vazhi_train::weights::save(&out.join("expected-logits.safetensors"), &expected, None).unwrap();
+        let status = std::process::Command::new(python)
+            .arg(root().join("vazhi-train/scripts/qwen3_reference.py"))
+            .arg("check")
+            .arg(&out)
+            .status()
+            .unwrap();
+        assert!(status.success(), "transformers disagrees with burn on the merged export");
+    }
+}
+
+fn to_host_ids(ids: Tensor<Cpu, 2, Int>) -> Vec<i64> {
+    ids.into_data().convert::<i64>().to_vec::<i64>().unwrap()
+}
+
+#[test]
+fn adapters_train_and_the_base_stays_frozen() {
+    let device = Default::default();
+    let config = Qwen3Config::load(&fixture()).unwrap();
+    let model = Qwen3::<Train>::load(&config, &mut Checkpoint::load(&fixture()).unwrap(), &device).unwrap();
+    let lora = LoraConfig {
+        rank: 2,
+        alpha: 4.0,
+        dropout: 0.0,
+        targets: vec![Target::Q, Target::Down],
+    };
+    let adapters = Adapters::<Train>::init(&model, &lora, &device);
+    let ids = Tensor::<Train, 2, Int>::from_data(TensorData::new((0..8i64).collect(), [1, 8]), &device);
+    let logits = model.forward(ids.clone(), Some(&adapters));
+    let loss = masked_loss(logits, ids, Tensor::ones([1, 8], &device));
+    let grads = loss.backward();
+    assert!(model.layers[0].self_attn.q_proj.val().grad(&grads).is_none(), "the base got a gradient");
+    let b = &adapters.layers[0].q.as_ref().unwrap().b;
+    assert!(b.val().grad(&grads).is_some(), "the adapter got no gradient");
+    // Only adapter parameters exist to optimise: rank · (in + out) per adapted projection.
+    let expected = 2 * 2 * ((64 + 64) + (128 + 64));
+    assert_eq!(adapters.valid().layers.len(), 2);
+    assert_eq!(Adapters::parameters(&adapters), expected);
+}
