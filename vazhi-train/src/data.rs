@@ -186,6 +186,8 @@ pub struct Batch {
     pub targets: Vec<i64>,
     /// `[batch, seq]` 1 where the next token is a target, else 0 (prompt, padding).
     pub weights: Vec<f32>,
+    /// Positions holding a real token (not padding): what tokens/s counts.
+    pub tokens: usize,
 }
 
 impl Batch {
@@ -197,6 +199,7 @@ impl Batch {
             inputs: Vec::with_capacity(examples.len() * seq),
             targets: Vec::with_capacity(examples.len() * seq),
             weights: Vec::with_capacity(examples.len() * seq),
+            tokens: examples.iter().map(|e| e.ids.len().saturating_sub(1)).sum(),
         };
         for example in examples {
             for t in 0..seq {
@@ -236,5 +239,6 @@ mod tests {
         assert_eq!(batch.targets, vec![2, 3, 4, 6, 0, 0]);
         assert_eq!(batch.weights, vec![0.0, 1.0, 1.0, 1.0, 0.0, 0.0]);
         assert_eq!(batch.target_tokens(), 3);
+        assert_eq!(batch.tokens, 4);
     }
 }

@@ -85,20 +85,19 @@ impl Report {
     pub fn table(&self) -> String {
         let mut out = String::new();
         let n = self.answers.len();
-        let _ = writeln!(out, "{:<16} {:>8}", "rule", "answers");
-        for rule in RESPONSE_RULES {
-            let count = self.per_rule.get(rule).copied().unwrap_or(0);
-            let _ = writeln!(out, "{rule:<16} {count:>4}/{n:<3}");
-        }
-        let clean = self.answers.iter().filter(|a| a.findings.is_empty()).count();
-        let shares: Vec<f64> = self.answers.iter().filter_map(|a| a.tamil_share).collect();
-        let mean = if shares.is_empty() {
-            0.0
-        } else {
-            shares.iter().sum::<f64>() / shares.len() as f64
+        let row = |out: &mut String, label: &str, count: usize| {
+            let _ = writeln!(out, "{label:<16} {:>9}", format!("{count}/{n}"));
         };
-        let _ = writeln!(out, "{:<16} {clean:>4}/{n:<3}", "clean");
-        let _ = writeln!(out, "mean Tamil share of letters: {:.1}%", 100.0 * mean);
+        let _ = writeln!(out, "{:<16} {:>9}", "rule", "answers");
+        for rule in RESPONSE_RULES {
+            row(&mut out, rule, self.per_rule.get(rule).copied().unwrap_or(0));
+        }
+        row(&mut out, "clean", self.answers.iter().filter(|a| a.findings.is_empty()).count());
+        let shares: Vec<f64> = self.answers.iter().filter_map(|a| a.tamil_share).collect();
+        if !shares.is_empty() {
+            let mean = shares.iter().sum::<f64>() / shares.len() as f64;
+            let _ = writeln!(out, "mean Tamil share of letters: {:.1}%", 100.0 * mean);
+        }
         out
     }
 }

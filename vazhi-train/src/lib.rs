@@ -14,6 +14,7 @@ pub mod eval;
 pub mod lora;
 pub mod merge;
 pub mod model;
+pub mod parity;
 pub mod recipe;
 pub mod run;
 pub mod train;

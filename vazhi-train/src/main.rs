@@ -22,6 +22,7 @@ use vazhi_train::eval::evaluate;
 use vazhi_train::lora::{ADAPTER_WEIGHTS, Adapters, LoraConfig, Target, read_peft_config};
 use vazhi_train::merge::{export, merge};
 use vazhi_train::model::Qwen3;
+use vazhi_train::parity::{Reference, logits_of, max_difference};
 use vazhi_train::recipe::Recipe;
 use vazhi_train::run::{RunError, run_recipe};
 use vazhi_train::weights::Checkpoint;
@@ -74,6 +75,19 @@ enum Command {
         chat_template: Option<PathBuf>,
         #[arg(long, default_value_t = 128)]
         max_new_tokens: usize,
+    },
+    /// Compare the model's logits with a reference file (scripts/qwen3_reference.py's
+    /// reference.safetensors): exit 1 when they differ by more than the tolerance.
+    Parity {
+        #[arg(long)]
+        model: PathBuf,
+        #[arg(long)]
+        reference: PathBuf,
+        /// The logits tensor in the reference file.
+        #[arg(long, default_value = "logits")]
+        name: String,
+        #[arg(long, default_value_t = 1e-4)]
+        tolerance: f32,
     },
     /// Time training steps of a random model: tokens/s.
     Bench {
@@ -157,6 +171,21 @@ fn dispatch<B: AutodiffBackend>(command: Command, device: &B::Device) -> Result<
                 .map_err(|e| e.to_string())?;
             print!("{}", report.table());
             println!("answers: {}", report.generations.display());
+            Ok(())
+        }
+        Command::Parity {
+            model,
+            reference,
+            name,
+            tolerance,
+        } => {
+            let reference = Reference::load(&reference, &name).map_err(|e| e.to_string())?;
+            let logits = logits_of::<B::InnerBackend>(&model, &reference, device).map_err(|e| e.to_string())?;
+            let difference = max_difference(&logits, &reference.logits);
+            println!("{}: max |burn - reference| = {difference:.3e} over {} logits", model.display(), logits.len());
+            if difference > tolerance {
+                return Err(format!("logits differ by {difference:.3e}, more than {tolerance:e}"));
+            }
             Ok(())
         }
         Command::Bench {

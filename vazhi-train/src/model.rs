@@ -234,7 +234,11 @@ impl<B: Backend> Qwen3<B> {
     /// unit norms, as `transformers` initialises.
     pub fn random(config: &Qwen3Config, device: &B::Device) -> Self {
         let mut source = |_: &str, shape: &[usize]| -> Result<HostTensor, WeightsError> {
-            Ok(HostTensor::new(shape.to_vec(), Vec::new()))
+            // No values: `build_with` asks `fill` for this tensor instead.
+            Ok(HostTensor {
+                shape: shape.to_vec(),
+                values: Vec::new(),
+            })
         };
         let mut model = Self::build_with(config, &mut source, device, &|shape, device| {
             if shape.len() == 1 {

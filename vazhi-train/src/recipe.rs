@@ -114,6 +114,23 @@ fn default_seed() -> u64 {
     1330
 }
 
+/// `a/b/../c` as `a/c`, without touching the file system (the paths may not exist yet), so
+/// messages name files the way a reader would write them.
+fn lexically_normal(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 impl Recipe {
     /// Reads a recipe, resolving relative paths against its folder. Unknown keys are errors
     /// naming the key.
@@ -129,7 +146,7 @@ impl Recipe {
     fn resolve(&mut self, base: &Path) {
         let fix = |p: &mut PathBuf| {
             if p.is_relative() {
-                *p = base.join(&*p);
+                *p = lexically_normal(&base.join(&*p));
             }
         };
         fix(&mut self.model.path);
@@ -210,6 +227,12 @@ mod tests {
         assert!(recipe.model.path.ends_with("m") && recipe.model.path.is_absolute());
         assert!(recipe.data.shards[0].is_absolute());
         assert_eq!(recipe.train.batch_size, 8);
+    }
+
+    #[test]
+    fn parent_components_fold_away() {
+        assert_eq!(lexically_normal(Path::new("a/b/../../c/./d")), PathBuf::from("c/d"));
+        assert_eq!(lexically_normal(Path::new("../x/../y")), PathBuf::from("../y"));
     }
 
     #[test]

@@ -264,7 +264,7 @@ pub fn train<B: AutodiffBackend>(
             loss_sum += f64::from(value);
             let grads = GradientsParams::from_grads(loss.backward(), &adapters);
             accumulator.accumulate(&adapters, grads);
-            window_tokens += batch.inputs.len();
+            window_tokens += batch.tokens;
         }
         if !loss_sum.is_finite() {
             return Err(TrainError::Diverged { step, loss: loss_sum });

@@ -5,9 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use burn::backend::NdArray;
-use burn::tensor::{Int, Tensor, TensorData};
-use vazhi_train::config::Qwen3Config;
-use vazhi_train::model::{Qwen3, to_host};
+use vazhi_train::parity::{Reference, logits_of, max_difference};
 use vazhi_train::weights::Checkpoint;
 
 type B = NdArray<f32>;
@@ -16,45 +14,16 @@ fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-qwen3")
 }
 
-/// The reference input ids `[2, 24]` and the named logits `[2, 24, vocab]`.
-fn reference(name: &str) -> (Vec<i64>, [usize; 2], Vec<f32>) {
-    let bytes = std::fs::read(fixture().join("reference.safetensors")).unwrap();
-    let file = safetensors::SafeTensors::deserialize(&bytes).unwrap();
-    let ids = file.tensor("input_ids").unwrap();
-    let shape = [ids.shape()[0], ids.shape()[1]];
-    let ids: Vec<i64> = ids
-        .data()
-        .chunks_exact(8)
-        .map(|b| i64::from_le_bytes(b.try_into().unwrap()))
-        .collect();
-    let logits = file.tensor(name).unwrap();
-    let logits: Vec<f32> = logits
-        .data()
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
-        .collect();
-    (ids, shape, logits)
-}
-
-fn logits_of(dir: &Path, ids: &[i64], shape: [usize; 2]) -> Vec<f32> {
-    let device = Default::default();
-    let config = Qwen3Config::load(dir).unwrap();
-    let model = Qwen3::<B>::load(&config, &mut Checkpoint::load(dir).unwrap(), &device).unwrap();
-    let input = Tensor::<B, 2, Int>::from_data(TensorData::new(ids.to_vec(), shape), &device);
-    to_host(model.forward(input, None).into_data())
-}
-
-fn max_difference(a: &[f32], b: &[f32]) -> f32 {
-    assert_eq!(a.len(), b.len());
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+fn reference(name: &str) -> Reference {
+    Reference::load(&fixture().join("reference.safetensors"), name).unwrap()
 }
 
 fn assert_parity(dir: &Path, reference_name: &str) {
-    let (ids, shape, expected) = reference(reference_name);
-    let actual = logits_of(dir, &ids, shape);
-    let spread = expected.iter().map(|v| v.abs()).fold(0.0, f32::max);
+    let reference = reference(reference_name);
+    let actual = logits_of::<B>(dir, &reference, &Default::default()).unwrap();
+    let spread = reference.logits.iter().map(|v| v.abs()).fold(0.0, f32::max);
     assert!(spread > 1.0, "reference logits too small to test anything: max |logit| {spread}");
-    let difference = max_difference(&actual, &expected);
+    let difference = max_difference(&actual, &reference.logits);
     assert!(difference <= 1e-4, "{}: max |burn - transformers| = {difference:e}", dir.display());
 }
 
@@ -89,7 +58,7 @@ fn a_perturbed_weight_breaks_parity() {
     let mut tensors: std::collections::BTreeMap<_, _> = checkpoint.tensors.drain().collect();
     tensors.get_mut("model.layers.1.self_attn.k_norm.weight").unwrap().values[3] += 0.05;
     vazhi_train::weights::save(&dir.path().join("model.safetensors"), &tensors, None).unwrap();
-    let (ids, shape, expected) = reference("logits");
-    let difference = max_difference(&logits_of(dir.path(), &ids, shape), &expected);
+    let reference = reference("logits");
+    let difference = max_difference(&logits_of::<B>(dir.path(), &reference, &Default::default()).unwrap(), &reference.logits);
     assert!(difference > 1e-4, "a changed weight went unnoticed ({difference:e})");
 }

@@ -252,3 +252,31 @@ fn adapters_train_and_the_base_stays_frozen() {
     assert_eq!(adapters.valid().layers.len(), 2);
     assert_eq!(Adapters::parameters(&adapters), expected);
 }
+
+#[test]
+fn evaluation_lints_the_answers() {
+    use std::sync::Arc;
+    use vazhi_lint::tokens::ChatTemplate;
+    use vazhi_train::data::Encoder;
+    use vazhi_train::eval::evaluate;
+
+    let device = Default::default();
+    let config = Qwen3Config::load(&fixture()).unwrap();
+    let model = Qwen3::<Cpu>::load(&config, &mut Checkpoint::load(&fixture()).unwrap(), &device).unwrap();
+    let encoder = Encoder::load(&fixture().join("tokenizer.json"), Arc::new(ChatTemplate::ChatMl), 512).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let prompts = root().join("vazhi-train/recipes/kural-prompts.jsonl");
+    let report = evaluate(&model, None, &encoder, &prompts, 12, dir.path(), &device).unwrap();
+    assert_eq!(report.answers.len(), 4);
+    let lines = std::fs::read_to_string(&report.generations).unwrap();
+    assert_eq!(lines.lines().count(), 4);
+    // Each answer is what the model produced: greedy decoding is deterministic.
+    let again = evaluate(&model, None, &encoder, &prompts, 12, dir.path(), &device).unwrap();
+    assert_eq!(report.answers[0].text, again.answers[0].text);
+    // A random model's answers are not Tamil prose: the response rules say so, per answer.
+    let table = report.table();
+    assert!(table.contains("tamil-ratio") && table.contains("clean"), "{table}");
+    let flagged: usize = report.per_rule.values().sum();
+    assert!(flagged > 0, "{table}");
+    assert!(report.answers.iter().any(|a| !a.findings.is_empty()));
+}
