@@ -9,7 +9,9 @@ runs the release binary on 1 and 2 threads, best of N runs, and reports MB/s, re
 With a tokenizer, the token rules alone (`--select VZ3`) on the same corpus, counted two ways: vazhi's
 engine (count-only BPE, byte bound) and the baseline `--token-engine encode` (`Tokenizer::encode` of
 the tokenizers crate for every sample, no bound). It checks that both give byte-identical findings,
-reports the speed-up, and, from one `--statistics` run, how many samples the byte bound settles:
+reports the speed-up, and, from one `--statistics` run, how many samples the byte bound settles. The
+kurals fit a 1024-token window, so the findings are also compared at windows that cut them
+(`--check-windows`, on the corpus's first `--check-mb` MB):
 
     python3 bench/lint-throughput.py --tokenizer tests/data/qwen-tokenizer.json --max-seq-len 1024
 """
@@ -108,8 +110,8 @@ def token_bench(binary: Path, corpus: Path, records: int, options: argparse.Name
     print(f"Tamil fertility: {fertility['tokens_per_tamil_char']:.3f} tokens per Tamil character, {fertility['tokens_per_tamil_word']:.2f} per Tamil word")
     print(
         f"settled by the byte bound without counting: {counting['bound_would_settle']:,} of {samples:,} "
-        f"({100 * counting['bound_would_settle'] / max(samples, 1):.1f}%); the rest counted by the count-only BPE "
-        f"({counting['counted']:,}) or Tokenizer::encode ({counting['encoded']:,})"
+        f"({100 * counting['bound_would_settle'] / max(samples, 1):.1f}%) in a lint run; the statistics run counted all of them, "
+        f"{counting['counted']:,} with the count-only BPE and {counting['encoded']:,} with Tokenizer::encode"
     )
 
     findings_dir = corpus.parent / "findings"
@@ -133,6 +135,32 @@ def token_bench(binary: Path, corpus: Path, records: int, options: argparse.Name
         sys.exit("the findings differ between engines or thread counts")
     lines = next(iter(digests.values()))[1]
     print(f"findings: identical in all {len(digests)} runs ({lines:,} findings, byte for byte)")
+
+    # At a window the corpus fits there is nothing to disagree about, so the verdicts are also
+    # compared at windows that cut many samples, on the corpus's first records (encode is slow).
+    head = corpus.with_name(f"{corpus.stem}.head{options.check_mb}mb.jsonl")
+    if not head.exists():
+        with corpus.open("rb") as source, head.open("wb") as out:
+            written = 0
+            for line in source:
+                if written >= options.check_mb * 1_000_000:
+                    break
+                out.write(line)
+                written += len(line)
+    for window in [int(w) for w in options.check_windows.split(",") if w]:
+        windowed = ["--select", "VZ3", "--tokenizer", tokenizer, "--max-seq-len", str(window)]
+        bodies = []
+        for index, (_, extra) in enumerate(engines):
+            out = findings_dir / f"head-window{window}-engine{index}.jsonl"
+            timed(binary, head, 2, windowed + extra, 1, out)
+            bodies.append(out.read_bytes())
+        rules: dict[str, int] = {}
+        for line in bodies[0].splitlines():
+            rule = json.loads(line)["rule"]
+            rules[rule] = rules.get(rule, 0) + 1
+        if bodies[0] != bodies[1]:
+            sys.exit(f"the findings differ between engines at window {window} on {head.name}")
+        print(f"findings at window {window} on the first {head.stat().st_size / 1e6:.0f} MB: identical for both engines, byte for byte ({rules or 'none'})")
     print(
         f"speed-up on 2 threads: {best[(1, 2)] / best[(0, 2)]:.1f}x Tokenizer::encode on 2 threads "
         f"({best[(1, 1)] / best[(0, 2)]:.1f}x encode on 1 thread); on 1 thread: {best[(1, 1)] / best[(0, 1)]:.1f}x"
@@ -147,6 +175,8 @@ def main() -> None:
     parser.add_argument("--tokenizer", help="benchmark the token rules with this tokenizer.json")
     parser.add_argument("--max-seq-len", type=int, default=1024)
     parser.add_argument("--baseline-runs", type=int, default=2, help="runs of the slow Tokenizer::encode baseline")
+    parser.add_argument("--check-windows", default="94,400", help="more windows to compare both engines' findings at")
+    parser.add_argument("--check-mb", type=int, default=20, help="MB of the corpus those comparisons read")
     options = parser.parse_args()
 
     subprocess.run(["cargo", "build", "--release", "-q", "-p", "cargo-vazhi"], cwd=ROOT, check=True)
