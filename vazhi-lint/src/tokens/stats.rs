@@ -150,7 +150,7 @@ impl FertilityTally {
 /// aggregate, built and merged by the engine as it builds and merges the dataset rules'.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TokenStats {
-    /// Records seen, of every format.
+    /// Records read, of every format (unreadable records are not seen).
     pub records: u64,
     /// Tokens before the first response, per chat sample with a response.
     pub prompt: Histogram,
