@@ -1,16 +1,27 @@
 #!/usr/bin/env python3
 """Throughput and peak memory of `cargo vazhi lint` on a >= 200 MB messages-format corpus.
 
-Builds the corpus from the 1330 kurals in ../shared/data (once, under target/bench/), then runs the
-release binary on 1 and 2 threads, best of N runs, and reports MB/s, records/s and peak RSS.
+Builds the corpus from the 1330 kurals in ../shared/data (once, under $CARGO_TARGET_DIR/bench/), then
+runs the release binary on 1 and 2 threads, best of N runs, and reports MB/s, records/s and peak RSS.
 
     python3 bench/lint-throughput.py [--size-mb 200] [--runs 3] [--extra-args "..."]
+
+With a tokenizer, the token rules alone (`--select VZ3`) on the same corpus, counted two ways: vazhi's
+engine (count-only BPE, byte bound) and the baseline `--token-engine encode` (`Tokenizer::encode` of
+the tokenizers crate for every sample, no bound). It checks that both give byte-identical findings,
+reports the speed-up, and, from one `--statistics` run, how many samples the byte bound settles. The
+kurals fit a 1024-token window, so the findings are also compared at windows that cut them
+(`--check-windows`, on the corpus's first `--check-mb` MB):
+
+    python3 bench/lint-throughput.py --tokenizer tests/data/qwen-tokenizer.json --max-seq-len 1024
 """
 
 import argparse
+import hashlib
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import time
@@ -55,14 +66,105 @@ def build_corpus(path: Path, size_mb: int) -> int:
     return records
 
 
-def run(binary: Path, corpus: Path, threads: int, extra: list[str]) -> tuple[float, int, int]:
-    """Wall seconds, peak RSS in kB, exit status of one lint run."""
+def run(binary: Path, corpus: Path, threads: int, extra: list[str], out: Path | None = None) -> tuple[float, int, int]:
+    """Wall seconds, peak RSS in kB, exit status of one lint run; the findings go to `out` (JSON Lines)."""
     args = [str(binary), "vazhi", "lint", "--threads", str(threads), "--format", "jsonl", "--exit-zero", "--no-progress", *extra, str(corpus)]
     start = time.perf_counter()
-    child = subprocess.Popen(args, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(child.pid, 0)
+    with (out.open("wb") if out else open(os.devnull, "wb")) as sink:
+        child = subprocess.Popen(args, stdout=sink)
+        _, status, usage = os.wait4(child.pid, 0)
     elapsed = time.perf_counter() - start
     return elapsed, usage.ru_maxrss, os.waitstatus_to_exitcode(status)
+
+
+def timed(binary: Path, corpus: Path, threads: int, extra: list[str], runs: int, out: Path | None = None) -> tuple[float, int]:
+    """Best wall seconds and peak RSS in kB over `runs` runs."""
+    best = None
+    peak = 0
+    for _ in range(runs):
+        elapsed, rss_kb, code = run(binary, corpus, threads, extra, out)
+        if code != 0:
+            sys.exit(f"lint exited {code}")
+        best = elapsed if best is None else min(best, elapsed)
+        peak = max(peak, rss_kb)
+    return best, peak
+
+
+def token_bench(binary: Path, corpus: Path, records: int, options: argparse.Namespace) -> None:
+    """The token rules, vazhi's engine against `Tokenizer::encode`, with identical findings."""
+    size = corpus.stat().st_size
+    tokenizer = str(Path(options.tokenizer).resolve())
+    tokens = ["--select", "VZ3", "--tokenizer", tokenizer, "--max-seq-len", str(options.max_seq_len)]
+
+    # One statistics run: exact counts of every sample, and how many the byte bound settles when
+    # statistics are not asked for (they need every count, so in this run the bound settles none).
+    stats_args = [str(binary), "vazhi", "lint", "--threads", "2", "--statistics", "--format", "json", "--exit-zero", "--no-progress", *tokens, str(corpus)]
+    stats = json.loads(subprocess.run(stats_args, check=True, capture_output=True).stdout)["token_stats"]
+    dataset = stats["datasets"][0]
+    samples = dataset["samples"]
+    counting = dataset["counting"]
+    print(f"tokenizer: {options.tokenizer} ({stats['engine']}), window {stats['max_seq_len']} tokens")
+    print(f"samples: {samples:,}; prompt tokens {dataset['prompt_tokens']}; response tokens {dataset['response_tokens']}")
+    print(f"over the window: {dataset['prompt_at_or_over_limit']:,} prompts at or over it, {dataset['total_over_limit']:,} prompt + response over it")
+    fertility = dataset["fertility"]
+    print(f"Tamil fertility: {fertility['tokens_per_tamil_char']:.3f} tokens per Tamil character, {fertility['tokens_per_tamil_word']:.2f} per Tamil word")
+    print(
+        f"settled by the byte bound without counting: {counting['bound_would_settle']:,} of {samples:,} "
+        f"({100 * counting['bound_would_settle'] / max(samples, 1):.1f}%) in a lint run; the statistics run counted all of them, "
+        f"{counting['counted']:,} with the count-only BPE and {counting['encoded']:,} with Tokenizer::encode"
+    )
+
+    findings_dir = corpus.parent / "findings"
+    findings_dir.mkdir(exist_ok=True)
+    engines = [("vazhi (count-only BPE + byte bound)", []), ("baseline: Tokenizer::encode", ["--token-engine", "encode"])]
+    best: dict[tuple[int, int], float] = {}
+    digests: dict[str, tuple[str, int]] = {}
+    print(f"{'engine':<38} {'threads':>7}  {'best s':>7}  {'MB/s':>7}  {'records/s':>10}  {'peak RSS':>9}")
+    for index, (label, extra) in enumerate(engines):
+        runs = options.runs if index == 0 else options.baseline_runs
+        for threads in (1, 2):
+            out = findings_dir / f"engine{index}-threads{threads}.jsonl"
+            seconds, peak = timed(binary, corpus, threads, tokens + extra, runs, out)
+            best[(index, threads)] = seconds
+            body = out.read_bytes()
+            digests[f"{label}, {threads} thread(s)"] = (hashlib.sha256(body).hexdigest(), body.count(b"\n"))
+            print(f"{label:<38} {threads:>7}  {seconds:>7.2f}  {size / 1e6 / seconds:>7.1f}  {records / seconds:>10,.0f}  {peak / 1024:>6.0f} MB")
+    if len({digest for digest, _ in digests.values()}) != 1:
+        for name, (digest, lines) in digests.items():
+            print(f"  {name}: {lines} findings, sha256 {digest[:16]}")
+        sys.exit("the findings differ between engines or thread counts")
+    lines = next(iter(digests.values()))[1]
+    print(f"findings: identical in all {len(digests)} runs ({lines:,} findings, byte for byte)")
+
+    # At a window the corpus fits there is nothing to disagree about, so the verdicts are also
+    # compared at windows that cut many samples, on the corpus's first records (encode is slow).
+    head = corpus.with_name(f"{corpus.stem}.head{options.check_mb}mb.jsonl")
+    if not head.exists():
+        with corpus.open("rb") as source, head.open("wb") as out:
+            written = 0
+            for line in source:
+                if written >= options.check_mb * 1_000_000:
+                    break
+                out.write(line)
+                written += len(line)
+    for window in [int(w) for w in options.check_windows.split(",") if w]:
+        windowed = ["--select", "VZ3", "--tokenizer", tokenizer, "--max-seq-len", str(window)]
+        bodies = []
+        for index, (_, extra) in enumerate(engines):
+            out = findings_dir / f"head-window{window}-engine{index}.jsonl"
+            timed(binary, head, 2, windowed + extra, 1, out)
+            bodies.append(out.read_bytes())
+        rules: dict[str, int] = {}
+        for line in bodies[0].splitlines():
+            rule = json.loads(line)["rule"]
+            rules[rule] = rules.get(rule, 0) + 1
+        if bodies[0] != bodies[1]:
+            sys.exit(f"the findings differ between engines at window {window} on {head.name}")
+        print(f"findings at window {window} on the first {head.stat().st_size / 1e6:.0f} MB: identical for both engines, byte for byte ({rules or 'none'})")
+    print(
+        f"speed-up on 2 threads: {best[(1, 2)] / best[(0, 2)]:.1f}x Tokenizer::encode on 2 threads "
+        f"({best[(1, 1)] / best[(0, 2)]:.1f}x encode on 1 thread); on 1 thread: {best[(1, 1)] / best[(0, 1)]:.1f}x"
+    )
 
 
 def main() -> None:
@@ -70,10 +172,19 @@ def main() -> None:
     parser.add_argument("--size-mb", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--extra-args", default="")
+    parser.add_argument("--tokenizer", help="benchmark the token rules with this tokenizer.json")
+    parser.add_argument("--max-seq-len", type=int, default=1024)
+    parser.add_argument("--baseline-runs", type=int, default=2, help="runs of the slow Tokenizer::encode baseline")
+    parser.add_argument("--check-windows", default="94,400", help="more windows to compare both engines' findings at")
+    parser.add_argument("--check-mb", type=int, default=20, help="MB of the corpus those comparisons read")
     options = parser.parse_args()
 
     subprocess.run(["cargo", "build", "--release", "-q", "-p", "cargo-vazhi"], cwd=ROOT, check=True)
-    binary = target_dir() / "release" / "cargo-vazhi"
+    # A private copy: another checkout building into the same target directory must not swap the
+    # binary between runs.
+    binary = target_dir() / "bench" / "cargo-vazhi"
+    binary.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(target_dir() / "release" / "cargo-vazhi", binary)
     corpus = target_dir() / "bench" / f"kurals-{options.size_mb}mb.messages.jsonl"
     records_file = corpus.with_suffix(".records")
     if not corpus.exists() or not records_file.exists():
@@ -81,21 +192,18 @@ def main() -> None:
         records_file.write_text(str(build_corpus(corpus, options.size_mb)))
     records = int(records_file.read_text())
     size = corpus.stat().st_size
-    print(f"corpus: {corpus.name}, {size / 1e6:.1f} MB, {records:,} records; cores: {os.cpu_count()}")
+    print(f"corpus: {corpus.name}, {size / 1e6:.1f} MB, {records:,} records; cores: {os.cpu_count()}; load average {os.getloadavg()[0]:.2f}")
+    if options.tokenizer:
+        token_bench(binary, corpus, records, options)
+        print(f"load average after: {os.getloadavg()[0]:.2f}")
+        return
     configs = [("reader + script rules (VZ0, VZ1)", ["--select", "VZ0,VZ1"]), ("all rules", ["--select", "ALL"])]
     if options.extra_args:
         configs = [(options.extra_args, options.extra_args.split())]
     print(f"{'rules':<34} {'threads':>7}  {'best s':>7}  {'MB/s':>7}  {'records/s':>10}  {'peak RSS':>9}")
     for label, extra in configs:
         for threads in (1, 2):
-            best = None
-            peak = 0
-            for _ in range(options.runs):
-                elapsed, rss_kb, code = run(binary, corpus, threads, extra)
-                if code != 0:
-                    sys.exit(f"lint exited {code}")
-                best = elapsed if best is None else min(best, elapsed)
-                peak = max(peak, rss_kb)
+            best, peak = timed(binary, corpus, threads, extra, options.runs)
             print(f"{label:<34} {threads:>7}  {best:>7.2f}  {size / 1e6 / best:>7.0f}  {records / best:>10,.0f}  {peak / 1024:>6.0f} MB")
 
 

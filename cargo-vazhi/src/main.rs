@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use vazhi_lint::report::{Format, HumanOptions};
 use vazhi_lint::rules;
 use vazhi_lint::settings::{Options, Settings};
+use vazhi_lint::tokens::TokenEngine;
 use vazhi_lint::{Linter, Progress, Severity};
 
 /// Cargo runs `cargo-vazhi vazhi …` for `cargo vazhi …`; both that and `cargo-vazhi …` work.
@@ -91,6 +92,17 @@ struct ConfigArgs {
     /// The chat template: a tokenizer_config.json (its `chat_template`) or a Jinja file.
     #[arg(long)]
     chat_template: Option<PathBuf>,
+    /// How tokens are counted; the verdicts are the same either way.
+    #[arg(long, value_enum)]
+    token_engine: Option<TokenEngineArg>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TokenEngineArg {
+    /// The count-only byte-level BPE and the byte bound where the tokenizer allows them (default).
+    Auto,
+    /// `Tokenizer::encode` of the tokenizers library for every sample, no byte bound: the reference, slower.
+    Encode,
 }
 
 #[derive(clap::Args)]
@@ -139,7 +151,8 @@ struct LintArgs {
     format: OutputFormat,
     #[command(flatten)]
     config: ConfigArgs,
-    /// Show counts per rule instead of each finding.
+    /// Show counts per rule instead of each finding; with a tokenizer, also token statistics
+    /// per dataset (every sample is then counted exactly, without the byte bound).
     #[arg(long)]
     statistics: bool,
     /// Exit 0 even when there are error-level findings.
@@ -211,7 +224,11 @@ fn settings_for(args: &ConfigArgs, paths: &[PathBuf]) -> Result<Settings, String
             Settings::resolve(options, settings.root.clone(), None).map_err(|err| format!("command line: {err}"))?;
         settings.enabled = flags.enabled;
     }
-    if args.tokenizer.is_some() || args.max_seq_len.is_some() || args.chat_template.is_some() {
+    if args.tokenizer.is_some()
+        || args.max_seq_len.is_some()
+        || args.chat_template.is_some()
+        || args.token_engine.is_some()
+    {
         let configured = settings.tokens.as_ref();
         let tokenizer = args
             .tokenizer
@@ -222,13 +239,19 @@ fn settings_for(args: &ConfigArgs, paths: &[PathBuf]) -> Result<Settings, String
             .chat_template
             .clone()
             .or_else(|| configured.and_then(|tokens| tokens.chat_template.clone()));
+        let engine = match args.token_engine {
+            Some(TokenEngineArg::Auto) => TokenEngine::Auto,
+            Some(TokenEngineArg::Encode) => TokenEngine::Encode,
+            None => configured.map_or(TokenEngine::Auto, |tokens| tokens.engine),
+        };
         let (Some(tokenizer), Some(max_seq_len)) = (tokenizer, max_seq_len) else {
             return Err("the token rules need both --tokenizer and --max-seq-len (or `tokenizer` and `max-seq-len` in vazhi.toml)".into());
         };
-        settings.tokens = Some(vazhi_lint::tokens::TokenSettings::load(
+        settings.tokens = Some(vazhi_lint::tokens::TokenSettings::load_with_engine(
             &tokenizer,
             max_seq_len,
             template.as_deref(),
+            engine,
         )?);
     }
     Ok(settings)
@@ -276,7 +299,7 @@ impl Progress for Bar {
 
 fn lint(args: LintArgs) -> Result<ExitCode, String> {
     let settings = settings_for(&args.config, &args.paths)?;
-    let linter = Linter::new(settings);
+    let linter = Linter::new(settings).token_statistics(args.statistics);
     let report = linter.lint_paths(&args.paths, &Bar::new(!args.no_progress));
 
     let color = match args.color {
@@ -322,18 +345,7 @@ fn lint(args: LintArgs) -> Result<ExitCode, String> {
 }
 
 fn write_statistics_json(report: &vazhi_lint::LintReport, out: &mut dyn Write) -> io::Result<()> {
-    let rows: Vec<serde_json::Value> = vazhi_lint::report::statistics(report)
-        .into_iter()
-        .map(|row| {
-            let by: serde_json::Map<String, serde_json::Value> = row
-                .by_severity
-                .iter()
-                .map(|(severity, count)| (severity.name().to_owned(), (*count).into()))
-                .collect();
-            serde_json::json!({"code": row.rule.code, "rule": row.rule.name, "count": row.count, "severity": by})
-        })
-        .collect();
-    serde_json::to_writer_pretty(&mut *out, &rows)?;
+    serde_json::to_writer_pretty(&mut *out, &vazhi_lint::report::statistics_json(report))?;
     writeln!(out)
 }
 

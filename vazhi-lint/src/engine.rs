@@ -18,6 +18,7 @@ use crate::rule::{Aggregate, DatasetRule, Facts, RecordRule};
 use crate::rules::invalid_record::INVALID_RECORD;
 use crate::rules::{Build, REGISTRY};
 use crate::settings::Settings;
+use crate::tokens::{TokenSettings, TokenStatistics, TokenStats};
 
 /// Told how far the run has got, for a progress bar. Called from several threads.
 pub trait Progress: Sync {
@@ -44,6 +45,9 @@ pub struct LintReport {
     pub path_problems: Vec<PathProblem>,
     /// Records read from each file.
     pub records_per_file: std::collections::HashMap<PathBuf, u64>,
+    /// Token statistics per dataset, when the linter was asked for them
+    /// ([`Linter::token_statistics`]) and a tokenizer is configured.
+    pub token_stats: Option<TokenStatistics>,
 }
 
 impl LintReport {
@@ -63,6 +67,8 @@ struct Part {
     findings: Vec<Finding>,
     aggregates: Aggregates,
     records: u64,
+    /// Merged like `aggregates`; `None` when token statistics are not collected.
+    token_stats: Option<TokenStats>,
 }
 
 impl Part {
@@ -74,6 +80,9 @@ impl Part {
             }
         }
         self.records += later.records;
+        if let (Some(mine), Some(theirs)) = (&mut self.token_stats, later.token_stats) {
+            mine.merge(theirs);
+        }
         self
     }
 }
@@ -84,6 +93,8 @@ struct FilePlan<'l> {
     /// Per dataset rule of the linter: whether it observes this file's records.
     dataset_rules: Vec<Option<&'l dyn DatasetRule>>,
     invalid_record: bool,
+    /// Set when token statistics are collected: every record's tokens are counted exactly.
+    token_stats: Option<&'l TokenSettings>,
 }
 
 impl FilePlan<'_> {
@@ -96,11 +107,20 @@ impl FilePlan<'_> {
                 .map(|rule| rule.map(|rule| rule.aggregate()))
                 .collect(),
             records: 0,
+            token_stats: self.token_stats.map(|_| TokenStats::default()),
         }
     }
 
     fn check(&self, record: &Record<'_>, part: &mut Part) {
-        let facts = Facts::default();
+        let facts = match (self.token_stats, &mut part.token_stats) {
+            (Some(tokens), Some(stats)) => {
+                // First, so the token rules reuse the exact verdict instead of counting again.
+                let facts = Facts::counting_every_token();
+                stats.observe(record, &facts, tokens);
+                facts
+            }
+            _ => Facts::default(),
+        };
         for rule in &self.record_rules {
             rule.check(record, &facts, &mut part.findings);
         }
@@ -141,6 +161,7 @@ pub struct Linter {
     settings: Settings,
     record_rules: Vec<Box<dyn RecordRule>>,
     dataset_rules: Vec<Box<dyn DatasetRule>>,
+    token_statistics: bool,
 }
 
 impl Linter {
@@ -162,7 +183,16 @@ impl Linter {
             settings,
             record_rules,
             dataset_rules,
+            token_statistics: false,
         }
+    }
+
+    /// Also collect token statistics per dataset ([`LintReport::token_stats`]) when a
+    /// tokenizer is configured. They need every record's exact token counts, so the byte bound
+    /// settles nothing in such a run and token counting takes longer (the findings are the same).
+    pub fn token_statistics(mut self, collect: bool) -> Linter {
+        self.token_statistics = collect;
+        self
     }
 
     pub fn settings(&self) -> &Settings {
@@ -183,6 +213,7 @@ impl Linter {
                 .map(|rule| self.settings.runs_on(rule.meta().code, path).then_some(rule.as_ref()))
                 .collect(),
             invalid_record: self.settings.runs_on(INVALID_RECORD.code, path),
+            token_stats: self.settings.tokens.as_ref().filter(|_| self.token_statistics),
         }
     }
 
@@ -258,10 +289,14 @@ impl Linter {
         let mut records = 0;
         let mut records_per_file = std::collections::HashMap::new();
         let mut merged: Vec<Option<Aggregates>> = (0..datasets.len()).map(|_| None).collect();
+        let mut token_stats: Vec<TokenStats> = (0..datasets.len()).map(|_| TokenStats::default()).collect();
         for (source, part) in sources.iter().zip(parts) {
             findings.extend(part.findings);
             records += part.records;
             records_per_file.insert(source.path.to_path_buf(), part.records);
+            if let Some(stats) = part.token_stats {
+                token_stats[source.dataset].merge(stats);
+            }
             let slot = &mut merged[source.dataset];
             match slot {
                 None => *slot = Some(part.aggregates),
@@ -295,6 +330,12 @@ impl Linter {
             bytes: sizes.iter().sum(),
             path_problems: Vec::new(),
             records_per_file,
+            token_stats: self
+                .settings
+                .tokens
+                .as_ref()
+                .filter(|_| self.token_statistics)
+                .map(|tokens| TokenStatistics::new(tokens, token_stats)),
         }
     }
 

@@ -101,6 +101,30 @@ macro_rules! declare_rule {
 pub struct Facts {
     target_scripts: std::sync::OnceLock<Vec<ScriptCounts>>,
     token_verdict: std::sync::OnceLock<Option<Result<Verdict, String>>>,
+    /// Count every sample's tokens exactly instead of letting the byte bound settle short ones.
+    every_token: bool,
+    /// With `every_token`: whether the byte bound would have settled the sample.
+    bound_would_settle: std::sync::OnceLock<bool>,
+}
+
+impl Facts {
+    /// Facts for a run that collects token statistics. Statistics need each sample's exact
+    /// counts, and the byte bound proves only that a sample fits, not how many tokens it has,
+    /// so here [`token_verdict`](Self::token_verdict) counts every sample (the verdicts are the
+    /// same) and notes whether the bound would have settled it.
+    pub fn counting_every_token() -> Facts {
+        Facts {
+            every_token: true,
+            ..Facts::default()
+        }
+    }
+
+    /// Whether the byte bound alone would have settled the record's verdict; known only after
+    /// [`token_verdict`](Self::token_verdict) on facts from
+    /// [`counting_every_token`](Self::counting_every_token).
+    pub fn bound_would_settle(&self) -> Option<bool> {
+        self.bound_would_settle.get().copied()
+    }
 }
 
 impl Facts {
@@ -137,10 +161,15 @@ impl Facts {
                     .render(&turns)
                     .map_err(|err| err.to_string())
                     .and_then(|rendered| {
-                        tokens
-                            .counter
-                            .prompt_fits(&rendered, tokens.max_seq_len)
-                            .map_err(|err| err.to_string())
+                        let counter = &tokens.counter;
+                        let verdict = if self.every_token {
+                            let settles = counter.bound_settles(&rendered, tokens.max_seq_len);
+                            let _ = self.bound_would_settle.set(settles);
+                            counter.prompt_counts(&rendered, tokens.max_seq_len)
+                        } else {
+                            counter.prompt_fits(&rendered, tokens.max_seq_len)
+                        };
+                        verdict.map_err(|err| err.to_string())
                     });
                 Some(verdict)
             })

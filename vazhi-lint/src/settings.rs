@@ -46,6 +46,9 @@ pub struct Options {
     pub max_seq_len: Option<usize>,
     /// A `tokenizer_config.json` (its `chat_template`) or a Jinja file; default: ChatML as Qwen uses it.
     pub chat_template: Option<PathBuf>,
+    /// `"encode"`: count every sample with `Tokenizer::encode`, without the fast path or the
+    /// byte bound. Same verdicts, slower; for cross-checking and benchmarks. Default `"auto"`.
+    pub token_engine: Option<crate::tokens::TokenEngine>,
 }
 
 /// `[rules.NAME]` tables: each rule's own options.
@@ -181,14 +184,20 @@ impl Settings {
             .collect::<Result<Vec<_>, _>>()?;
         let rules = options.rules.unwrap_or_default().resolve(&root)?;
         let tokens = match (&options.tokenizer, options.max_seq_len) {
-            (Some(tokenizer), Some(max_seq_len)) => Some(crate::tokens::TokenSettings::load(
+            (Some(tokenizer), Some(max_seq_len)) => Some(crate::tokens::TokenSettings::load_with_engine(
                 &root.join(tokenizer),
                 max_seq_len,
                 options.chat_template.as_ref().map(|path| root.join(path)).as_deref(),
+                options.token_engine.unwrap_or_default(),
             )?),
             (None, None) if options.chat_template.is_some() => {
                 return Err(
                     "chat-template is set but tokenizer and max-seq-len are not; the token rules need them".into(),
+                );
+            }
+            (None, None) if options.token_engine.is_some() => {
+                return Err(
+                    "token-engine is set but tokenizer and max-seq-len are not; the token rules need them".into(),
                 );
             }
             (None, None) => None,

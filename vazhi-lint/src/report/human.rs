@@ -7,6 +7,7 @@ use super::{HumanOptions, Reporter, location, plural, statistics, thousands};
 use crate::engine::LintReport;
 use crate::finding::Finding;
 use crate::rule::Severity;
+use crate::tokens::stats::{Summary, TokenStatistics};
 
 /// The default format: each finding as a miette diagnostic showing the field's text with the
 /// offending span underlined, then a summary.
@@ -136,6 +137,14 @@ fn size(bytes: u64) -> String {
 }
 
 fn write_summary(report: &LintReport, out: &mut dyn Write) -> io::Result<()> {
+    write_rule_counts(report, out)?;
+    if let Some(stats) = &report.token_stats {
+        write_token_stats(report, stats, out)?;
+    }
+    Ok(())
+}
+
+fn write_rule_counts(report: &LintReport, out: &mut dyn Write) -> io::Result<()> {
     let read = format!(
         "{} {} in {}, {}",
         thousands(report.records),
@@ -176,6 +185,99 @@ fn write_summary(report: &LintReport, out: &mut dyn Write) -> io::Result<()> {
             row.rule.name,
             by.join(", ")
         )?;
+    }
+    Ok(())
+}
+
+/// `min 12, p50 340, p95 910, max 1,530`.
+fn summary(summary: Option<Summary>) -> String {
+    match summary {
+        Some(Summary { min, p50, p95, max }) => format!(
+            "min {}, p50 {}, p95 {}, max {}",
+            thousands(min as u64),
+            thousands(p50 as u64),
+            thousands(p95 as u64),
+            thousands(max as u64)
+        ),
+        None => "none".into(),
+    }
+}
+
+/// `12.5%` of `whole`.
+fn percent(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        "0%".into()
+    } else {
+        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+    }
+}
+
+/// The `token-stats` section of `--statistics`: one block per dataset.
+fn write_token_stats(report: &LintReport, stats: &TokenStatistics, out: &mut dyn Write) -> io::Result<()> {
+    let template = stats
+        .chat_template
+        .as_ref()
+        .map_or_else(|| "ChatML".to_owned(), |path| path.display().to_string());
+    let engine = match stats.engine_name() {
+        "encode" => "Tokenizer::encode",
+        _ => "the count-only byte-level BPE",
+    };
+    writeln!(
+        out,
+        "Token statistics ({}, window {}, {template}; every sample counted exactly with {engine}; percentiles nearest-rank):",
+        stats.tokenizer.display(),
+        thousands(stats.max_seq_len as u64),
+    )?;
+    let max = thousands(stats.max_seq_len as u64);
+    for (dataset, tokens) in report.datasets.iter().zip(&stats.datasets) {
+        let samples = tokens.samples();
+        writeln!(
+            out,
+            "  {}: {} with a response ({})",
+            dataset.name,
+            plural(samples as usize, "sample"),
+            plural(tokens.records as usize, "record"),
+        )?;
+        writeln!(out, "    prompt tokens     {}", summary(tokens.prompt.summary()))?;
+        writeln!(out, "    response tokens   {}", summary(tokens.response.summary()))?;
+        writeln!(
+            out,
+            "    over the window   {} with the prompt at {max} or more (no response token fits), {} with prompt + response over {max}",
+            thousands(tokens.prompt_over),
+            thousands(tokens.total_over),
+        )?;
+        let fertility = &tokens.fertility;
+        match (fertility.per_tamil_char(), fertility.per_tamil_word()) {
+            (Some(per_char), Some(per_word)) => writeln!(
+                out,
+                "    Tamil fertility   {per_char:.2} tokens per Tamil character, {per_word:.1} per Tamil word ({} tokens in {})",
+                thousands(fertility.tokens),
+                plural(fertility.texts as usize, "mostly-Tamil text"),
+            )?,
+            _ => writeln!(out, "    Tamil fertility   no mostly-Tamil text")?,
+        }
+        writeln!(
+            out,
+            "    counting          {} by the byte-level BPE, {} by Tokenizer::encode; without --statistics the byte bound settles {} ({})",
+            thousands(tokens.counted),
+            thousands(tokens.encoded),
+            thousands(tokens.bound_would_settle),
+            percent(tokens.bound_would_settle, samples),
+        )?;
+        if tokens.no_response > 0 {
+            writeln!(
+                out,
+                "    no response       {} without an assistant turn",
+                plural(tokens.no_response as usize, "chat record")
+            )?;
+        }
+        if tokens.not_counted > 0 {
+            writeln!(
+                out,
+                "    not counted       {}: the template or the tokenizer failed (see over-long-prompt)",
+                plural(tokens.not_counted as usize, "chat record")
+            )?;
+        }
     }
     Ok(())
 }

@@ -76,6 +76,29 @@ pub fn statistics(report: &LintReport) -> Vec<RuleCount> {
     counts.into_values().collect()
 }
 
+/// `--statistics` in a machine-readable format: the per-rule rows of [`statistics`] as a JSON
+/// array; with token statistics, an object `{"rules": [rows], "token_stats": {…}}`.
+pub fn statistics_json(report: &LintReport) -> serde_json::Value {
+    let rows: Vec<serde_json::Value> = statistics(report)
+        .into_iter()
+        .map(|row| {
+            let by: serde_json::Map<String, serde_json::Value> = row
+                .by_severity
+                .iter()
+                .map(|(severity, count)| (severity.name().to_owned(), (*count).into()))
+                .collect();
+            serde_json::json!({"code": row.rule.code, "rule": row.rule.name, "count": row.count, "severity": by})
+        })
+        .collect();
+    match &report.token_stats {
+        None => serde_json::Value::Array(rows),
+        Some(tokens) => serde_json::json!({
+            "rules": rows,
+            "token_stats": tokens.to_json(report.datasets.iter().map(|dataset| dataset.name.as_str())),
+        }),
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct RuleCount {
     pub rule: &'static RuleMeta,

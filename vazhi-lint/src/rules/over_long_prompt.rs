@@ -32,7 +32,11 @@ declare_rule! {
     /// tokenizer = "models/qwen3/tokenizer.json"
     /// max-seq-len = 1024
     /// chat-template = "models/qwen3/tokenizer_config.json"   # optional
+    /// token-engine = "encode"   # optional: Tokenizer::encode for every sample, no byte bound (slower, same verdicts)
     /// ```
+    ///
+    /// With `--statistics`, every record is counted exactly (the statistics need the counts), so the
+    /// byte bound settles nothing; the findings are the same.
     pub static OVER_LONG_PROMPT = {
         code: "VZ301",
         name: "over-long-prompt",

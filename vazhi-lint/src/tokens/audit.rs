@@ -565,6 +565,14 @@ fn is_tamil(c: char) -> bool {
     ('\u{0B80}'..='\u{0BFF}').contains(&c)
 }
 
+/// The Tamil code points (U+0B80–U+0BFF) of `text` and its whitespace-separated words that
+/// contain one: what fertility divides by, here and in the token statistics.
+pub(crate) fn tamil_chars_and_words(text: &str) -> (usize, usize) {
+    let chars = text.chars().filter(|c| is_tamil(*c)).count();
+    let words = text.split_whitespace().filter(|w| w.chars().any(is_tamil)).count();
+    (chars, words)
+}
+
 /// Fertility of `counter` on `sample` (lines of mostly Tamil text): all tokens of the lines
 /// over the Tamil code points (U+0B80–U+0BFF) and the whitespace-separated words containing one.
 pub fn fertility(counter: &TokenCounter, sample: &[&str]) -> Result<Fertility, CountError> {
@@ -573,8 +581,9 @@ pub fn fertility(counter: &TokenCounter, sample: &[&str]) -> Result<Fertility, C
     let mut tamil_words = 0;
     for line in sample {
         tokens += counter.count(line)?;
-        tamil_chars += line.chars().filter(|c| is_tamil(*c)).count();
-        tamil_words += line.split_whitespace().filter(|w| w.chars().any(is_tamil)).count();
+        let (chars, words) = tamil_chars_and_words(line);
+        tamil_chars += chars;
+        tamil_words += words;
     }
     let per = |n: usize| if n == 0 { 0.0 } else { tokens as f64 / n as f64 };
     Ok(Fertility {

@@ -139,6 +139,15 @@ impl TokenCounter {
         })
     }
 
+    /// This counter with the fast path switched off: every count is `Tokenizer::encode`, and
+    /// [`prompt_fits`](Self::prompt_fits) no longer uses the byte bound (on this engine the
+    /// bound would itself be an encode). The reference the fast path is checked against, and
+    /// the benchmark's baseline (`token-engine = "encode"`).
+    pub fn encode_only(mut self) -> Self {
+        self.fast = Err("token-engine = \"encode\" asks for Tokenizer::encode".into());
+        self
+    }
+
     /// The file this counter was loaded from.
     pub fn path(&self) -> &Path {
         &self.path
@@ -191,6 +200,12 @@ impl TokenCounter {
     /// sample lie before its first response. A token straddling `at` counts before it. `at` must
     /// be a char boundary.
     pub fn count_split(&self, text: &str, at: usize) -> Result<(usize, usize), CountError> {
+        self.count_split_how(text, at).map(|(before, total, _)| (before, total))
+    }
+
+    /// [`count_split`](Self::count_split), and whether `Tokenizer::encode` gave the counts (the
+    /// fallback engine, or a normalized segment whose offsets only the tokenizer can map).
+    fn count_split_how(&self, text: &str, at: usize) -> Result<(usize, usize, bool), CountError> {
         if let Ok(fast) = &self.fast {
             let split = self.with_cache(|cache| {
                 let mut tally = Split {
@@ -204,13 +219,13 @@ impl TokenCounter {
                 fast.walk(text, &mut tally);
                 (!tally.needs_offsets).then_some((tally.before, tally.total))
             });
-            if let Some(split) = split {
-                return Ok(split);
+            if let Some((before, total)) = split {
+                return Ok((before, total, false));
             }
         }
         let encoding = self.encode(text)?;
         let before = encoding.get_offsets().iter().filter(|(start, _)| *start < at).count();
-        Ok((before, encoding.len()))
+        Ok((before, encoding.len(), true))
     }
 
     /// An upper bound on [`count`](Self::count) without BPE or pre-tokenizer regex: a byte-level
@@ -246,39 +261,50 @@ impl TokenCounter {
     /// Whether the first response of a rendered sample survives truncation to `max_seq_len`
     /// tokens (right truncation, as SFT trainers do).
     ///
-    /// A sample whose [`max_tokens_bound`](Self::max_tokens_bound) is at most `max_seq_len`
-    /// fits without counting (`settled_by_bound`, counts `None`): for Qwen, any sample of at
-    /// most `max_seq_len` bytes. Tamil takes about 2.5 bytes per Qwen token, so that settles the
+    /// A sample the byte bound settles ([`bound_settles`](Self::bound_settles)) fits without
+    /// counting (`settled_by_bound`, counts `None`): for Qwen, any sample of at most
+    /// `max_seq_len` bytes. Tamil takes about 2.5 bytes per Qwen token, so that settles the
     /// short samples only: of the 3,990 kural samples, 1,120 of the 3,989 that fit 512 tokens
     /// and 3,983 of 3,990 at 1024. The others are counted exactly, once, split at
     /// [`Rendered::prompt_end`].
     pub fn prompt_fits(&self, rendered: &Rendered, max_seq_len: usize) -> Result<Verdict, CountError> {
         if rendered.assistant_spans.is_empty() {
-            return Ok(Verdict {
-                fit: Fit::NoResponse,
-                tokens_before_response: None,
-                response_tokens_kept: None,
-                total_tokens: None,
-                settled_by_bound: false,
-            });
+            return Ok(Verdict::NO_RESPONSE);
         }
-        // Only a text of at most `max_seq_len` bytes can have a bound that small (NFC rarely
-        // shrinks text; when it does, the exact count below gives the same verdict). On the
-        // fallback path the bound is an encode: count once instead.
-        if self.fast.is_ok()
-            && rendered.text.len() <= max_seq_len
-            && self.max_tokens_bound(&rendered.text) <= max_seq_len
-        {
+        if self.bound_settles(rendered, max_seq_len) {
             return Ok(Verdict {
                 fit: Fit::Fits,
                 tokens_before_response: None,
                 response_tokens_kept: None,
                 total_tokens: None,
                 settled_by_bound: true,
+                encoded: false,
             });
         }
-        let (before, total) = self.count_split(&rendered.text, rendered.prompt_end)?;
-        Ok(Verdict::from_counts(before, total, max_seq_len))
+        self.prompt_counts(rendered, max_seq_len)
+    }
+
+    /// [`prompt_fits`](Self::prompt_fits) with exact counts for every sample: the byte bound is
+    /// not used, so `tokens_before_response` and `total_tokens` are always there (except for a
+    /// sample without a response). For token statistics, which need every sample's counts.
+    pub fn prompt_counts(&self, rendered: &Rendered, max_seq_len: usize) -> Result<Verdict, CountError> {
+        if rendered.assistant_spans.is_empty() {
+            return Ok(Verdict::NO_RESPONSE);
+        }
+        let (before, total, encoded) = self.count_split_how(&rendered.text, rendered.prompt_end)?;
+        Ok(Verdict {
+            encoded,
+            ..Verdict::from_counts(before, total, max_seq_len)
+        })
+    }
+
+    /// Whether the byte bound alone shows that the whole sample fits `max_seq_len` tokens, so
+    /// [`prompt_fits`](Self::prompt_fits) need not count it. Only a text of at most `max_seq_len`
+    /// bytes can have a bound that small, so longer texts are not even scanned (NFC rarely
+    /// shrinks text; when it does, the exact count gives the same verdict). Never true on the
+    /// fallback engine, where the bound would be a full encode: counting once is cheaper.
+    pub fn bound_settles(&self, rendered: &Rendered, max_seq_len: usize) -> bool {
+        self.fast.is_ok() && rendered.text.len() <= max_seq_len && self.max_tokens_bound(&rendered.text) <= max_seq_len
     }
 
     fn with_cache<R>(&self, f: impl FnOnce(&mut PieceCache) -> R) -> R {
@@ -316,9 +342,22 @@ pub struct Verdict {
     pub total_tokens: Option<usize>,
     /// True when the byte bound settled it without counting.
     pub settled_by_bound: bool,
+    /// True when `Tokenizer::encode` gave the counts rather than the count-only BPE: the
+    /// fallback engine, or a split the fast path could not align (see [`CountEngine`]).
+    pub encoded: bool,
 }
 
 impl Verdict {
+    /// A rendered sample with no assistant turn: nothing to truncate, nothing counted.
+    const NO_RESPONSE: Verdict = Verdict {
+        fit: Fit::NoResponse,
+        tokens_before_response: None,
+        response_tokens_kept: None,
+        total_tokens: None,
+        settled_by_bound: false,
+        encoded: false,
+    };
+
     /// The verdict from exact counts: `before` tokens precede the first response, `total` in all.
     pub fn from_counts(before: usize, total: usize, max_seq_len: usize) -> Self {
         let fit = if total <= max_seq_len {
@@ -334,6 +373,7 @@ impl Verdict {
             response_tokens_kept: Some(total.min(max_seq_len).saturating_sub(before)),
             total_tokens: Some(total),
             settled_by_bound: false,
+            encoded: false,
         }
     }
 }

@@ -14,6 +14,7 @@
 //!   most samples without counting; [`TokenCounter::prompt_fits`] gives the truncation verdict.
 //! - [`bpe`]: the tokenizer.json model as data and the count-only byte-level BPE.
 //! - [`audit`](mod@audit): `cargo vazhi tokenizer FILE`, the tokenizer's own lint.
+//! - [`stats`]: `token-stats`, the per-dataset token figures of `--statistics`.
 //!
 //! Measured on the 1330 kurals rendered as 3,990 ChatML samples (2.46 MB, 874,864 Qwen tokens;
 //! release build on the shared 2-core machine, ranges over five runs):
@@ -31,11 +32,13 @@ pub mod audit;
 pub mod bpe;
 pub mod count;
 pub mod settings;
+pub mod stats;
 pub mod template;
 
 pub use audit::{AuditError, Comparison, Fertility, IssueSeverity, TokenizerIssue, audit, compare, fertility};
 pub use count::{CountEngine, CountError, Fit, TokenCounter, Verdict};
-pub use settings::TokenSettings;
+pub use settings::{TokenEngine, TokenSettings};
+pub use stats::{Histogram, TokenStatistics, TokenStats};
 pub use template::{ChatTemplate, Rendered, TemplateError, Turn};
 
 #[cfg(test)]

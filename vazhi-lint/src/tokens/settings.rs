@@ -4,9 +4,23 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{ChatTemplate, TokenCounter};
+
+/// Which implementation counts the tokens. The verdicts and counts are the same either way
+/// (the fast path is tested against `Tokenizer::encode`); only the speed differs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TokenEngine {
+    /// The count-only byte-level BPE and the byte bound where the tokenizer allows them,
+    /// `Tokenizer::encode` otherwise.
+    #[default]
+    Auto,
+    /// `Tokenizer::encode` for every sample, no byte bound: the reference implementation, for
+    /// cross-checking a surprising count and as the benchmark's baseline.
+    Encode,
+}
 
 /// What the token rules count with.
 #[derive(Clone, Serialize)]
@@ -17,6 +31,8 @@ pub struct TokenSettings {
     pub tokenizer_sha256: String,
     pub max_seq_len: usize,
     pub chat_template: Option<PathBuf>,
+    /// Not part of a split's settings fingerprint: both engines give the same verdicts.
+    pub engine: TokenEngine,
     #[serde(skip)]
     pub counter: Arc<TokenCounter>,
     #[serde(skip)]
@@ -29,17 +45,32 @@ impl std::fmt::Debug for TokenSettings {
             .field("tokenizer", &self.tokenizer)
             .field("max_seq_len", &self.max_seq_len)
             .field("chat_template", &self.chat_template)
+            .field("engine", &self.engine)
             .finish()
     }
 }
 
 impl TokenSettings {
-    /// Loads the tokenizer (and template); paths are taken as given.
+    /// Loads the tokenizer (and template); paths are taken as given. Counts with
+    /// [`TokenEngine::Auto`].
     pub fn load(tokenizer: &Path, max_seq_len: usize, chat_template: Option<&Path>) -> Result<TokenSettings, String> {
+        Self::load_with_engine(tokenizer, max_seq_len, chat_template, TokenEngine::Auto)
+    }
+
+    /// [`load`](Self::load), counting with `engine`.
+    pub fn load_with_engine(
+        tokenizer: &Path,
+        max_seq_len: usize,
+        chat_template: Option<&Path>,
+        engine: TokenEngine,
+    ) -> Result<TokenSettings, String> {
         if max_seq_len == 0 {
             return Err("max-seq-len must be at least 1".into());
         }
-        let counter = TokenCounter::from_file(tokenizer).map_err(|err| format!("tokenizer: {err}"))?;
+        let mut counter = TokenCounter::from_file(tokenizer).map_err(|err| format!("tokenizer: {err}"))?;
+        if engine == TokenEngine::Encode {
+            counter = counter.encode_only();
+        }
         let (tokenizer_sha256, _) =
             crate::split::file_digest(tokenizer).map_err(|err| format!("tokenizer: {}: {err}", tokenizer.display()))?;
         let template = match chat_template {
@@ -51,6 +82,7 @@ impl TokenSettings {
             tokenizer_sha256,
             max_seq_len,
             chat_template: chat_template.map(Path::to_path_buf),
+            engine,
             counter: Arc::new(counter),
             template: Arc::new(template),
         })
