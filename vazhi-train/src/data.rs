@@ -191,8 +191,12 @@ pub struct Batch {
 }
 
 impl Batch {
-    pub fn of(examples: &[&Example], pad_id: u32) -> Batch {
-        let seq = examples.iter().map(|e| e.ids.len().saturating_sub(1)).max().unwrap_or(0).max(1);
+    /// Pads to the longest example rounded up to a multiple of `pad_to` (at most `cap`
+    /// positions). Why round: on a JIT backend (CUDA) every new sequence length compiles and
+    /// tunes a new set of kernels; a few buckets bound that, at the cost of some padding.
+    pub fn of(examples: &[&Example], pad_id: u32, pad_to: usize, cap: usize) -> Batch {
+        let longest = examples.iter().map(|e| e.ids.len().saturating_sub(1)).max().unwrap_or(0).max(1);
+        let seq = longest.next_multiple_of(pad_to.max(1)).min(cap.max(longest));
         let mut batch = Batch {
             batch: examples.len(),
             seq,
@@ -233,12 +237,24 @@ mod tests {
             ids: vec![5, 6],
             labelled: vec![false, true],
         };
-        let batch = Batch::of(&[&a, &b], 0);
+        let batch = Batch::of(&[&a, &b], 0, 1, 8);
         assert_eq!((batch.batch, batch.seq), (2, 3));
         assert_eq!(batch.inputs, vec![1, 2, 3, 5, 6, 0]);
         assert_eq!(batch.targets, vec![2, 3, 4, 6, 0, 0]);
         assert_eq!(batch.weights, vec![0.0, 1.0, 1.0, 1.0, 0.0, 0.0]);
         assert_eq!(batch.target_tokens(), 3);
         assert_eq!(batch.tokens, 4);
+    }
+
+    #[test]
+    fn lengths_round_up_to_buckets_within_the_window() {
+        let example = Example {
+            ids: vec![7; 11],
+            labelled: vec![true; 11],
+        };
+        assert_eq!(Batch::of(&[&example], 0, 8, 64).seq, 16);
+        assert_eq!(Batch::of(&[&example], 0, 8, 12).seq, 12, "never past the window");
+        let padded = Batch::of(&[&example], 0, 8, 64);
+        assert_eq!(padded.target_tokens(), 10, "padding carries no loss");
     }
 }

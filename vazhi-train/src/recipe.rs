@@ -84,6 +84,10 @@ pub struct TrainSection {
     pub batch_size: usize,
     #[serde(default = "one")]
     pub grad_accum: usize,
+    /// Batches are padded to a multiple of this many tokens (bounded by max-seq-len), so a JIT
+    /// backend compiles kernels for a few lengths rather than every one.
+    #[serde(default = "default_pad_to")]
+    pub pad_to_multiple: usize,
     pub lr: f64,
     /// The cosine schedule ends at `lr * min-lr-ratio`.
     #[serde(default)]
@@ -108,6 +112,10 @@ fn one() -> usize {
 
 fn default_batch() -> usize {
     8
+}
+
+fn default_pad_to() -> usize {
+    64
 }
 
 fn default_seed() -> u64 {
@@ -170,8 +178,8 @@ impl Recipe {
             return Err("data.max-seq-len must be at least 2".into());
         }
         let t = &self.train;
-        if t.batch_size == 0 || t.grad_accum == 0 || t.log_every == 0 || t.epochs == 0 {
-            return Err("train: batch-size, grad-accum, log-every and epochs must be at least 1".into());
+        if t.batch_size == 0 || t.grad_accum == 0 || t.log_every == 0 || t.epochs == 0 || t.pad_to_multiple == 0 {
+            return Err("train: batch-size, grad-accum, pad-to-multiple, log-every and epochs must be at least 1".into());
         }
         if t.checkpoint_every == Some(0) || t.steps == Some(0) {
             return Err("train: steps and checkpoint-every must be at least 1".into());

@@ -250,7 +250,11 @@ pub fn train<B: AutodiffBackend>(
     let mut window_start = Instant::now();
     for step in start..total {
         let micro = micro_batches(examples, recipe, step);
-        let batches: Vec<Batch> = micro.iter().map(|m| Batch::of(m, pad_id)).collect();
+        let cap = recipe.data.max_seq_len - 1;
+        let batches: Vec<Batch> = micro
+            .iter()
+            .map(|m| Batch::of(m, pad_id, t.pad_to_multiple, cap))
+            .collect();
         let targets: usize = batches.iter().map(Batch::target_tokens).sum();
         let mut accumulator = GradientsAccumulator::<Adapters<B>>::new();
         let mut loss_sum = 0.0;
