@@ -338,10 +338,10 @@ impl Linter {
     fn lint_json(&self, source: &Source, kind: FileKind, plan: &FilePlan<'_>) -> Part {
         #[cfg(unix)]
         if matches!(kind, FileKind::Jsonl | FileKind::Json)
-            && let Ok(Some(mapped)) = crate::reader::mapped::MappedLines::open(&source.path)
+            && let Ok(Some(mapped)) = crate::reader::mapped::MappedFile::open(&source.path)
             && !(kind == FileKind::Json && mapped.starts_with_array())
         {
-            return self.lint_mapped(source, mapped, plan);
+            return self.lint_mapped(source, &mapped, plan);
         }
         let mut part = plan.part();
         let opened = kind.open_text(&source.path).and_then(|mut reader| {
@@ -401,15 +401,12 @@ impl Linter {
     /// A plain JSON Lines file, parsed in place from its memory map a window at a time; each
     /// window's pages are released once checked so memory stays bounded.
     #[cfg(unix)]
-    fn lint_mapped(
-        &self,
-        source: &Source,
-        mut mapped: crate::reader::mapped::MappedLines,
-        plan: &FilePlan<'_>,
-    ) -> Part {
+    fn lint_mapped(&self, source: &Source, mapped: &crate::reader::mapped::MappedFile, plan: &FilePlan<'_>) -> Part {
         let mut part = plan.part();
         let mut last_line = 0;
-        while let Some(window) = mapped.next_window() {
+        let mut windows = mapped.windows();
+        let mut next = windows.next(mapped);
+        while let Some(window) = next {
             let window = match window {
                 Ok(window) => window,
                 Err(err) => {
@@ -420,9 +417,15 @@ impl Linter {
             };
             last_line = window.units.last().map_or(last_line, |unit| unit.line);
             self.report_problems(plan, source, &window.problems, &mut part);
-            let checked = self.check_units(plan, source, mapped.data(), &window.units);
+            // Finding the next window's lines (and faulting its pages in) is serial work: do it
+            // while this window's records are checked rather than between windows.
+            let (checked, following) = rayon::join(
+                || self.check_units(plan, source, mapped.data(), &window.units),
+                || windows.next(mapped),
+            );
             part = std::mem::replace(&mut part, plan.part()).merge(checked);
-            mapped.release(window.end);
+            windows.release(mapped, window.end);
+            next = following;
         }
         part
     }

@@ -28,7 +28,7 @@ pub const WINDOW_BYTES: usize = 8 << 20;
 /// (4, 16 and 64 KiB), as `madvise` wants a page-aligned start.
 const RELEASE_ALIGN: usize = 64 << 10;
 
-/// The records of one window: units with ranges into [`MappedLines::data`], and the lines that
+/// The records of one window: units with ranges into [`MappedFile::data`], and the lines that
 /// could not be made records.
 #[derive(Debug, Default)]
 pub struct Window {
@@ -38,10 +38,16 @@ pub struct Window {
     pub end: usize,
 }
 
-/// A JSON Lines file mapped into memory, handed out a window at a time.
-pub struct MappedLines {
+/// A JSON Lines file mapped into memory.
+pub struct MappedFile {
     file: File,
     map: Mmap,
+}
+
+/// Where the walk through a [`MappedFile`] is: kept apart from the map so the next window can be
+/// found while the records of the current one are checked.
+#[derive(Debug)]
+pub struct LineWindows {
     /// Start of the next window.
     pos: usize,
     next_line: u64,
@@ -49,10 +55,10 @@ pub struct MappedLines {
     released: usize,
 }
 
-impl MappedLines {
+impl MappedFile {
     /// Maps `path` when it is a regular, non-empty file; `Ok(None)` when the chunked reader
     /// should read it instead (an empty file, a FIFO or a device).
-    pub fn open(path: &Path) -> io::Result<Option<MappedLines>> {
+    pub fn open(path: &Path) -> io::Result<Option<MappedFile>> {
         let file = File::open(path)?;
         let meta = file.metadata()?;
         if !meta.is_file() || meta.len() == 0 {
@@ -64,13 +70,7 @@ impl MappedLines {
         let map = unsafe { Mmap::map(&file)? };
         // Read ahead aggressively: records are read front to back, once.
         let _ = map.advise(Advice::Sequential);
-        Ok(Some(MappedLines {
-            file,
-            map,
-            pos: 0,
-            next_line: 1,
-            released: 0,
-        }))
+        Ok(Some(MappedFile { file, map }))
     }
 
     /// The whole file; units' ranges index into it.
@@ -84,13 +84,24 @@ impl MappedLines {
         body.iter().find(|byte| !byte.is_ascii_whitespace()) == Some(&b'[')
     }
 
+    /// The first window is at the start of the file, line 1.
+    pub fn windows(&self) -> LineWindows {
+        LineWindows {
+            pos: 0,
+            next_line: 1,
+            released: 0,
+        }
+    }
+}
+
+impl LineWindows {
     /// The next window of whole lines, or an error when the file shrank under the map.
-    pub fn next_window(&mut self) -> Option<io::Result<Window>> {
-        let len = self.map.len();
+    pub fn next(&mut self, file: &MappedFile) -> Option<io::Result<Window>> {
+        let len = file.map.len();
         if self.pos >= len {
             return None;
         }
-        match self.file.metadata() {
+        match file.file.metadata() {
             Ok(meta) if meta.len() < len as u64 => {
                 self.pos = len;
                 return Some(Err(io::Error::other(format!(
@@ -104,7 +115,7 @@ impl MappedLines {
                 return Some(Err(err));
             }
         }
-        let data = &self.map[..];
+        let data = &file.map[..];
         let mut start = self.pos;
         if start == 0 && data.starts_with(BOM) {
             start = BOM.len();
@@ -138,24 +149,26 @@ impl MappedLines {
         self.pos = end;
         window.end = end;
         // Start reading the next window from disk while this one is checked (a no-op when cached).
-        let _ = self
+        let _ = file
             .map
             .advise_range(Advice::WillNeed, end, WINDOW_BYTES.min(len - end));
         Some(Ok(window))
     }
 
     /// Gives back the pages of everything before `upto`, so resident memory does not grow with the
-    /// file. Taking `&mut self` proves no slice of [`MappedLines::data`] is still borrowed.
-    pub fn release(&mut self, upto: usize) {
-        let end = upto.min(self.map.len()) & !(RELEASE_ALIGN - 1);
+    /// file. Call only once the records before `upto` have been checked.
+    pub fn release(&mut self, file: &MappedFile, upto: usize) {
+        let end = upto.min(file.map.len()) & !(RELEASE_ALIGN - 1);
         if end <= self.released {
             return;
         }
-        // SAFETY: nothing borrows the map (`&mut self`), and findings own their text, so no
-        // reference into the released range exists. The map is shared and read-only: a page
-        // touched again is read back from the file unchanged, never zero-filled.
+        // SAFETY: the map is shared and read-only, so MADV_DONTNEED only drops page-table entries:
+        // a released page touched again is read back from the file unchanged, never zero-filled,
+        // and slices of the map stay valid. (memmap2 marks the advice unchecked for private,
+        // writable maps, where it would discard data.) Findings own their text, so nothing of
+        // the checked records points into the range anyway.
         let _ = unsafe {
-            self.map
+            file.map
                 .unchecked_advise_range(UncheckedAdvice::DontNeed, self.released, end - self.released)
         };
         self.released = end;
@@ -167,23 +180,24 @@ mod tests {
     use super::*;
     use crate::reader::chunks::LineChunks;
 
-    fn mapped(bytes: &[u8]) -> (tempfile::TempDir, MappedLines) {
+    fn mapped(bytes: &[u8]) -> (tempfile::TempDir, MappedFile) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("lines.jsonl");
         std::fs::write(&path, bytes).unwrap();
-        let lines = MappedLines::open(&path).unwrap().unwrap();
-        (dir, lines)
+        let file = MappedFile::open(&path).unwrap().unwrap();
+        (dir, file)
     }
 
-    fn records(mut lines: MappedLines) -> Vec<(u64, Vec<u8>)> {
+    fn records(file: MappedFile) -> Vec<(u64, Vec<u8>)> {
         let mut out = Vec::new();
-        while let Some(window) = lines.next_window() {
+        let mut windows = file.windows();
+        while let Some(window) = windows.next(&file) {
             let window = window.unwrap();
             assert!(window.problems.is_empty(), "{:?}", window.problems);
             for unit in &window.units {
-                out.push((unit.line, lines.data()[unit.range.clone()].to_vec()));
+                out.push((unit.line, file.data()[unit.range.clone()].to_vec()));
             }
-            lines.release(window.end);
+            windows.release(&file, window.end);
         }
         out
     }
@@ -238,19 +252,71 @@ mod tests {
         let path = dir.path().join("lines.jsonl");
         let line = "{\"text\": \"யாதும் ஊரே\"}\n";
         std::fs::write(&path, line.repeat(WINDOW_BYTES / line.len() * 3)).unwrap();
-        let mut lines = MappedLines::open(&path).unwrap().unwrap();
-        let first = lines.next_window().unwrap().unwrap();
+        let mapped = MappedFile::open(&path).unwrap().unwrap();
+        let mut windows = mapped.windows();
+        let first = windows.next(&mapped).unwrap().unwrap();
         assert!(!first.units.is_empty());
-        lines.release(first.end);
+        windows.release(&mapped, first.end);
         File::options()
             .write(true)
             .open(&path)
             .unwrap()
             .set_len(first.end as u64)
             .unwrap();
-        let err = lines.next_window().unwrap().unwrap_err();
+        let err = windows.next(&mapped).unwrap().unwrap_err();
         assert!(err.to_string().contains("truncated"), "{err}");
-        assert!(lines.next_window().is_none());
+        assert!(windows.next(&mapped).is_none());
+    }
+
+    /// Resident bytes of the mapping that holds `at`, from /proc/self/smaps: this map alone, so
+    /// the test is not disturbed by other tests' allocations in the same process.
+    #[cfg(target_os = "linux")]
+    fn resident(at: *const u8) -> usize {
+        let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap();
+        let at = at as usize;
+        let mut inside = false;
+        for line in smaps.lines() {
+            let first = line.split_whitespace().next().unwrap_or("");
+            if let Some((start, end)) = first.split_once('-')
+                && let (Ok(start), Ok(end)) = (usize::from_str_radix(start, 16), usize::from_str_radix(end, 16))
+            {
+                inside = (start..end).contains(&at);
+            } else if inside && let Some(kb) = line.strip_prefix("Rss:") {
+                return kb.trim().trim_end_matches("kB").trim().parse::<usize>().unwrap() << 10;
+            }
+        }
+        panic!("no mapping holds {at:#x}");
+    }
+
+    /// The memory bound: resident memory must not grow with the file. Every byte of a file
+    /// of many windows is touched, yet no more than about a window stays resident.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn resident_memory_stays_near_one_window_whatever_the_file_size() {
+        let line = format!("{{\"text\": \"{}\"}}\n", "யாதும் ஊரே யாவரும் கேளிர் ".repeat(12));
+        let input = line.repeat(8 * WINDOW_BYTES / line.len());
+        let (_dir, file) = mapped(input.as_bytes());
+        let mut windows = file.windows();
+        let mut most = 0;
+        let mut checksum = 0u64;
+        while let Some(window) = windows.next(&file) {
+            let window = window.unwrap();
+            for unit in &window.units {
+                checksum += file.data()[unit.range.clone()]
+                    .iter()
+                    .map(|&byte| u64::from(byte))
+                    .sum::<u64>();
+            }
+            most = most.max(resident(file.data().as_ptr()));
+            windows.release(&file, window.end);
+        }
+        assert!(checksum > 0);
+        assert!(
+            most <= 2 * WINDOW_BYTES,
+            "{} MiB resident while reading a {} MiB file",
+            most >> 20,
+            input.len() >> 20
+        );
     }
 
     #[test]
@@ -258,6 +324,6 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("empty.jsonl");
         std::fs::write(&path, b"").unwrap();
-        assert!(MappedLines::open(&path).unwrap().is_none());
+        assert!(MappedFile::open(&path).unwrap().is_none());
     }
 }
