@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::dataset::Dataset;
 use crate::finding::{Finding, Snippet};
-use crate::reader::chunks::{ArrayChunks, Chunk, LineChunks};
+use crate::reader::chunks::{ArrayChunks, Chunk, LineChunks, Problem, Unit};
 use crate::reader::json::{InvalidJson, parse_record};
 use crate::reader::parquet::ParquetFile;
 use crate::reader::{FileKind, PathProblem, discover};
@@ -377,6 +377,13 @@ impl Linter {
     }
 
     fn lint_json(&self, source: &Source, kind: FileKind, plan: &FilePlan<'_>) -> Part {
+        #[cfg(unix)]
+        if matches!(kind, FileKind::Jsonl | FileKind::Json)
+            && let Ok(Some(mapped)) = crate::reader::mapped::MappedFile::open(&source.path)
+            && !(kind == FileKind::Json && mapped.starts_with_array())
+        {
+            return self.lint_mapped(source, &mapped, plan);
+        }
         let mut part = plan.part();
         let opened = kind.open_text(&source.path).and_then(|mut reader| {
             let mut head = Vec::new();
@@ -424,49 +431,91 @@ impl Linter {
                     }
                 };
                 last_line = chunk.units.last().map_or(last_line, |unit| unit.line);
-                for problem in &chunk.problems {
-                    plan.invalid(
-                        &mut part,
-                        &source.path,
-                        Some(Position::Line(problem.line)),
-                        problem.message.clone(),
-                        None,
-                        None,
-                    );
-                }
-                let chunk_part = chunk
-                    .units
-                    .par_iter()
-                    .fold(
-                        || plan.part(),
-                        |mut acc, unit| {
-                            let position = Position::Line(unit.line);
-                            match parse_record(chunk.unit(unit), position, source, &self.settings.fields) {
-                                Ok(record) => plan.check(&record, &mut acc),
-                                Err(InvalidJson {
-                                    message,
-                                    line_offset,
-                                    column,
-                                    field,
-                                }) => {
-                                    acc.records += 1;
-                                    let position = Position::Line(unit.line + line_offset);
-                                    plan.invalid(&mut acc, &source.path, Some(position), message, column, field);
-                                    if let (Some(column), Some(finding)) = (column, acc.findings.last_mut())
-                                        && finding.position == Some(position)
-                                    {
-                                        finding.snippet = Some(excerpt(chunk.unit(unit), line_offset, column));
-                                    }
-                                }
-                            }
-                            acc
-                        },
-                    )
-                    .reduce(|| plan.part(), Part::merge);
-                part = std::mem::replace(&mut part, plan.part()).merge(chunk_part);
+                self.report_problems(plan, source, &chunk.problems, &mut part);
+                let checked = self.check_units(plan, source, &chunk.data, &chunk.units);
+                part = std::mem::replace(&mut part, plan.part()).merge(checked);
             }
         });
         part
+    }
+
+    /// A plain JSON Lines file, parsed in place from its memory map a window at a time; each
+    /// window's pages are released once checked so memory stays bounded.
+    #[cfg(unix)]
+    fn lint_mapped(&self, source: &Source, mapped: &crate::reader::mapped::MappedFile, plan: &FilePlan<'_>) -> Part {
+        let mut part = plan.part();
+        let mut last_line = 0;
+        let mut windows = mapped.windows();
+        let mut next = windows.next(mapped);
+        while let Some(window) = next {
+            let window = match window {
+                Ok(window) => window,
+                Err(err) => {
+                    let message = format!("cannot read past line {last_line}: {err}");
+                    plan.invalid(&mut part, &source.path, None, message, None, None);
+                    break;
+                }
+            };
+            last_line = window.units.last().map_or(last_line, |unit| unit.line);
+            self.report_problems(plan, source, &window.problems, &mut part);
+            // Finding the next window's lines (and faulting its pages in) is serial work: do it
+            // while this window's records are checked rather than between windows.
+            let (checked, following) = rayon::join(
+                || self.check_units(plan, source, mapped.data(), &window.units),
+                || windows.next(mapped),
+            );
+            part = std::mem::replace(&mut part, plan.part()).merge(checked);
+            windows.release(mapped, window.end);
+            next = following;
+        }
+        part
+    }
+
+    /// Lines or array elements the chunk readers could not make records of.
+    fn report_problems(&self, plan: &FilePlan<'_>, source: &Source, problems: &[Problem], part: &mut Part) {
+        for problem in problems {
+            plan.invalid(
+                part,
+                &source.path,
+                Some(Position::Line(problem.line)),
+                problem.message.clone(),
+                None,
+                None,
+            );
+        }
+    }
+
+    /// Parses and checks the records at `units` (ranges into `data`) in parallel.
+    fn check_units(&self, plan: &FilePlan<'_>, source: &Source, data: &[u8], units: &[Unit]) -> Part {
+        units
+            .par_iter()
+            .fold(
+                || plan.part(),
+                |mut acc, unit| {
+                    let bytes = &data[unit.range.clone()];
+                    let position = Position::Line(unit.line);
+                    match parse_record(bytes, position, source, &self.settings.fields) {
+                        Ok(record) => plan.check(&record, &mut acc),
+                        Err(InvalidJson {
+                            message,
+                            line_offset,
+                            column,
+                            field,
+                        }) => {
+                            acc.records += 1;
+                            let position = Position::Line(unit.line + line_offset);
+                            plan.invalid(&mut acc, &source.path, Some(position), message, column, field);
+                            if let (Some(column), Some(finding)) = (column, acc.findings.last_mut())
+                                && finding.position == Some(position)
+                            {
+                                finding.snippet = Some(excerpt(bytes, line_offset, column));
+                            }
+                        }
+                    }
+                    acc
+                },
+            )
+            .reduce(|| plan.part(), Part::merge)
     }
 
     fn lint_parquet(&self, source: &Source, plan: &FilePlan<'_>) -> Part {

@@ -5,7 +5,9 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use crate::fields::{SLOT_COUNT, Slot};
-use crate::record::{FieldName, FieldProblem, Format, Position, RawSpan, Record, Role, Source, TextField, Turn};
+use crate::record::{
+    FieldName, FieldProblem, Fields, Format, Position, RawSpan, Record, Role, Source, TextField, Turn, Turns,
+};
 
 /// A value as a reader found it, before the layout is known.
 #[derive(Debug)]
@@ -68,8 +70,8 @@ impl LayoutError {
 }
 
 struct Builder<'a> {
-    fields: Vec<TextField<'a>>,
-    turns: Vec<Turn<'a>>,
+    fields: Fields<'a>,
+    turns: Turns<'a>,
     problems: Vec<FieldProblem<'a>>,
 }
 
@@ -129,8 +131,8 @@ pub fn assemble<'a>(mut slots: Slots<'a>, source: &'a Source, position: Position
     let category = label(take(Slot::Category));
 
     let mut builder = Builder {
-        fields: Vec::new(),
-        turns: Vec::new(),
+        fields: Fields::new(),
+        turns: Turns::new(),
         problems: Vec::new(),
     };
     let format = if let Some(messages) = messages {

@@ -7,6 +7,8 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
+use smallvec::SmallVec;
+
 /// Where a record lives: a 1-based line of a JSON/JSONL file, or a 0-based row of a Parquet file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Position {
@@ -230,6 +232,13 @@ pub struct Turn<'a> {
     pub terminated: bool,
 }
 
+/// Text fields and turns a record keeps without a heap allocation: a system prompt, a question and
+/// an answer, and one more, which covers nearly every SFT record.
+pub const INLINE_TURNS: usize = 4;
+
+pub type Fields<'a> = SmallVec<[TextField<'a>; INLINE_TURNS]>;
+pub type Turns<'a> = SmallVec<[Turn<'a>; INLINE_TURNS]>;
+
 /// A training record, normalised whatever its layout.
 #[derive(Debug)]
 pub struct Record<'a> {
@@ -237,9 +246,9 @@ pub struct Record<'a> {
     pub position: Position,
     pub format: Format,
     /// Every text field the reader understood, in document order.
-    pub fields: Vec<TextField<'a>>,
+    pub fields: Fields<'a>,
     /// The conversation; for raw text, one turn with [`Role::Unknown`] empty name covering the text.
-    pub turns: Vec<Turn<'a>>,
+    pub turns: Turns<'a>,
     /// The record's own language label (`language`, `lang`, …), if any.
     pub language: Option<Cow<'a, str>>,
     /// The record's category (`pack`, `category`, `source`, `domain`), if any.

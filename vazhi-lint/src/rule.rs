@@ -5,10 +5,11 @@ use std::any::Any;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 use crate::dataset::Dataset;
 use crate::finding::Finding;
-use crate::record::Record;
+use crate::record::{INLINE_TURNS, Record};
 use crate::script::ScriptCounts;
 use crate::tokens::{TokenSettings, Turn, Verdict};
 
@@ -99,7 +100,7 @@ macro_rules! declare_rule {
 /// Facts about a record that several rules need, computed once per record on first use.
 #[derive(Default)]
 pub struct Facts {
-    target_scripts: std::sync::OnceLock<Vec<ScriptCounts>>,
+    target_scripts: std::sync::OnceLock<SmallVec<[ScriptCounts; INLINE_TURNS]>>,
     token_verdict: std::sync::OnceLock<Option<Result<Verdict, String>>>,
     /// Count every sample's tokens exactly instead of letting the byte bound settle short ones.
     every_token: bool,

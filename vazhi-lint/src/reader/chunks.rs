@@ -38,7 +38,7 @@ impl Chunk {
     }
 }
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Fills `buf` from `reader` until it holds at least `want` bytes or the input ends. Returns whether
 /// the input ended. (`read_to_end` on a `take` avoids zeroing the buffer before each read.)
@@ -92,24 +92,33 @@ impl<R: Read> LineChunks<R> {
 
     fn split(&mut self, data: Vec<u8>, problems: Vec<Problem>) -> Chunk {
         let mut units = Vec::new();
-        let mut start = 0;
-        for end in memchr::memchr_iter(b'\n', &data)
-            .chain((data.last() != Some(&b'\n') && !data.is_empty()).then_some(data.len()))
-        {
-            let mut stop = end;
-            if stop > start && data[stop - 1] == b'\r' {
-                stop -= 1;
-            }
-            if data[start..stop].iter().any(|byte| !byte.is_ascii_whitespace()) {
-                units.push(Unit {
-                    range: start..stop,
-                    line: self.next_line,
-                });
-            }
-            self.next_line += 1;
-            start = end + 1;
-        }
+        split_lines(&data, 0, &mut self.next_line, &mut units);
         Chunk { data, units, problems }
+    }
+}
+
+/// Appends the non-blank lines of `data[from..]` (whole lines: it ends at a line end or at the end
+/// of the input) as units, CR of a CRLF excluded, counting lines from `next_line`. Shared by the
+/// chunked and the memory-mapped readers so both number lines alike.
+pub fn split_lines(data: &[u8], from: usize, next_line: &mut u64, units: &mut Vec<Unit>) {
+    let mut start = from;
+    let body = &data[from..];
+    for end in memchr::memchr_iter(b'\n', body)
+        .map(|at| from + at)
+        .chain((body.last() != Some(&b'\n') && !body.is_empty()).then_some(data.len()))
+    {
+        let mut stop = end;
+        if stop > start && data[stop - 1] == b'\r' {
+            stop -= 1;
+        }
+        if data[start..stop].iter().any(|byte| !byte.is_ascii_whitespace()) {
+            units.push(Unit {
+                range: start..stop,
+                line: *next_line,
+            });
+        }
+        *next_line += 1;
+        start = end + 1;
     }
 }
 

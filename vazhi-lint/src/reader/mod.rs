@@ -3,6 +3,8 @@
 
 pub mod chunks;
 pub mod json;
+#[cfg(unix)]
+pub mod mapped;
 pub mod parquet;
 
 use std::fs::File;

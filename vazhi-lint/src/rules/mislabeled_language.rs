@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -88,9 +89,18 @@ pub struct Settings {
     pub labels: BTreeMap<String, Expectation>,
 }
 
-/// Labels are written `pure_tamil`, `Pure-Tamil`, `pure tamil`: one key for all.
-pub fn normalize_label(label: &str) -> String {
-    label.trim().to_lowercase().replace(['-', ' '], "_")
+/// Labels are written `pure_tamil`, `Pure-Tamil`, `pure tamil`: one key for all. Runs for every
+/// labelled record, and most labels are already in that form: those are borrowed, not copied.
+pub fn normalize_label(label: &str) -> Cow<'_, str> {
+    let normal = label.trim().len() == label.len()
+        && label
+            .bytes()
+            .all(|byte| byte.is_ascii() && !byte.is_ascii_uppercase() && byte != b'-' && byte != b' ');
+    if normal {
+        Cow::Borrowed(label)
+    } else {
+        Cow::Owned(label.trim().to_lowercase().replace(['-', ' '], "_"))
+    }
 }
 
 fn default_labels() -> BTreeMap<String, Expectation> {
@@ -136,7 +146,7 @@ impl Options {
                     ));
                 }
             }
-            labels.insert(normalize_label(&label), expectation);
+            labels.insert(normalize_label(&label).into_owned(), expectation);
         }
         Ok(Settings { labels })
     }
@@ -151,7 +161,7 @@ impl RecordRule for MislabeledLanguage {
 
     fn check(&self, record: &Record<'_>, facts: &Facts, out: &mut Vec<Finding>) {
         let Some(label) = &record.language else { return };
-        let Some(expectation) = self.0.labels.get(&normalize_label(label)) else {
+        let Some(expectation) = self.0.labels.get(normalize_label(label).as_ref()) else {
             return;
         };
         let mut total = ScriptCounts::default();

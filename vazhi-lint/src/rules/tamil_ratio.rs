@@ -83,7 +83,7 @@ impl Options {
             .exempt_labels
             .unwrap_or_else(|| vec!["english".into(), "en".into(), "eng".into()])
             .iter()
-            .map(|label| normalize_label(label))
+            .map(|label| normalize_label(label).into_owned())
             .collect();
         Ok(Settings {
             error_below,
@@ -105,8 +105,8 @@ impl RecordRule for TamilRatio {
     }
 
     fn check(&self, record: &Record<'_>, facts: &Facts, out: &mut Vec<Finding>) {
-        if let Some(label) = &record.language
-            && self.0.exempt_labels.contains(&normalize_label(label))
+        if let Some(label) = record.language.as_deref().map(normalize_label)
+            && self.0.exempt_labels.iter().any(|exempt| *exempt == label)
         {
             return;
         }
