@@ -58,7 +58,11 @@ impl FromStr for BackendKind {
         if !Self::available().contains(&kind) {
             return Err(format!(
                 "this build has no `{kind}` backend (cargo feature `{kind}`); it has: {}",
-                Self::available().iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+                Self::available()
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
         Ok(kind)

@@ -5,9 +5,9 @@ use std::time::Instant;
 
 use burn::module::Module;
 use burn::optim::{AdamWConfig, GradientsParams, Optimizer};
+use burn::tensor::ElementConversion as _;
 use burn::tensor::backend::AutodiffBackend;
 use burn::tensor::{Distribution, Int, Tensor};
-use burn::tensor::ElementConversion as _;
 
 use crate::config::Qwen3Config;
 use crate::lora::{Adapters, LoraConfig};
@@ -55,7 +55,11 @@ pub fn training_steps<B: AutodiffBackend>(
     let mut step_seconds = Vec::with_capacity(steps);
     for step in 0..=steps {
         let began = Instant::now();
-        let ids = Tensor::<B, 2, Int>::random([batch, seq + 1], Distribution::Uniform(0.0, config.vocab_size as f64), device);
+        let ids = Tensor::<B, 2, Int>::random(
+            [batch, seq + 1],
+            Distribution::Uniform(0.0, config.vocab_size as f64),
+            device,
+        );
         let inputs = ids.clone().narrow(1, 0, seq);
         let targets = ids.narrow(1, 1, seq);
         let weights = Tensor::<B, 2>::ones([batch, seq], device);

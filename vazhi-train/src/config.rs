@@ -61,7 +61,9 @@ impl Qwen3Config {
             path: path.clone(),
             message: err.to_string(),
         })?;
-        config.validate().map_err(|message| ConfigError::Invalid { path, message })?;
+        config
+            .validate()
+            .map_err(|message| ConfigError::Invalid { path, message })?;
         Ok(config)
     }
 
@@ -78,7 +80,7 @@ impl Qwen3Config {
         if self.num_attention_heads == 0 || self.num_key_value_heads == 0 {
             return Err("num_attention_heads and num_key_value_heads must be positive".into());
         }
-        if self.num_attention_heads % self.num_key_value_heads != 0 {
+        if !self.num_attention_heads.is_multiple_of(self.num_key_value_heads) {
             return Err(format!(
                 "num_attention_heads ({}) is not a multiple of num_key_value_heads ({})",
                 self.num_attention_heads, self.num_key_value_heads
@@ -91,13 +93,18 @@ impl Qwen3Config {
         if let Some(kind) = rope_type
             && kind != "default"
         {
-            return Err(format!("rope type `{kind}` (scaled rotary embeddings) is not implemented"));
+            return Err(format!(
+                "rope type `{kind}` (scaled rotary embeddings) is not implemented"
+            ));
         }
         if self.rest.get("use_sliding_window").and_then(|v| v.as_bool()) == Some(true) {
             return Err("use_sliding_window = true is not implemented".into());
         }
-        if self.head_dim() % 2 != 0 {
-            return Err(format!("head_dim {} is odd; rotary embeddings need pairs", self.head_dim()));
+        if !self.head_dim().is_multiple_of(2) {
+            return Err(format!(
+                "head_dim {} is odd; rotary embeddings need pairs",
+                self.head_dim()
+            ));
         }
         Ok(())
     }
@@ -126,7 +133,11 @@ impl Qwen3Config {
         let attention = h * self.num_attention_heads * d * 2 + h * self.num_key_value_heads * d * 2 + 2 * d;
         let mlp = 3 * h * self.intermediate_size;
         let layer = attention + mlp + 2 * h;
-        let head = if self.tie_word_embeddings { 0 } else { self.vocab_size * h };
+        let head = if self.tie_word_embeddings {
+            0
+        } else {
+            self.vocab_size * h
+        };
         self.vocab_size * h + self.num_hidden_layers * layer + h + head
     }
 
@@ -159,7 +170,10 @@ mod tests {
         // The model card: 0.6B parameters, 0.44B of them outside the (tied) embedding.
         let config = Qwen3Config::qwen3_0_6b();
         assert_eq!(config.parameters(), 596_049_920);
-        assert_eq!(config.parameters() - config.vocab_size * config.hidden_size, 440_467_456);
+        assert_eq!(
+            config.parameters() - config.vocab_size * config.hidden_size,
+            440_467_456
+        );
     }
 
     #[test]
@@ -177,7 +191,10 @@ mod tests {
         .unwrap();
         assert_eq!((v4.rope_theta(), v5.rope_theta()), (10000.0, 20000.0));
         let mut yarn = v5.clone();
-        yarn.rest.insert("rope_parameters".into(), serde_json::json!({"rope_type": "yarn", "factor": 4.0}));
+        yarn.rest.insert(
+            "rope_parameters".into(),
+            serde_json::json!({"rope_type": "yarn", "factor": 4.0}),
+        );
         assert!(yarn.validate().unwrap_err().contains("yarn"));
     }
 

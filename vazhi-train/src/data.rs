@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tokenizers::Tokenizer;
+use vazhi_lint::Settings;
 use vazhi_lint::conversation::Conversation;
 use vazhi_lint::gate::{CleanShard, GateError};
 use vazhi_lint::tokens::{ChatTemplate, Turn};
-use vazhi_lint::Settings;
 
 /// One training sequence: token ids and which of them are targets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,7 +114,10 @@ impl Encoder {
             .template
             .render_generation_prompt(turns)
             .map_err(|err| err.to_string())?;
-        let encoding = self.tokenizer.encode(text.as_str(), false).map_err(|err| err.to_string())?;
+        let encoding = self
+            .tokenizer
+            .encode(text.as_str(), false)
+            .map_err(|err| err.to_string())?;
         Ok(encoding.get_ids().to_vec())
     }
 }
@@ -195,7 +198,12 @@ impl Batch {
     /// positions). Why round: on a JIT backend (CUDA) every new sequence length compiles and
     /// tunes a new set of kernels; a few buckets bound that, at the cost of some padding.
     pub fn of(examples: &[&Example], pad_id: u32, pad_to: usize, cap: usize) -> Batch {
-        let longest = examples.iter().map(|e| e.ids.len().saturating_sub(1)).max().unwrap_or(0).max(1);
+        let longest = examples
+            .iter()
+            .map(|e| e.ids.len().saturating_sub(1))
+            .max()
+            .unwrap_or(0)
+            .max(1);
         let seq = longest.next_multiple_of(pad_to.max(1)).min(cap.max(longest));
         let mut batch = Batch {
             batch: examples.len(),

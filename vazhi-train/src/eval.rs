@@ -11,8 +11,8 @@ use burn::tensor::backend::Backend;
 use burn::tensor::{Int, Tensor, TensorData};
 use serde_json::json;
 use vazhi_lint::conversation::{self, Conversation};
-use vazhi_lint::script::ScriptCounts;
 use vazhi_lint::fields::FieldMap;
+use vazhi_lint::script::ScriptCounts;
 use vazhi_lint::settings::{Options, Settings};
 use vazhi_lint::{Finding, Linter, Silent};
 
@@ -21,7 +21,13 @@ use crate::lora::Adapters;
 use crate::model::{Qwen3, to_host};
 
 /// The response rules run on generations.
-pub const RESPONSE_RULES: [&str; 5] = ["tamil-ratio", "foreign-script", "think-leak", "template-leak", "repetition"];
+pub const RESPONSE_RULES: [&str; 5] = [
+    "tamil-ratio",
+    "foreign-script",
+    "think-leak",
+    "template-leak",
+    "repetition",
+];
 
 /// Greedy decoding: the arg-max token, one at a time, until a stop token or `max_new`. Each step
 /// reruns the whole sequence (no KV cache): evaluation prompts are few and short.
@@ -92,7 +98,11 @@ impl Report {
         for rule in RESPONSE_RULES {
             row(&mut out, rule, self.per_rule.get(rule).copied().unwrap_or(0));
         }
-        row(&mut out, "clean", self.answers.iter().filter(|a| a.findings.is_empty()).count());
+        row(
+            &mut out,
+            "clean",
+            self.answers.iter().filter(|a| a.findings.is_empty()).count(),
+        );
         let shares: Vec<f64> = self.answers.iter().filter_map(|a| a.tamil_share).collect();
         if !shares.is_empty() {
             let mean = shares.iter().sum::<f64>() / shares.len() as f64;
@@ -157,7 +167,9 @@ pub fn evaluate<B: Backend>(
         let ids = encoder.encode_prompt(&turns(prompt)).map_err(EvalError::Prompt)?;
         let answer = generate(model, adapters, &ids, &stop, max_new, device);
         // Special tokens stay in the text: a leaked `<|im_start|>` is what template-leak looks for.
-        let text = tokenizer.decode(&answer, false).map_err(|err| EvalError::Prompt(err.to_string()))?;
+        let text = tokenizer
+            .decode(&answer, false)
+            .map_err(|err| EvalError::Prompt(err.to_string()))?;
         let mut messages: Vec<serde_json::Value> = prompt
             .messages
             .iter()
@@ -187,7 +199,9 @@ pub fn evaluate<B: Backend>(
         };
         let index = (line - 1) as usize;
         if let Some(answer) = answers.get_mut(index) {
-            answer.findings.push(format!("{} {}", finding.rule.name, finding.message));
+            answer
+                .findings
+                .push(format!("{} {}", finding.rule.name, finding.message));
             if seen.insert((index, finding.rule.name)) {
                 *per_rule.entry(finding.rule.name).or_default() += 1;
             }

@@ -173,7 +173,11 @@ impl<B: Backend> Adapters<B> {
                     let [inp, out] = model.projection(layer, target).dims();
                     let bound = 1.0 / (inp as f64).sqrt();
                     *adapters.slot(target) = Some(Lora {
-                        a: Param::from_tensor(Tensor::random([inp, config.rank], Distribution::Uniform(-bound, bound), device)),
+                        a: Param::from_tensor(Tensor::random(
+                            [inp, config.rank],
+                            Distribution::Uniform(-bound, bound),
+                            device,
+                        )),
                         b: Param::from_tensor(Tensor::zeros([config.rank, out], device)),
                         scale: config.scale(),
                         dropout: DropoutConfig::new(config.dropout).init(),
@@ -309,7 +313,11 @@ pub fn read_peft_config(dir: &Path) -> Result<LoraConfig, String> {
     let path = dir.join(ADAPTER_CONFIG);
     let text = std::fs::read_to_string(&path).map_err(|err| format!("{}: {err}", path.display()))?;
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|err| format!("{}: {err}", path.display()))?;
-    let field = |name: &str| value.get(name).ok_or_else(|| format!("{}: no `{name}`", path.display()));
+    let field = |name: &str| {
+        value
+            .get(name)
+            .ok_or_else(|| format!("{}: no `{name}`", path.display()))
+    };
     let rank = field("r")?.as_u64().ok_or("r is not an integer")? as usize;
     let alpha = field("lora_alpha")?.as_f64().ok_or("lora_alpha is not a number")?;
     let dropout = value.get("lora_dropout").and_then(|v| v.as_f64()).unwrap_or(0.0);

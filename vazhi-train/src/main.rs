@@ -28,7 +28,11 @@ use vazhi_train::run::{RunError, run_recipe};
 use vazhi_train::weights::Checkpoint;
 
 #[derive(Parser)]
-#[command(name = "vazhi-train", version, about = "LoRA fine-tuning of Qwen3 models on lint-clean shards")]
+#[command(
+    name = "vazhi-train",
+    version,
+    about = "LoRA fine-tuning of Qwen3 models on lint-clean shards"
+)]
 struct Cli {
     /// ndarray (CPU) or cuda; the default is cuda when compiled in, else ndarray.
     #[arg(long, global = true)]
@@ -113,9 +117,13 @@ fn main() -> ExitCode {
     };
     let result = match kind {
         #[cfg(feature = "ndarray")]
-        BackendKind::Ndarray => dispatch::<burn::backend::Autodiff<vazhi_train::backend::Cpu>>(cli.command, &Default::default()),
+        BackendKind::Ndarray => {
+            dispatch::<burn::backend::Autodiff<vazhi_train::backend::Cpu>>(cli.command, &Default::default())
+        }
         #[cfg(feature = "cuda")]
-        BackendKind::Cuda => dispatch::<burn::backend::Autodiff<vazhi_train::backend::Gpu>>(cli.command, &Default::default()),
+        BackendKind::Cuda => {
+            dispatch::<burn::backend::Autodiff<vazhi_train::backend::Gpu>>(cli.command, &Default::default())
+        }
         #[allow(unreachable_patterns)]
         _ => Err(format!("this build has no `{kind}` backend")),
     };
@@ -139,7 +147,12 @@ fn dispatch<B: AutodiffBackend>(command: Command, device: &B::Device) -> Result<
         Command::Merge { model, adapter, out } => {
             let (config, merged) = merge::<B::InnerBackend>(&model, &adapter, device).map_err(|e| e.to_string())?;
             export(&merged, &config, &out, Some(&model)).map_err(|e| e.to_string())?;
-            println!("merged {} into {} → {}", adapter.display(), model.display(), out.display());
+            println!(
+                "merged {} into {} → {}",
+                adapter.display(),
+                model.display(),
+                out.display()
+            );
             Ok(())
         }
         Command::Eval {
@@ -154,11 +167,15 @@ fn dispatch<B: AutodiffBackend>(command: Command, device: &B::Device) -> Result<
                 Some(path) => ChatTemplate::from_file(&path).map_err(|e| e.to_string())?,
                 None => ChatTemplate::ChatMl,
             };
-            let encoder =
-                Encoder::load(&model.join("tokenizer.json"), Arc::new(template), usize::MAX).map_err(|e| e.to_string())?;
-            let config = Qwen3Config::load(&model).map_err(|e| e.to_string())?;
-            let base = Qwen3::<B::InnerBackend>::load(&config, &mut Checkpoint::load(&model).map_err(|e| e.to_string())?, device)
+            let encoder = Encoder::load(&model.join("tokenizer.json"), Arc::new(template), usize::MAX)
                 .map_err(|e| e.to_string())?;
+            let config = Qwen3Config::load(&model).map_err(|e| e.to_string())?;
+            let base = Qwen3::<B::InnerBackend>::load(
+                &config,
+                &mut Checkpoint::load(&model).map_err(|e| e.to_string())?,
+                device,
+            )
+            .map_err(|e| e.to_string())?;
             let adapters = match &adapter {
                 Some(dir) => {
                     let lora = read_peft_config(dir)?;
@@ -167,8 +184,16 @@ fn dispatch<B: AutodiffBackend>(command: Command, device: &B::Device) -> Result<
                 }
                 None => None,
             };
-            let report = evaluate(&base, adapters.as_ref(), &encoder, &prompts, max_new_tokens, &out, device)
-                .map_err(|e| e.to_string())?;
+            let report = evaluate(
+                &base,
+                adapters.as_ref(),
+                &encoder,
+                &prompts,
+                max_new_tokens,
+                &out,
+                device,
+            )
+            .map_err(|e| e.to_string())?;
             print!("{}", report.table());
             println!("answers: {}", report.generations.display());
             Ok(())
@@ -182,7 +207,11 @@ fn dispatch<B: AutodiffBackend>(command: Command, device: &B::Device) -> Result<
             let reference = Reference::load(&reference, &name).map_err(|e| e.to_string())?;
             let logits = logits_of::<B::InnerBackend>(&model, &reference, device).map_err(|e| e.to_string())?;
             let difference = max_difference(&logits, &reference.logits);
-            println!("{}: max |burn - reference| = {difference:.3e} over {} logits", model.display(), logits.len());
+            println!(
+                "{}: max |burn - reference| = {difference:.3e} over {} logits",
+                model.display(),
+                logits.len()
+            );
             if difference > tolerance {
                 return Err(format!("logits differ by {difference:.3e}, more than {tolerance:e}"));
             }
@@ -214,7 +243,11 @@ fn dispatch<B: AutodiffBackend>(command: Command, device: &B::Device) -> Result<
                 timing.step_seconds.len(),
                 timing.median_seconds(),
                 timing.tokens_per_second(),
-                timing.step_seconds.iter().map(|s| format!("{s:.3}")).collect::<Vec<_>>()
+                timing
+                    .step_seconds
+                    .iter()
+                    .map(|s| format!("{s:.3}"))
+                    .collect::<Vec<_>>()
             );
             Ok(())
         }
@@ -262,14 +295,27 @@ fn train<B: AutodiffBackend>(
     if let Some(prompts) = eval {
         let config = Qwen3Config::load(&recipe.model.path).map_err(|e| e.to_string())?;
         let encoder = vazhi_train::run::encoder(&recipe, &config).map_err(|e| describe(&e))?;
-        let base = Qwen3::<B>::load(&config, &mut Checkpoint::load(&recipe.model.path).map_err(|e| e.to_string())?, device)
-            .map_err(|e| e.to_string())?
-            .valid();
+        let base = Qwen3::<B>::load(
+            &config,
+            &mut Checkpoint::load(&recipe.model.path).map_err(|e| e.to_string())?,
+            device,
+        )
+        .map_err(|e| e.to_string())?
+        .valid();
         let lora = read_peft_config(&outcome.final_adapter)?;
         let mut tensors = Checkpoint::load(&outcome.final_adapter.join(ADAPTER_WEIGHTS)).map_err(|e| e.to_string())?;
-        let adapters = Adapters::<B::InnerBackend>::from_peft(&base, &lora, &mut tensors, device).map_err(|e| e.to_string())?;
-        let report = evaluate(&base, Some(&adapters), &encoder, prompts, max_new_tokens, &recipe.train.out.join("eval"), device)
-            .map_err(|e| e.to_string())?;
+        let adapters =
+            Adapters::<B::InnerBackend>::from_peft(&base, &lora, &mut tensors, device).map_err(|e| e.to_string())?;
+        let report = evaluate(
+            &base,
+            Some(&adapters),
+            &encoder,
+            prompts,
+            max_new_tokens,
+            &recipe.train.out.join("eval"),
+            device,
+        )
+        .map_err(|e| e.to_string())?;
         print!("{}", report.table());
         println!("answers: {}", report.generations.display());
     }
@@ -311,4 +357,3 @@ fn describe(err: &RunError) -> String {
         other => other.to_string(),
     }
 }
-

@@ -38,7 +38,11 @@ const COMPANIONS: [&str; 6] = [
 ];
 
 /// Loads `model_dir`, merges the PEFT adapter in `adapter_dir`, returns the merged model.
-pub fn merge<B: Backend>(model_dir: &Path, adapter_dir: &Path, device: &B::Device) -> Result<(Qwen3Config, Qwen3<B>), MergeError> {
+pub fn merge<B: Backend>(
+    model_dir: &Path,
+    adapter_dir: &Path,
+    device: &B::Device,
+) -> Result<(Qwen3Config, Qwen3<B>), MergeError> {
     let config = Qwen3Config::load(model_dir)?;
     let base = Qwen3::<B>::load(&config, &mut Checkpoint::load(model_dir)?, device)?;
     let lora = read_peft_config(adapter_dir).map_err(MergeError::Adapter)?;
@@ -67,12 +71,13 @@ pub fn export<B: Backend>(
     let mut config = config.clone();
     // transformers 5 names the dtype `dtype`, transformers 4 `torch_dtype`: both say f32 now.
     for key in ["dtype", "torch_dtype"] {
-        config.rest.insert(key.into(), serde_json::Value::String("float32".into()));
+        config
+            .rest
+            .insert(key.into(), serde_json::Value::String("float32".into()));
     }
-    config.rest.insert(
-        "architectures".into(),
-        serde_json::json!(["Qwen3ForCausalLM"]),
-    );
+    config
+        .rest
+        .insert("architectures".into(), serde_json::json!(["Qwen3ForCausalLM"]));
     config.model_type = Some("qwen3".into());
     let text = serde_json::to_string_pretty(&config).expect("config serialises");
     let config_path = out.join("config.json");

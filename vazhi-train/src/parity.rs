@@ -43,7 +43,10 @@ impl Reference {
         let file = SafeTensors::deserialize(&bytes).map_err(|err| bad(err.to_string()))?;
         let ids = file.tensor("input_ids").map_err(|err| bad(err.to_string()))?;
         let &[batch, seq] = ids.shape() else {
-            return Err(bad(format!("input_ids has shape {:?}, expected [batch, seq]", ids.shape())));
+            return Err(bad(format!(
+                "input_ids has shape {:?}, expected [batch, seq]",
+                ids.shape()
+            )));
         };
         let ids_values: Vec<i64> = match ids.dtype() {
             Dtype::I64 => ids

@@ -171,7 +171,7 @@ impl Recipe {
         if self.data.shards.is_empty() && self.data.manifest.is_none() {
             return Err("data: no shards and no manifest".into());
         }
-        if self.data.manifest.is_some() != !self.data.manifest_shards.is_empty() {
+        if self.data.manifest.is_some() == self.data.manifest_shards.is_empty() {
             return Err("data: `manifest` and `manifest-shards` go together".into());
         }
         if self.data.max_seq_len < 2 {
@@ -179,12 +179,14 @@ impl Recipe {
         }
         let t = &self.train;
         if t.batch_size == 0 || t.grad_accum == 0 || t.log_every == 0 || t.epochs == 0 || t.pad_to_multiple == 0 {
-            return Err("train: batch-size, grad-accum, pad-to-multiple, log-every and epochs must be at least 1".into());
+            return Err(
+                "train: batch-size, grad-accum, pad-to-multiple, log-every and epochs must be at least 1".into(),
+            );
         }
         if t.checkpoint_every == Some(0) || t.steps == Some(0) {
             return Err("train: steps and checkpoint-every must be at least 1".into());
         }
-        if !(t.lr > 0.0) || !(0.0..=1.0).contains(&t.min_lr_ratio) {
+        if t.lr.is_nan() || t.lr <= 0.0 || !(0.0..=1.0).contains(&t.min_lr_ratio) {
             return Err("train: lr must be positive and min-lr-ratio in [0, 1]".into());
         }
         Ok(())

@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use burn::tensor::backend::AutodiffBackend;
+use vazhi_lint::Severity;
 use vazhi_lint::gate::{self, CleanShard, GateError};
 use vazhi_lint::settings::{ConfigError, Settings};
 use vazhi_lint::tokens::{ChatTemplate, TokenSettings};
-use vazhi_lint::Severity;
 
 use crate::config::{ConfigError as ModelConfigError, Qwen3Config};
 use crate::data::{DataError, DataSummary, Encoder, load_examples};
@@ -32,7 +32,11 @@ pub enum RunError {
     #[error(transparent)]
     Train(#[from] TrainError),
     #[error("{path}: the tokenizer has {tokenizer} tokens but the model's vocabulary is {model}")]
-    Vocabulary { path: PathBuf, tokenizer: usize, model: usize },
+    Vocabulary {
+        path: PathBuf,
+        tokenizer: usize,
+        model: usize,
+    },
 }
 
 impl From<ConfigError> for RunError {
@@ -72,10 +76,18 @@ pub fn admit_shards(recipe: &Recipe) -> Result<(Vec<CleanShard>, Settings), RunE
         }
     }
     if !data.shards.is_empty() {
-        let tokens = TokenSettings::load(&recipe.tokenizer_path(), data.max_seq_len, recipe.model.chat_template.as_deref())
-            .map_err(RunError::Settings)?;
+        let tokens = TokenSettings::load(
+            &recipe.tokenizer_path(),
+            data.max_seq_len,
+            recipe.model.chat_template.as_deref(),
+        )
+        .map_err(RunError::Settings)?;
         settings.tokens = Some(tokens);
-        let threshold = if data.strict { Severity::Warning } else { Severity::Error };
+        let threshold = if data.strict {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
         for shard in &data.shards {
             shards.push(gate::admit_at(shard, &settings, threshold)?);
         }

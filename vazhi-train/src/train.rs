@@ -20,20 +20,31 @@ use crate::recipe::Recipe;
 
 /// Mean negative log-likelihood of the target tokens: `-Σ w·log p(target) / Σ w`, with `w` 0 at
 /// prompt and padding positions (their logits never enter the sum).
-pub fn masked_loss<B: Backend>(logits: Tensor<B, 3>, targets: Tensor<B, 2, Int>, weights: Tensor<B, 2>) -> Tensor<B, 1> {
+pub fn masked_loss<B: Backend>(
+    logits: Tensor<B, 3>,
+    targets: Tensor<B, 2, Int>,
+    weights: Tensor<B, 2>,
+) -> Tensor<B, 1> {
     let total = weights.clone().sum();
     summed_loss(logits, targets, weights).div(total)
 }
 
 /// `-Σ w·log p(target)`: the numerator of [`masked_loss`], for token-weighted accumulation.
-pub fn summed_loss<B: Backend>(logits: Tensor<B, 3>, targets: Tensor<B, 2, Int>, weights: Tensor<B, 2>) -> Tensor<B, 1> {
+pub fn summed_loss<B: Backend>(
+    logits: Tensor<B, 3>,
+    targets: Tensor<B, 2, Int>,
+    weights: Tensor<B, 2>,
+) -> Tensor<B, 1> {
     let log_probs = log_softmax(logits, 2);
     let picked: Tensor<B, 2> = log_probs.gather(2, targets.unsqueeze_dim(2)).squeeze_dim(2);
     (picked * weights).sum().neg()
 }
 
 /// A batch on the device: inputs, targets, weights.
-pub fn to_device<B: Backend>(batch: &Batch, device: &B::Device) -> (Tensor<B, 2, Int>, Tensor<B, 2, Int>, Tensor<B, 2>) {
+pub fn to_device<B: Backend>(
+    batch: &Batch,
+    device: &B::Device,
+) -> (Tensor<B, 2, Int>, Tensor<B, 2, Int>, Tensor<B, 2>) {
     let shape = [batch.batch, batch.seq];
     (
         Tensor::from_data(TensorData::new(batch.inputs.clone(), shape), device),
@@ -160,7 +171,11 @@ impl<B: AutodiffBackend> ModuleVisitor<B> for ScaleGrads<'_> {
 
 /// The global L2 norm of the gradients; when above `max`, all are scaled down to it (unlike a
 /// per-tensor clip, this keeps the update's direction).
-pub fn clip_global_norm<B: AutodiffBackend>(adapters: &Adapters<B>, grads: &mut GradientsParams, max: Option<f64>) -> f64 {
+pub fn clip_global_norm<B: AutodiffBackend>(
+    adapters: &Adapters<B>,
+    grads: &mut GradientsParams,
+    max: Option<f64>,
+) -> f64 {
     let mut norm = GradNorm::<B> {
         grads,
         squares: Vec::new(),
@@ -236,7 +251,10 @@ pub fn train<B: AutodiffBackend>(
             .map_err(|err| bad(err.to_string()))?;
         optimizer = optimizer.load_record(record);
         start = state.step;
-        log(&format!("resuming at step {start}/{total} from {}", checkpoint.display()));
+        log(&format!(
+            "resuming at step {start}/{total} from {}",
+            checkpoint.display()
+        ));
     }
     let log_path = out.join(LOG);
     let mut log_file = std::fs::OpenOptions::new()
@@ -310,7 +328,15 @@ pub fn train<B: AutodiffBackend>(
         }
     }
     let final_adapter = out.join("adapter");
-    save_checkpoint(recipe, &adapters, &optimizer, total, total, last_loss.unwrap_or(f64::NAN), &final_adapter)?;
+    save_checkpoint(
+        recipe,
+        &adapters,
+        &optimizer,
+        total,
+        total,
+        last_loss.unwrap_or(f64::NAN),
+        &final_adapter,
+    )?;
     log(&format!("saved {}", final_adapter.display()));
     Ok(Outcome {
         steps: total - start,
@@ -350,7 +376,8 @@ fn save_checkpoint<B: AutodiffBackend, O: Optimizer<Adapters<B>, B>>(
         .clone()
         .save_file(dir.join(ADAPTER_RECORD), &files)
         .map_err(|err| bad(err.to_string()))?;
-    Recorder::<B>::record(&files, optimizer.to_record(), dir.join(OPTIMIZER_RECORD)).map_err(|err| bad(err.to_string()))?;
+    Recorder::<B>::record(&files, optimizer.to_record(), dir.join(OPTIMIZER_RECORD))
+        .map_err(|err| bad(err.to_string()))?;
     let state = TrainerState {
         step,
         total_steps: total,

@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use half::{bf16, f16};
-use safetensors::tensor::{Dtype, TensorView};
 use safetensors::SafeTensors;
+use safetensors::tensor::{Dtype, TensorView};
 
 /// One tensor, widened to f32, row-major.
 #[derive(Debug, Clone, PartialEq)]
@@ -199,11 +199,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.safetensors");
         let mut tensors = BTreeMap::new();
-        tensors.insert("a.weight".to_owned(), HostTensor::new(vec![2, 3], vec![1.0, -2.5, 3.0, 0.0, 1e-7, 7.0]));
+        tensors.insert(
+            "a.weight".to_owned(),
+            HostTensor::new(vec![2, 3], vec![1.0, -2.5, 3.0, 0.0, 1e-7, 7.0]),
+        );
         save(&path, &tensors, None).unwrap();
         let mut loaded = Checkpoint::load(&path).unwrap();
         assert_eq!(loaded.take("a.weight", &[2, 3]).unwrap(), tensors["a.weight"]);
-        assert!(matches!(loaded.take("a.weight", &[2, 3]), Err(WeightsError::Missing { .. })));
+        assert!(matches!(
+            loaded.take("a.weight", &[2, 3]),
+            Err(WeightsError::Missing { .. })
+        ));
     }
 
     #[test]

@@ -22,9 +22,16 @@ fn assert_parity(dir: &Path, reference_name: &str) {
     let reference = reference(reference_name);
     let actual = logits_of::<B>(dir, &reference, &Default::default()).unwrap();
     let spread = reference.logits.iter().map(|v| v.abs()).fold(0.0, f32::max);
-    assert!(spread > 1.0, "reference logits too small to test anything: max |logit| {spread}");
+    assert!(
+        spread > 1.0,
+        "reference logits too small to test anything: max |logit| {spread}"
+    );
     let difference = max_difference(&actual, &reference.logits);
-    assert!(difference <= 1e-4, "{}: max |burn - transformers| = {difference:e}", dir.display());
+    assert!(
+        difference <= 1e-4,
+        "{}: max |burn - transformers| = {difference:e}",
+        dir.display()
+    );
 }
 
 #[test]
@@ -56,9 +63,15 @@ fn a_perturbed_weight_breaks_parity() {
     }
     let mut checkpoint = Checkpoint::load(dir.path()).unwrap();
     let mut tensors: std::collections::BTreeMap<_, _> = checkpoint.tensors.drain().collect();
-    tensors.get_mut("model.layers.1.self_attn.k_norm.weight").unwrap().values[3] += 0.05;
+    tensors
+        .get_mut("model.layers.1.self_attn.k_norm.weight")
+        .unwrap()
+        .values[3] += 0.05;
     vazhi_train::weights::save(&dir.path().join("model.safetensors"), &tensors, None).unwrap();
     let reference = reference("logits");
-    let difference = max_difference(&logits_of::<B>(dir.path(), &reference, &Default::default()).unwrap(), &reference.logits);
+    let difference = max_difference(
+        &logits_of::<B>(dir.path(), &reference, &Default::default()).unwrap(),
+        &reference.logits,
+    );
     assert!(difference > 1e-4, "a changed weight went unnoticed ({difference:e})");
 }

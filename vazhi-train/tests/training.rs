@@ -54,7 +54,11 @@ fn quiet(_: &str) {}
 #[test]
 fn a_short_run_on_a_clean_shard_lowers_the_loss() {
     let dir = tempfile::tempdir().unwrap();
-    let recipe = recipe(dir.path(), &clean_shard(), "steps = 24\ngrad-accum = 2\nlog-every = 4\n");
+    let recipe = recipe(
+        dir.path(),
+        &clean_shard(),
+        "steps = 24\ngrad-accum = 2\nlog-every = 4\n",
+    );
     let (outcome, summary) = run_recipe::<Train>(&recipe, None, &Default::default(), &mut quiet).unwrap();
     assert_eq!(summary.records, 60);
     assert!(summary.target_tokens > 0 && summary.target_tokens < summary.tokens);
@@ -90,7 +94,10 @@ fn masked_positions_do_not_affect_the_loss() {
     let device = Default::default();
     let config = Qwen3Config::load(&fixture()).unwrap();
     let model = Qwen3::<Cpu>::load(&config, &mut Checkpoint::load(&fixture()).unwrap(), &device).unwrap();
-    let inputs = Tensor::<Cpu, 2, Int>::from_data(TensorData::new((0..16i64).map(|i| i * 37 % 1000).collect(), [2, 8]), &device);
+    let inputs = Tensor::<Cpu, 2, Int>::from_data(
+        TensorData::new((0..16i64).map(|i| i * 37 % 1000).collect(), [2, 8]),
+        &device,
+    );
     let logits = model.forward(inputs, None);
     let weights: Vec<f32> = (0..16).map(|i| if i % 8 >= 5 { 1.0 } else { 0.0 }).collect();
     let targets: Vec<i64> = (0..16).map(|i| (i * 11 + 3) % 1000).collect();
@@ -162,7 +169,15 @@ fn trained_looking_adapters(model: &Qwen3<Cpu>, device: &burn::tensor::Device<Cp
     };
     let mut adapters = Adapters::<Cpu>::init(model, &lora, device);
     for layer in &mut adapters.layers {
-        for slot in [&mut layer.q, &mut layer.k, &mut layer.v, &mut layer.o, &mut layer.gate, &mut layer.up, &mut layer.down] {
+        for slot in [
+            &mut layer.q,
+            &mut layer.k,
+            &mut layer.v,
+            &mut layer.o,
+            &mut layer.gate,
+            &mut layer.up,
+            &mut layer.down,
+        ] {
             let lora = slot.as_mut().unwrap();
             let dims = lora.b.dims();
             lora.b = Param::from_tensor(Tensor::random(dims, Distribution::Normal(0.0, 0.2), device));
@@ -177,10 +192,17 @@ fn merged_export_computes_what_base_plus_adapter_computed() {
     let config = Qwen3Config::load(&fixture()).unwrap();
     let model = Qwen3::<Cpu>::load(&config, &mut Checkpoint::load(&fixture()).unwrap(), &device).unwrap();
     let (lora, adapters) = trained_looking_adapters(&model, &device);
-    let ids = Tensor::<Cpu, 2, Int>::from_data(TensorData::new((0..24i64).map(|i| i * 41 % 1024).collect(), [2, 12]), &device);
+    let ids = Tensor::<Cpu, 2, Int>::from_data(
+        TensorData::new((0..24i64).map(|i| i * 41 % 1024).collect(), [2, 12]),
+        &device,
+    );
     let with_adapter = to_host(model.forward(ids.clone(), Some(&adapters)).into_data());
     let base_only = to_host(model.forward(ids.clone(), None).into_data());
-    let moved = with_adapter.iter().zip(&base_only).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+    let moved = with_adapter
+        .iter()
+        .zip(&base_only)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f32::max);
     assert!(moved > 1e-2, "the adapter changes nothing ({moved})");
 
     let dir = tempfile::tempdir().unwrap();
@@ -188,7 +210,11 @@ fn merged_export_computes_what_base_plus_adapter_computed() {
     adapters.save_peft(&adapter_dir, &lora, "tiny-qwen3").unwrap();
     let (config, merged) = merge::<Cpu>(&fixture(), &adapter_dir, &device).unwrap();
     let merged_logits = to_host(merged.forward(ids.clone(), None).into_data());
-    let difference = with_adapter.iter().zip(&merged_logits).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+    let difference = with_adapter
+        .iter()
+        .zip(&merged_logits)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f32::max);
     assert!(difference <= 1e-4, "merged vs base + adapter: {difference:e}");
 
     // The exported folder loads back with the same logits.
@@ -212,7 +238,10 @@ fn merged_export_computes_what_base_plus_adapter_computed() {
         );
         // Ids as f32 (exact below 2^24): the checkpoint writer stores f32 only.
         let ids: Vec<f32> = to_host_ids(ids).into_iter().map(|id| id as f32).collect();
-        expected.insert("input_ids".to_owned(), vazhi_train::weights::HostTensor::new(vec![batch, seq], ids));
+        expected.insert(
+            "input_ids".to_owned(),
+            vazhi_train::weights::HostTensor::new(vec![batch, seq], ids),
+        );
         vazhi_train::weights::save(&out.join("expected-logits.safetensors"), &expected, None).unwrap();
         let status = std::process::Command::new(python)
             .arg(root().join("vazhi-train/scripts/qwen3_reference.py"))
@@ -220,7 +249,10 @@ fn merged_export_computes_what_base_plus_adapter_computed() {
             .arg(&out)
             .status()
             .unwrap();
-        assert!(status.success(), "transformers disagrees with burn on the merged export");
+        assert!(
+            status.success(),
+            "transformers disagrees with burn on the merged export"
+        );
     }
 }
 
@@ -244,7 +276,10 @@ fn adapters_train_and_the_base_stays_frozen() {
     let logits = model.forward(ids.clone(), Some(&adapters));
     let loss = masked_loss(logits, ids, Tensor::ones([1, 8], &device));
     let grads = loss.backward();
-    assert!(model.layers[0].self_attn.q_proj.val().grad(&grads).is_none(), "the base got a gradient");
+    assert!(
+        model.layers[0].self_attn.q_proj.val().grad(&grads).is_none(),
+        "the base got a gradient"
+    );
     let b = &adapters.layers[0].q.as_ref().unwrap().b;
     assert!(b.val().grad(&grads).is_some(), "the adapter got no gradient");
     // Only adapter parameters exist to optimise: rank · (in + out) per adapted projection.
