@@ -20,6 +20,9 @@ use crate::data::{Encoder, turns};
 use crate::lora::Adapters;
 use crate::model::{Qwen3, to_host};
 
+/// Generation inputs are padded to a multiple of this many tokens (see [`generate`]).
+pub const GENERATION_PAD_TO: usize = 32;
+
 /// The response rules run on generations.
 pub const RESPONSE_RULES: [&str; 5] = [
     "tamil-ratio",
@@ -30,20 +33,27 @@ pub const RESPONSE_RULES: [&str; 5] = [
 ];
 
 /// Greedy decoding: the arg-max token, one at a time, until a stop token or `max_new`. Each step
-/// reruns the whole sequence (no KV cache): evaluation prompts are few and short.
+/// reruns the whole sequence (no KV cache): evaluation prompts are few and short. The input is
+/// right-padded to a multiple of `pad_to` — attention is causal, so tokens after the last real
+/// one cannot change its logits — so a JIT backend compiles kernels for a few lengths, not one
+/// set per generated token.
 pub fn generate<B: Backend>(
     model: &Qwen3<B>,
     adapters: Option<&Adapters<B>>,
     prompt: &[u32],
     stop: &[u32],
     max_new: usize,
+    pad_to: usize,
     device: &B::Device,
 ) -> Vec<u32> {
     let mut ids: Vec<i64> = prompt.iter().map(|&id| i64::from(id)).collect();
     let mut out = Vec::new();
     for _ in 0..max_new {
         let len = ids.len();
-        let input = Tensor::<B, 2, Int>::from_data(TensorData::new(ids.clone(), [1, len]), device);
+        let padded = len.next_multiple_of(pad_to.max(1));
+        let mut input = ids.clone();
+        input.resize(padded, 0);
+        let input = Tensor::<B, 2, Int>::from_data(TensorData::new(input, [1, padded]), device);
         let hidden = model.hidden(input, adapters).narrow(1, len - 1, 1);
         let logits = to_host(model.logits(hidden).into_data());
         let next = argmax(&logits);
@@ -165,7 +175,7 @@ pub fn evaluate<B: Backend>(
     let mut answers = Vec::new();
     for prompt in &prompts {
         let ids = encoder.encode_prompt(&turns(prompt)).map_err(EvalError::Prompt)?;
-        let answer = generate(model, adapters, &ids, &stop, max_new, device);
+        let answer = generate(model, adapters, &ids, &stop, max_new, GENERATION_PAD_TO, device);
         // Special tokens stay in the text: a leaked `<|im_start|>` is what template-leak looks for.
         let text = tokenizer
             .decode(&answer, false)

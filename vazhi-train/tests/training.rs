@@ -315,3 +315,17 @@ fn evaluation_lints_the_answers() {
     assert!(flagged > 0, "{table}");
     assert!(report.answers.iter().any(|a| !a.findings.is_empty()));
 }
+
+#[test]
+fn padding_the_generation_input_changes_no_answer() {
+    use vazhi_train::eval::generate;
+
+    let device = Default::default();
+    let config = Qwen3Config::load(&fixture()).unwrap();
+    let model = Qwen3::<Cpu>::load(&config, &mut Checkpoint::load(&fixture()).unwrap(), &device).unwrap();
+    let prompt: Vec<u32> = (0..7).map(|i| i * 97 % 1000 + 3).collect();
+    let exact = generate(&model, None, &prompt, &[], 10, 1, &device);
+    let padded = generate(&model, None, &prompt, &[], 10, 16, &device);
+    assert_eq!(exact.len(), 10);
+    assert_eq!(exact, padded);
+}
