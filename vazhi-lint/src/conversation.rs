@@ -11,7 +11,6 @@ use std::sync::Arc;
 
 use crate::fields::FieldMap;
 use crate::reader::FileKind;
-use crate::reader::chunks::{ArrayChunks, Chunk, LineChunks, starts_with_array};
 use crate::reader::json::parse_record;
 use crate::reader::parquet::ParquetFile;
 use crate::record::{Format, Position, Record, Source};
@@ -96,18 +95,10 @@ pub fn read(path: &Path, fields: &FieldMap) -> Result<Vec<Conversation>, ReadErr
         }
         return Ok(out);
     }
-    let mut reader = kind
-        .open_text(path)
-        .map_err(|err| error(None, format!("cannot read file: {err}")))?;
-    let mut head = Vec::new();
-    let is_array = starts_with_array(&mut reader, &mut head)
+    let chunks = kind
+        .open_chunks(path)
         .map_err(|err| error(None, format!("cannot read file: {err}")))?
-        && kind == FileKind::Json;
-    let chunks: Box<dyn Iterator<Item = std::io::Result<Chunk>>> = if is_array {
-        Box::new(ArrayChunks::new(reader, head))
-    } else {
-        Box::new(LineChunks::new(reader, head))
-    };
+        .chunks;
     for chunk in chunks {
         let chunk = chunk.map_err(|err| error(None, format!("cannot read file: {err}")))?;
         if let Some(problem) = chunk.problems.first() {

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::dataset::Dataset;
 use crate::finding::{Finding, Snippet};
-use crate::reader::chunks::{ArrayChunks, Chunk, LineChunks, Problem, Unit};
+use crate::reader::chunks::{Chunk, Problem, Unit};
 use crate::reader::json::{InvalidJson, parse_record};
 use crate::reader::parquet::ParquetFile;
 use crate::reader::{FileKind, PathProblem, discover};
@@ -385,13 +385,8 @@ impl Linter {
             return self.lint_mapped(source, &mapped, plan);
         }
         let mut part = plan.part();
-        let opened = kind.open_text(&source.path).and_then(|mut reader| {
-            let mut head = Vec::new();
-            let is_array = crate::reader::chunks::starts_with_array(&mut reader, &mut head)?;
-            Ok((reader, head, is_array && kind == FileKind::Json))
-        });
-        let (reader, head, is_array) = match opened {
-            Ok(opened) => opened,
+        let chunks = match kind.open_chunks(&source.path) {
+            Ok(opened) => opened.chunks,
             Err(err) => {
                 plan.invalid(
                     &mut part,
@@ -403,11 +398,6 @@ impl Linter {
                 );
                 return part;
             }
-        };
-        let chunks: Box<dyn Iterator<Item = std::io::Result<Chunk>> + Send> = if is_array {
-            Box::new(ArrayChunks::new(reader, head))
-        } else {
-            Box::new(LineChunks::new(reader, head))
         };
         // Read (and decompress) the next chunk on its own thread while this one is checked.
         let (sender, receiver) = sync_channel::<std::io::Result<Chunk>>(1);

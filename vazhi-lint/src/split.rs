@@ -19,8 +19,7 @@ use sha2::{Digest, Sha256};
 use crate::engine::{LintReport, Linter, Progress};
 use crate::finding::Finding;
 use crate::fix::{Fix, fix_json_record};
-use crate::reader::FileKind;
-use crate::reader::chunks::{ArrayChunks, Chunk, LineChunks, starts_with_array};
+use crate::reader::{ChunkedJson, FileKind};
 use crate::record::Position;
 use crate::report::finding_json;
 use crate::rule::Severity;
@@ -478,14 +477,7 @@ fn split_json(
     fixes: &mut Vec<(u64, Vec<Fix>)>,
 ) -> Result<(u64, u64), SplitError> {
     let path: Arc<Path> = Arc::from(file);
-    let mut reader = kind.open_text(file).map_err(io_error(file))?;
-    let mut head = Vec::new();
-    let is_array = starts_with_array(&mut reader, &mut head).map_err(io_error(file))? && kind == FileKind::Json;
-    let chunks: Box<dyn Iterator<Item = io::Result<Chunk>>> = if is_array {
-        Box::new(ArrayChunks::new(reader, head))
-    } else {
-        Box::new(LineChunks::new(reader, head))
-    };
+    let ChunkedJson { is_array, chunks } = kind.open_chunks(file).map_err(io_error(file))?;
     let mut out = match kind {
         FileKind::JsonlGz => JsonShard::Gzip(flate2::write::GzEncoder::new(shard, flate2::Compression::default())),
         FileKind::JsonlZst => JsonShard::Zstd(zstd::stream::write::Encoder::new(shard, 3).map_err(io_error(file))?),

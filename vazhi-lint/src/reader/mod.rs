@@ -56,6 +56,27 @@ impl FileKind {
             _ => Box::new(file),
         })
     }
+
+    /// Opens a JSON kind for chunked reading: decompressed as the kind says, and split as one JSON
+    /// array (a `.json` file whose content starts with `[`) or as JSON Lines.
+    pub fn open_chunks(self, path: &Path) -> io::Result<ChunkedJson> {
+        let mut reader = self.open_text(path)?;
+        let mut head = Vec::new();
+        let is_array = chunks::starts_with_array(&mut reader, &mut head)? && self == FileKind::Json;
+        let chunks: Box<dyn Iterator<Item = io::Result<chunks::Chunk>> + Send> = if is_array {
+            Box::new(chunks::ArrayChunks::new(reader, head))
+        } else {
+            Box::new(chunks::LineChunks::new(reader, head))
+        };
+        Ok(ChunkedJson { is_array, chunks })
+    }
+}
+
+/// A JSON file opened by [`FileKind::open_chunks`].
+pub struct ChunkedJson {
+    /// The file is one JSON array of records (so a split writes its shards back as arrays).
+    pub is_array: bool,
+    pub chunks: Box<dyn Iterator<Item = io::Result<chunks::Chunk>> + Send>,
 }
 
 /// A path given on the command line that could not be used.
