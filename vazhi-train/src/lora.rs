@@ -189,11 +189,6 @@ impl<B: Backend> Adapters<B> {
         Adapters { layers }
     }
 
-    /// Trainable parameter count.
-    pub fn parameters(&self) -> usize {
-        self.num_params()
-    }
-
     /// `W + scale · A · B` for every adapted projection, computed on the backend in f32.
     pub fn merge_into(&self, mut model: Qwen3<B>) -> Qwen3<B> {
         for (layer, adapters) in self.layers.iter().enumerate() {
@@ -256,6 +251,14 @@ impl<B: Backend> Adapters<B> {
         Ok(Adapters { layers })
     }
 
+    /// Reads a PEFT adapter folder (`adapter_config.json` + `adapter_model.safetensors`) for
+    /// `model`'s shape.
+    pub fn load_peft(model: &Qwen3<B>, dir: &Path, device: &B::Device) -> Result<Self, AdapterError> {
+        let config = read_peft_config(dir).map_err(AdapterError::Config)?;
+        let mut tensors = Checkpoint::load(&dir.join(ADAPTER_WEIGHTS))?;
+        Ok(Self::from_peft(model, &config, &mut tensors, device)?)
+    }
+
     /// Writes `adapter_model.safetensors` and `adapter_config.json` into `dir`.
     pub fn save_peft(&self, dir: &Path, config: &LoraConfig, base_model: &str) -> Result<(), WeightsError> {
         let io = |source| WeightsError::Io {
@@ -299,6 +302,15 @@ impl<B: Backend> LayerAdapters<B> {
             down: None,
         }
     }
+}
+
+/// Why an adapter folder could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum AdapterError {
+    #[error("{0}")]
+    Config(String),
+    #[error(transparent)]
+    Weights(#[from] WeightsError),
 }
 
 pub const ADAPTER_WEIGHTS: &str = "adapter_model.safetensors";

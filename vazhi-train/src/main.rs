@@ -19,13 +19,12 @@ use vazhi_train::backend::BackendKind;
 use vazhi_train::config::Qwen3Config;
 use vazhi_train::data::Encoder;
 use vazhi_train::eval::evaluate;
-use vazhi_train::lora::{ADAPTER_WEIGHTS, Adapters, LoraConfig, Target, read_peft_config};
+use vazhi_train::lora::{Adapters, LoraConfig, Target};
 use vazhi_train::merge::{export, merge};
 use vazhi_train::model::Qwen3;
 use vazhi_train::parity::{Reference, logits_of, max_difference};
 use vazhi_train::recipe::Recipe;
 use vazhi_train::run::{RunError, run_recipe};
-use vazhi_train::weights::Checkpoint;
 
 #[derive(Parser)]
 #[command(
@@ -169,19 +168,9 @@ fn dispatch<B: AutodiffBackend>(command: Command, device: &B::Device) -> Result<
             };
             let encoder = Encoder::load(&model.join("tokenizer.json"), Arc::new(template), usize::MAX)
                 .map_err(|e| e.to_string())?;
-            let config = Qwen3Config::load(&model).map_err(|e| e.to_string())?;
-            let base = Qwen3::<B::InnerBackend>::load(
-                &config,
-                &mut Checkpoint::load(&model).map_err(|e| e.to_string())?,
-                device,
-            )
-            .map_err(|e| e.to_string())?;
+            let (_, base) = Qwen3::<B::InnerBackend>::load_dir(&model, device).map_err(|e| e.to_string())?;
             let adapters = match &adapter {
-                Some(dir) => {
-                    let lora = read_peft_config(dir)?;
-                    let mut tensors = Checkpoint::load(&dir.join(ADAPTER_WEIGHTS)).map_err(|e| e.to_string())?;
-                    Some(Adapters::from_peft(&base, &lora, &mut tensors, device).map_err(|e| e.to_string())?)
-                }
+                Some(dir) => Some(Adapters::load_peft(&base, dir, device).map_err(|e| e.to_string())?),
                 None => None,
             };
             let report = evaluate(
@@ -283,7 +272,8 @@ fn train<B: AutodiffBackend>(
         None => None,
     };
     let mut log = |line: &str| println!("{line}");
-    let (outcome, _) = run_recipe::<B>(&recipe, resume.as_deref(), device, &mut log).map_err(|err| describe(&err))?;
+    let trained = run_recipe::<B>(&recipe, resume.as_deref(), device, &mut log).map_err(|err| describe(&err))?;
+    let outcome = &trained.outcome;
     println!(
         "trained {} steps: loss {:.4} → {:.4}; log {}; adapter {}",
         outcome.steps,
@@ -293,23 +283,13 @@ fn train<B: AutodiffBackend>(
         outcome.final_adapter.display()
     );
     if let Some(prompts) = eval {
-        let config = Qwen3Config::load(&recipe.model.path).map_err(|e| e.to_string())?;
-        let encoder = vazhi_train::run::encoder(&recipe, &config).map_err(|e| describe(&e))?;
-        let base = Qwen3::<B>::load(
-            &config,
-            &mut Checkpoint::load(&recipe.model.path).map_err(|e| e.to_string())?,
-            device,
-        )
-        .map_err(|e| e.to_string())?
-        .valid();
-        let lora = read_peft_config(&outcome.final_adapter)?;
-        let mut tensors = Checkpoint::load(&outcome.final_adapter.join(ADAPTER_WEIGHTS)).map_err(|e| e.to_string())?;
-        let adapters =
-            Adapters::<B::InnerBackend>::from_peft(&base, &lora, &mut tensors, device).map_err(|e| e.to_string())?;
+        // The adapter as saved, on the base the run trained (without autodiff: no dropout).
+        let base = trained.base.valid();
+        let adapters = Adapters::load_peft(&base, &outcome.final_adapter, device).map_err(|e| e.to_string())?;
         let report = evaluate(
             &base,
             Some(&adapters),
-            &encoder,
+            &trained.encoder,
             prompts,
             max_new_tokens,
             &recipe.train.out.join("eval"),

@@ -9,19 +9,19 @@ use std::path::{Path, PathBuf};
 
 use burn::tensor::backend::Backend;
 
-use crate::config::{ConfigError, Qwen3Config};
-use crate::lora::{ADAPTER_WEIGHTS, Adapters, read_peft_config};
-use crate::model::Qwen3;
-use crate::weights::{self, Checkpoint, WeightsError};
+use crate::config::Qwen3Config;
+use crate::lora::{AdapterError, Adapters};
+use crate::model::{ModelError, Qwen3};
+use crate::weights::{self, WeightsError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MergeError {
     #[error(transparent)]
-    Config(#[from] ConfigError),
+    Model(#[from] ModelError),
     #[error(transparent)]
     Weights(#[from] WeightsError),
-    #[error("{0}")]
-    Adapter(String),
+    #[error(transparent)]
+    Adapter(#[from] AdapterError),
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
 }
@@ -43,11 +43,8 @@ pub fn merge<B: Backend>(
     adapter_dir: &Path,
     device: &B::Device,
 ) -> Result<(Qwen3Config, Qwen3<B>), MergeError> {
-    let config = Qwen3Config::load(model_dir)?;
-    let base = Qwen3::<B>::load(&config, &mut Checkpoint::load(model_dir)?, device)?;
-    let lora = read_peft_config(adapter_dir).map_err(MergeError::Adapter)?;
-    let mut tensors = Checkpoint::load(&adapter_dir.join(ADAPTER_WEIGHTS))?;
-    let adapters = Adapters::from_peft(&base, &lora, &mut tensors, device)?;
+    let (config, base) = Qwen3::<B>::load_dir(model_dir, device)?;
+    let adapters = Adapters::load_peft(&base, adapter_dir, device)?;
     Ok((config, adapters.merge_into(base)))
 }
 

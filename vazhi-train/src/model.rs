@@ -12,9 +12,18 @@ use burn::tensor::activation::{silu, softmax};
 use burn::tensor::backend::Backend;
 use burn::tensor::{Bool, Distribution, Int, Tensor, TensorData};
 
-use crate::config::Qwen3Config;
+use crate::config::{ConfigError, Qwen3Config};
 use crate::lora::{Adapters, Lora, Target};
 use crate::weights::{Checkpoint, HostTensor, WeightsError};
+
+/// Why a model folder could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Weights(#[from] WeightsError),
+}
 
 /// Where [`Qwen3::build_with`] gets each tensor, by Hugging Face name and shape.
 type TensorSource<'s> = dyn FnMut(&str, &[usize]) -> Result<HostTensor, WeightsError> + 's;
@@ -242,6 +251,13 @@ impl<B: Backend> Qwen3<B> {
     pub fn load(config: &Qwen3Config, checkpoint: &mut Checkpoint, device: &B::Device) -> Result<Self, WeightsError> {
         let mut source = |name: &str, shape: &[usize]| checkpoint.take(name, shape);
         Self::build(config, &mut source, device).map(Module::no_grad)
+    }
+
+    /// Loads a Hugging Face model folder: its `config.json` and its weights.
+    pub fn load_dir(dir: &std::path::Path, device: &B::Device) -> Result<(Qwen3Config, Self), ModelError> {
+        let config = Qwen3Config::load(dir)?;
+        let model = Self::load(&config, &mut Checkpoint::load(dir)?, device)?;
+        Ok((config, model))
     }
 
     /// A model with random weights of `config`'s shape (benchmarks): normal(0, 0.02) matrices,

@@ -9,9 +9,7 @@ use burn::tensor::{Int, Tensor, TensorData};
 use safetensors::SafeTensors;
 use safetensors::tensor::Dtype;
 
-use crate::config::Qwen3Config;
-use crate::model::{Qwen3, to_host};
-use crate::weights::{Checkpoint, WeightsError};
+use crate::model::{ModelError, Qwen3, to_host};
 
 /// Reference input ids and logits.
 #[derive(Debug, Clone)]
@@ -27,9 +25,7 @@ pub enum ParityError {
     #[error("{path}: {message}")]
     Reference { path: PathBuf, message: String },
     #[error(transparent)]
-    Weights(#[from] WeightsError),
-    #[error(transparent)]
-    Config(#[from] crate::config::ConfigError),
+    Model(#[from] ModelError),
 }
 
 impl Reference {
@@ -80,8 +76,7 @@ impl Reference {
 
 /// The model in `dir`'s logits on the reference's ids, flattened.
 pub fn logits_of<B: Backend>(dir: &Path, reference: &Reference, device: &B::Device) -> Result<Vec<f32>, ParityError> {
-    let config = Qwen3Config::load(dir)?;
-    let model = Qwen3::<B>::load(&config, &mut Checkpoint::load(dir)?, device)?;
+    let (_, model) = Qwen3::<B>::load_dir(dir, device)?;
     let input = Tensor::<B, 2, Int>::from_data(TensorData::new(reference.ids.clone(), reference.shape), device);
     Ok(to_host(model.forward(input, None).into_data()))
 }

@@ -129,13 +129,22 @@ pub fn encoder(recipe: &Recipe, config: &Qwen3Config) -> Result<Encoder, RunErro
     Ok(encoder)
 }
 
+/// What a recipe run leaves: its outcome, what became of the data, and the base model and
+/// encoder it trained with, so an evaluation after training need not load them again.
+pub struct Trained<B: AutodiffBackend> {
+    pub outcome: Outcome,
+    pub summary: DataSummary,
+    pub base: Qwen3<B>,
+    pub encoder: Encoder,
+}
+
 /// Runs a recipe: gate, examples, model, training. Progress lines go to `log`.
 pub fn run_recipe<B: AutodiffBackend>(
     recipe: &Recipe,
     resume: Option<&Path>,
     device: &B::Device,
     log: &mut dyn FnMut(&str),
-) -> Result<(Outcome, DataSummary), RunError> {
+) -> Result<Trained<B>, RunError> {
     let config = Qwen3Config::load(&recipe.model.path)?;
     let (shards, settings) = admit_shards(recipe)?;
     for shard in &shards {
@@ -162,5 +171,10 @@ pub fn run_recipe<B: AutodiffBackend>(
     let base = Qwen3::<B>::load(&config, &mut checkpoint, device)?;
     let pad = pad_id(&encoder, &recipe.model.path);
     let outcome = train(recipe, &base, &examples, pad, resume, device, log)?;
-    Ok((outcome, summary))
+    Ok(Trained {
+        outcome,
+        summary,
+        base,
+        encoder,
+    })
 }

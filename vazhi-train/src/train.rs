@@ -10,7 +10,7 @@ use burn::optim::{AdamWConfig, GradientsAccumulator, GradientsParams, Optimizer}
 use burn::record::{FullPrecisionSettings, NamedMpkFileRecorder, Recorder};
 use burn::tensor::activation::log_softmax;
 use burn::tensor::backend::{AutodiffBackend, Backend};
-use burn::tensor::{Int, Tensor, TensorData};
+use burn::tensor::{ElementConversion as _, Int, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use crate::data::{Batch, Example};
@@ -197,8 +197,6 @@ pub fn clip_global_norm<B: AutodiffBackend>(
     }
     total
 }
-
-use burn::tensor::ElementConversion as _;
 
 type Files = NamedMpkFileRecorder<FullPrecisionSettings>;
 

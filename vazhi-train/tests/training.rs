@@ -5,15 +5,14 @@
 use std::path::{Path, PathBuf};
 
 use burn::backend::{Autodiff, NdArray};
-use burn::module::{AutodiffModule, Param};
+use burn::module::{AutodiffModule, Module, Param};
 use burn::tensor::{Distribution, Int, Tensor, TensorData};
 use vazhi_lint::gate::GateError;
-use vazhi_train::config::Qwen3Config;
 use vazhi_train::lora::{ADAPTER_WEIGHTS, Adapters, LoraConfig, Target, read_peft_config};
 use vazhi_train::merge::{export, merge};
 use vazhi_train::model::{Qwen3, to_host};
 use vazhi_train::recipe::Recipe;
-use vazhi_train::run::{RunError, run_recipe};
+use vazhi_train::run::{RunError, Trained, run_recipe};
 use vazhi_train::train::{LOG, masked_loss};
 use vazhi_train::weights::Checkpoint;
 
@@ -59,7 +58,7 @@ fn a_short_run_on_a_clean_shard_lowers_the_loss() {
         &clean_shard(),
         "steps = 24\ngrad-accum = 2\nlog-every = 4\n",
     );
-    let (outcome, summary) = run_recipe::<Train>(&recipe, None, &Default::default(), &mut quiet).unwrap();
+    let Trained { outcome, summary, .. } = run_recipe::<Train>(&recipe, None, &Default::default(), &mut quiet).unwrap();
     assert_eq!(summary.records, 60);
     assert!(summary.target_tokens > 0 && summary.target_tokens < summary.tokens);
     let log: Vec<serde_json::Value> = std::fs::read_to_string(dir.path().join("run").join(LOG))
@@ -81,7 +80,9 @@ fn an_unclean_shard_is_refused_with_its_findings() {
     let dir = tempfile::tempdir().unwrap();
     let shard = root().join("corpora-samples/defective/english-answers.alpaca.jsonl");
     let recipe = recipe(dir.path(), &shard, "steps = 1\n");
-    let err = run_recipe::<Train>(&recipe, None, &Default::default(), &mut quiet).unwrap_err();
+    let Err(err) = run_recipe::<Train>(&recipe, None, &Default::default(), &mut quiet) else {
+        panic!("the unclean shard was trained on");
+    };
     let RunError::Gate(GateError::Rejected { findings, .. }) = err else {
         panic!("expected a refusal, got {err}");
     };
@@ -92,8 +93,7 @@ fn an_unclean_shard_is_refused_with_its_findings() {
 #[test]
 fn masked_positions_do_not_affect_the_loss() {
     let device = Default::default();
-    let config = Qwen3Config::load(&fixture()).unwrap();
-    let model = Qwen3::<Cpu>::load(&config, &mut Checkpoint::load(&fixture()).unwrap(), &device).unwrap();
+    let (_, model) = Qwen3::<Cpu>::load_dir(&fixture(), &device).unwrap();
     let inputs = Tensor::<Cpu, 2, Int>::from_data(
         TensorData::new((0..16i64).map(|i| i * 37 % 1000).collect(), [2, 8]),
         &device,
@@ -143,7 +143,9 @@ fn resume_continues_where_the_run_stopped() {
 
     let other = tempfile::tempdir().unwrap();
     let resumed = recipe(other.path(), &clean_shard(), "steps = 6\ncheckpoint-every = 3\n");
-    let (outcome, _) = run_recipe::<Train>(&resumed, Some(&checkpoint), &Default::default(), &mut quiet).unwrap();
+    let outcome = run_recipe::<Train>(&resumed, Some(&checkpoint), &Default::default(), &mut quiet)
+        .unwrap()
+        .outcome;
     assert_eq!(outcome.steps, 3);
     let a = Checkpoint::load(&dir.path().join("run/adapter").join(ADAPTER_WEIGHTS)).unwrap();
     let b = Checkpoint::load(&other.path().join("run/adapter").join(ADAPTER_WEIGHTS)).unwrap();
@@ -189,8 +191,7 @@ fn trained_looking_adapters(model: &Qwen3<Cpu>, device: &burn::tensor::Device<Cp
 #[test]
 fn merged_export_computes_what_base_plus_adapter_computed() {
     let device = Default::default();
-    let config = Qwen3Config::load(&fixture()).unwrap();
-    let model = Qwen3::<Cpu>::load(&config, &mut Checkpoint::load(&fixture()).unwrap(), &device).unwrap();
+    let (_, model) = Qwen3::<Cpu>::load_dir(&fixture(), &device).unwrap();
     let (lora, adapters) = trained_looking_adapters(&model, &device);
     let ids = Tensor::<Cpu, 2, Int>::from_data(
         TensorData::new((0..24i64).map(|i| i * 41 % 1024).collect(), [2, 12]),
@@ -221,8 +222,7 @@ fn merged_export_computes_what_base_plus_adapter_computed() {
     let out = dir.path().join("merged");
     export(&merged, &config, &out, Some(&fixture())).unwrap();
     assert!(out.join("tokenizer.json").is_file());
-    let reloaded_config = Qwen3Config::load(&out).unwrap();
-    let reloaded = Qwen3::<Cpu>::load(&reloaded_config, &mut Checkpoint::load(&out).unwrap(), &device).unwrap();
+    let (_, reloaded) = Qwen3::<Cpu>::load_dir(&out, &device).unwrap();
     let reloaded_logits = to_host(reloaded.forward(ids.clone(), None).into_data());
     assert_eq!(reloaded_logits, merged_logits);
 
@@ -263,8 +263,7 @@ fn to_host_ids(ids: Tensor<Cpu, 2, Int>) -> Vec<i64> {
 #[test]
 fn adapters_train_and_the_base_stays_frozen() {
     let device = Default::default();
-    let config = Qwen3Config::load(&fixture()).unwrap();
-    let model = Qwen3::<Train>::load(&config, &mut Checkpoint::load(&fixture()).unwrap(), &device).unwrap();
+    let (_, model) = Qwen3::<Train>::load_dir(&fixture(), &device).unwrap();
     let lora = LoraConfig {
         rank: 2,
         alpha: 4.0,
@@ -285,7 +284,7 @@ fn adapters_train_and_the_base_stays_frozen() {
     // Only adapter parameters exist to optimise: rank · (in + out) per adapted projection.
     let expected = 2 * 2 * ((64 + 64) + (128 + 64));
     assert_eq!(adapters.valid().layers.len(), 2);
-    assert_eq!(Adapters::parameters(&adapters), expected);
+    assert_eq!(adapters.num_params(), expected);
 }
 
 #[test]
@@ -296,8 +295,7 @@ fn evaluation_lints_the_answers() {
     use vazhi_train::eval::evaluate;
 
     let device = Default::default();
-    let config = Qwen3Config::load(&fixture()).unwrap();
-    let model = Qwen3::<Cpu>::load(&config, &mut Checkpoint::load(&fixture()).unwrap(), &device).unwrap();
+    let (_, model) = Qwen3::<Cpu>::load_dir(&fixture(), &device).unwrap();
     let encoder = Encoder::load(&fixture().join("tokenizer.json"), Arc::new(ChatTemplate::ChatMl), 512).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let prompts = root().join("vazhi-train/recipes/kural-prompts.jsonl");
@@ -321,8 +319,7 @@ fn padding_the_generation_input_changes_no_answer() {
     use vazhi_train::eval::generate;
 
     let device = Default::default();
-    let config = Qwen3Config::load(&fixture()).unwrap();
-    let model = Qwen3::<Cpu>::load(&config, &mut Checkpoint::load(&fixture()).unwrap(), &device).unwrap();
+    let (_, model) = Qwen3::<Cpu>::load_dir(&fixture(), &device).unwrap();
     let prompt: Vec<u32> = (0..7).map(|i| i * 97 % 1000 + 3).collect();
     let exact = generate(&model, None, &prompt, &[], 10, 1, &device);
     let padded = generate(&model, None, &prompt, &[], 10, 16, &device);
