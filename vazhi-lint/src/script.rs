@@ -136,25 +136,33 @@ struct ByteTally {
 }
 
 impl ByteTally {
-    /// Branch-free over byte pairs, so the compiler vectorises it; 32-bit lanes, in blocks short
-    /// enough that they cannot overflow. (An AVX2 build of this loop measured no faster here.)
+    /// Branch-free over byte pairs in blocks of 255 with 8-bit counters: no block can overflow
+    /// one, so the compiler keeps sixteen (or thirty-two) bytes per vector lane-wise and sums the
+    /// lanes once a block. (With 32-bit counters this loop was a third of the linter's time.)
     fn of(bytes: &[u8]) -> ByteTally {
+        const BLOCK: usize = 255;
         let mut tally = ByteTally::default();
         let Some(&last) = bytes.last() else { return tally };
-        let (current, next) = (&bytes[..bytes.len() - 1], &bytes[1..]);
-        for (block, next_block) in current.chunks(1 << 16).zip(next.chunks(1 << 16)) {
-            let (mut latin, mut tamil, mut leads, mut punctuation) = (0u32, 0u32, 0u32, 0u32);
-            for (&byte, &following) in block.iter().zip(next_block) {
+        // Each byte is judged with the one after it; the last byte has none and is added below.
+        let pairs = bytes.len() - 1;
+        let mut start = 0;
+        while start < pairs {
+            let end = (start + BLOCK).min(pairs);
+            // Two slices of one length: the zipped loop has no bounds checks and vectorises.
+            let (block, following) = (&bytes[start..end], &bytes[start + 1..end + 1]);
+            let (mut latin, mut tamil, mut leads, mut punctuation) = (0u8, 0u8, 0u8, 0u8);
+            for (&byte, &next) in block.iter().zip(following) {
                 // For bytes ≥ 0x80, `byte | 0x20` minus `a` is ≥ 0x3F: only ASCII letters count.
-                latin += u32::from((byte | 0x20).wrapping_sub(b'a') < 26);
-                leads += u32::from(byte >= 0xC0);
-                tamil += u32::from((byte == 0xE0) & (following & 0xFE == 0xAE));
-                punctuation += u32::from((byte == 0xE2) & (following == 0x80));
+                latin += u8::from((byte | 0x20).wrapping_sub(b'a') < 26);
+                leads += u8::from(byte >= 0xC0);
+                tamil += u8::from((byte == 0xE0) & (next & 0xFE == 0xAE));
+                punctuation += u8::from((byte == 0xE2) & (next == 0x80));
             }
-            tally.latin += latin as usize;
-            tally.tamil += tamil as usize;
-            tally.leads += leads as usize;
-            tally.punctuation += punctuation as usize;
+            tally.latin += usize::from(latin);
+            tally.tamil += usize::from(tamil);
+            tally.leads += usize::from(leads);
+            tally.punctuation += usize::from(punctuation);
+            start = end;
         }
         tally.latin += usize::from((last | 0x20).wrapping_sub(b'a') < 26);
         tally.leads += usize::from(last >= 0xC0);
@@ -266,6 +274,36 @@ mod tests {
             "",
         ] {
             assert_eq!(ScriptCounts::of(text), ScriptCounts::of_any(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_byte_pass_agrees_across_block_boundaries() {
+        // Long texts of mixed pieces, so Tamil and punctuation sequences straddle the 255-byte
+        // blocks of the byte pass at every offset.
+        // The first set is settled on bytes alone; the second falls back to the general case.
+        let settled = ["த", "மி", "ழ்", "ௌ", " ", "a", "Z", "“", "—", "9", "\u{200D}", "\n"];
+        let mixed = ["த", "ழ்", " ", "a", "“", "é", "世", "ह", "\u{0B80}"];
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        for length in [1, 254, 255, 256, 511, 1000, 4000] {
+            for pieces in [&settled[..], &mixed[..]] {
+                let mut text = String::new();
+                while text.len() < length {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    text.push_str(pieces[(state % pieces.len() as u64) as usize]);
+                }
+                assert_eq!(ScriptCounts::of(&text), ScriptCounts::of_any(&text), "{text}");
+                if pieces == settled {
+                    let tally = ByteTally::of(text.as_bytes());
+                    assert_eq!(
+                        tally.leads,
+                        tally.tamil + tally.punctuation,
+                        "not settled on bytes: {text}"
+                    );
+                }
+            }
         }
     }
 

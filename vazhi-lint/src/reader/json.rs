@@ -76,11 +76,16 @@ pub fn parse_record<'a>(
     }
     let base = text;
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let slots = deserializer
-        .deserialize_map(RecordVisitor { fields, base })
-        .and_then(|slots| deserializer.end().map(|()| slots))
+    let mut slots = layout::empty_slots();
+    deserializer
+        .deserialize_map(RecordVisitor {
+            fields,
+            base,
+            slots: &mut slots,
+        })
+        .and_then(|()| deserializer.end())
         .map_err(|err| json_error(&err, text))?;
-    layout::assemble(slots, source, position).map_err(|err| InvalidJson {
+    layout::assemble(&mut slots, source, position).map_err(|err| InvalidJson {
         message: err.message,
         line_offset: 0,
         column: None,
@@ -189,21 +194,48 @@ fn unescape(inner: &str, first: usize) -> String {
     }
 }
 
-struct RecordVisitor<'f> {
-    fields: &'f FieldMap,
-    base: &'f str,
+/// An object key, borrowed from the line unless it has escapes. (`Cow<str>`'s own `Deserialize`
+/// always copies: nine allocations per chat record, for keys that are only compared.)
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> de::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object key")
+            }
+
+            fn visit_borrowed_str<E: de::Error>(self, key: &'de str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Borrowed(key)))
+            }
+
+            fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(key.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
 }
 
-impl<'de: 'f, 'f> Visitor<'de> for RecordVisitor<'f> {
-    type Value = Slots<'f>;
+/// Fills the caller's slots with the fields the field map names.
+struct RecordVisitor<'f, 's> {
+    fields: &'f FieldMap,
+    base: &'f str,
+    slots: &'s mut Slots<'f>,
+}
+
+impl<'de: 'f, 'f> Visitor<'de> for RecordVisitor<'f, '_> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut slots = layout::empty_slots();
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             let Some((slot, priority)) = self.fields.classify(&key) else {
                 map.next_value::<IgnoredAny>()?;
                 continue;
@@ -219,7 +251,7 @@ impl<'de: 'f, 'f> Visitor<'de> for RecordVisitor<'f> {
                 decode(map.next_value::<&'de RawValue>()?, self.base)
             };
             layout::offer(
-                &mut slots,
+                self.slots,
                 slot,
                 Picked {
                     key: name,
@@ -228,7 +260,7 @@ impl<'de: 'f, 'f> Visitor<'de> for RecordVisitor<'f> {
                 },
             );
         }
-        Ok(slots)
+        Ok(())
     }
 }
 
@@ -331,7 +363,7 @@ impl<'de: 'f, 'f> Visitor<'de> for TurnSeed<'f> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut turn = RawTurn::default();
         let mut priorities = [usize::MAX; 2];
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             let Some((member, priority)) = self.fields.classify_member(&key) else {
                 map.next_value::<IgnoredAny>()?;
                 continue;
@@ -383,6 +415,28 @@ impl<'de: 'f, 'f> Visitor<'de> for TurnSeed<'f> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_with_escapes_are_matched_like_plain_keys() {
+        let source = Source {
+            path: std::sync::Arc::from(std::path::Path::new("keys.jsonl")),
+            dataset: 0,
+        };
+        let fields = FieldMap::default();
+        let plain = r#"{"messages": [{"role": "user", "content": "கேள்வி"}, {"role": "assistant", "content": "பதில்"}], "language": "ta"}"#;
+        let escaped = r#"{"mess\u0061ges": [{"r\u006fle": "user", "content": "கேள்வி"}, {"role": "assistant", "c\u006Fntent": "பதில்"}], "l\u0061nguage": "ta"}"#;
+        let read = |line: &'static str| {
+            let record = parse_record(line.as_bytes(), Position::Line(1), &source, &fields).unwrap();
+            let turns: Vec<(String, String)> = record
+                .turns
+                .iter()
+                .map(|turn| (turn.role.name().to_owned(), record.turn_text(turn).to_owned()))
+                .collect();
+            (record.format, turns, record.language.map(|label| label.into_owned()))
+        };
+        assert_eq!(read(escaped), read(plain));
+        assert_eq!(read(plain).1.len(), 2);
+    }
 
     #[test]
     fn unescape_agrees_with_serde_json() {

@@ -220,7 +220,7 @@ impl ParquetFile {
                     },
                 );
             }
-            visit(layout::assemble(slots, source, position).map_err(|err| (position, err)));
+            visit(layout::assemble(&mut slots, source, position).map_err(|err| (position, err)));
         }
     }
 }

@@ -1,27 +1,93 @@
+use std::borrow::Cow;
 use std::io::{self, Write};
 
-use serde_json::{Value, json};
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::Value;
 
 use super::Reporter;
 use crate::engine::LintReport;
 use crate::finding::Finding;
 
-/// One finding as a JSON object. Every format that serialises findings uses this shape.
+/// One finding as a JSON object, borrowing from the finding. Every format that serialises
+/// findings uses this shape; the field order is the output's key order.
+#[derive(Serialize)]
+pub struct FindingJson<'f> {
+    rule: &'static str,
+    code: &'static str,
+    severity: &'static str,
+    message: &'f str,
+    path: Cow<'f, str>,
+    line: Option<u64>,
+    row: Option<u64>,
+    column: Option<usize>,
+    field: Option<&'f str>,
+    span: Option<SpanJson>,
+    label: Option<&'f str>,
+    help: Option<&'f str>,
+}
+
+#[derive(Serialize)]
+struct SpanJson {
+    start: usize,
+    end: usize,
+}
+
+impl<'f> From<&'f Finding> for FindingJson<'f> {
+    fn from(finding: &'f Finding) -> Self {
+        FindingJson {
+            rule: finding.rule.name,
+            code: finding.rule.code,
+            severity: finding.severity.name(),
+            message: &finding.message,
+            path: finding.path.to_string_lossy(),
+            line: finding.line(),
+            row: finding.row(),
+            column: finding.column,
+            field: finding.field.as_deref(),
+            span: finding.span.as_ref().map(|span| SpanJson {
+                start: span.start,
+                end: span.end,
+            }),
+            label: finding.label.as_deref(),
+            help: finding.help.as_deref(),
+        }
+    }
+}
+
+/// One finding as a JSON value, for documents that embed findings (split plans, SARIF).
 pub fn finding_json(finding: &Finding) -> Value {
-    json!({
-        "rule": finding.rule.name,
-        "code": finding.rule.code,
-        "severity": finding.severity.name(),
-        "message": finding.message,
-        "path": finding.path.display().to_string(),
-        "line": finding.line(),
-        "row": finding.row(),
-        "column": finding.column,
-        "field": finding.field,
-        "span": finding.span.as_ref().map(|span| json!({"start": span.start, "end": span.end})),
-        "label": finding.label,
-        "help": finding.help,
-    })
+    serde_json::to_value(FindingJson::from(finding)).unwrap_or(Value::Null)
+}
+
+/// Findings formatted per batch in parallel and written in order: with many findings,
+/// formatting them one by one after the parallel lint was the run's serial tail. Batches bound
+/// the memory the formatted text takes.
+fn write_in_order(
+    findings: &[Finding],
+    out: &mut dyn Write,
+    format: impl Fn(usize, &Finding, &mut Vec<u8>) -> serde_json::Result<()> + Sync,
+) -> io::Result<()> {
+    const BATCH: usize = 1 << 14;
+    const PIECE: usize = 256;
+    for (batch_index, batch) in findings.chunks(BATCH).enumerate() {
+        let pieces: Vec<Vec<u8>> = batch
+            .par_chunks(PIECE)
+            .enumerate()
+            .map(|(piece_index, piece)| {
+                let mut text = Vec::with_capacity(piece.len() * 384);
+                let first = batch_index * BATCH + piece_index * PIECE;
+                for (offset, finding) in piece.iter().enumerate() {
+                    format(first + offset, finding, &mut text)?;
+                }
+                Ok(text)
+            })
+            .collect::<serde_json::Result<_>>()?;
+        for piece in pieces {
+            out.write_all(&piece)?;
+        }
+    }
+    Ok(())
 }
 
 /// `--format json`: one JSON array of findings.
@@ -29,9 +95,25 @@ pub struct Json;
 
 impl Reporter for Json {
     fn report(&self, report: &LintReport, out: &mut dyn Write) -> io::Result<()> {
-        let findings: Vec<Value> = report.findings.iter().map(finding_json).collect();
-        serde_json::to_writer_pretty(&mut *out, &findings)?;
-        writeln!(out)
+        if report.findings.is_empty() {
+            return writeln!(out, "[]");
+        }
+        // The layout `serde_json::to_writer_pretty` gives the whole array, built element by element.
+        out.write_all(b"[")?;
+        write_in_order(&report.findings, out, |index, finding, text| {
+            text.extend_from_slice(if index == 0 { b"\n  " } else { b",\n  " });
+            let mut element = Vec::with_capacity(512);
+            serde_json::to_writer_pretty(&mut element, &FindingJson::from(finding))?;
+            // One level deeper than the element alone; JSON strings hold no raw newline.
+            for (line, part) in element.split(|&byte| byte == b'\n').enumerate() {
+                if line > 0 {
+                    text.extend_from_slice(b"\n  ");
+                }
+                text.extend_from_slice(part);
+            }
+            Ok(())
+        })?;
+        writeln!(out, "\n]")
     }
 }
 
@@ -40,10 +122,71 @@ pub struct JsonLines;
 
 impl Reporter for JsonLines {
     fn report(&self, report: &LintReport, out: &mut dyn Write) -> io::Result<()> {
-        for finding in &report.findings {
-            serde_json::to_writer(&mut *out, &finding_json(finding))?;
-            writeln!(out)?;
+        write_in_order(&report.findings, out, |_, finding, text| {
+            serde_json::to_writer(&mut *text, &FindingJson::from(finding))?;
+            text.push(b'\n');
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::record::Position;
+    use crate::rules::invalid_record::INVALID_RECORD;
+
+    /// Enough findings for several parallel pieces, with every optional member set on some.
+    fn report() -> LintReport {
+        let path: Arc<Path> = Arc::from(Path::new("data/தமிழ் \"quoted\".jsonl"));
+        let findings = (0..700u64)
+            .map(|index| {
+                let mut finding = Finding::file(&INVALID_RECORD, path.clone(), format!("problem {index}\nsecond line"));
+                if index % 3 != 0 {
+                    finding.position = Some(Position::Line(index + 1));
+                    finding.column = Some(usize::try_from(index).unwrap_or(0) % 7 + 1);
+                    finding.field = Some(format!("messages[{}].content", index % 4));
+                    finding.span = Some(2..9);
+                    finding.label = Some("here".into());
+                    finding.help = Some("fix it".into());
+                }
+                finding
+            })
+            .collect();
+        LintReport {
+            findings,
+            ..LintReport::default()
         }
-        Ok(())
+    }
+
+    #[test]
+    fn findings_formatted_in_parallel_read_as_the_serial_serde_json_layout() {
+        let report = report();
+        let values: Vec<Value> = report.findings.iter().map(finding_json).collect();
+
+        let mut pretty = Vec::new();
+        Json.report(&report, &mut pretty).unwrap();
+        let mut expected = serde_json::to_vec_pretty(&values).unwrap();
+        expected.push(b'\n');
+        assert_eq!(String::from_utf8(pretty).unwrap(), String::from_utf8(expected).unwrap());
+
+        let mut lines = Vec::new();
+        JsonLines.report(&report, &mut lines).unwrap();
+        let expected: String = values.iter().map(|value| format!("{value}\n")).collect();
+        assert_eq!(String::from_utf8(lines).unwrap(), expected);
+    }
+
+    #[test]
+    fn no_findings_is_an_empty_array_and_no_lines() {
+        let report = LintReport::default();
+        let mut pretty = Vec::new();
+        Json.report(&report, &mut pretty).unwrap();
+        assert_eq!(pretty, b"[]\n");
+        let mut lines = Vec::new();
+        JsonLines.report(&report, &mut lines).unwrap();
+        assert!(lines.is_empty());
     }
 }
