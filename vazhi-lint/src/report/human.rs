@@ -3,7 +3,7 @@ use std::io::{self, Write};
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 
-use super::{HumanOptions, Reporter, location, plural, statistics, thousands};
+use super::{HumanOptions, Reporter, location, plural, statistics, thousands, write_in_order};
 use crate::engine::LintReport;
 use crate::finding::Finding;
 use crate::rule::Severity;
@@ -101,17 +101,23 @@ impl Reporter for Human {
     fn report(&self, report: &LintReport, out: &mut dyn Write) -> io::Result<()> {
         if !self.0.statistics_only {
             let handler = self.handler();
-            for finding in &report.findings {
-                let mut header = format!("{}: {} {}", location(finding), finding.rule.code, finding.rule.name);
+            write_in_order(&report.findings, out, |_, finding, text| {
+                write!(
+                    text,
+                    "{}: {} {}",
+                    location(finding),
+                    finding.rule.code,
+                    finding.rule.name
+                )?;
                 if finding.snippet.is_none()
                     && let Some(field) = &finding.field
                 {
-                    header.push_str(&format!(" [{field}]"));
+                    write!(text, " [{field}]")?;
                 }
-                writeln!(out, "{header}")?;
-                write!(out, "{}", self.render(&handler, finding))?;
-                writeln!(out)?;
-            }
+                writeln!(text)?;
+                text.extend_from_slice(self.render(&handler, finding).as_bytes());
+                writeln!(text)
+            })?;
         }
         for problem in &report.path_problems {
             writeln!(out, "{}: {}", problem.path.display(), problem.message)?;

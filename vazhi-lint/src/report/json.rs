@@ -1,11 +1,10 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::Reporter;
+use super::{Reporter, write_in_order};
 use crate::engine::LintReport;
 use crate::finding::Finding;
 
@@ -58,36 +57,6 @@ impl<'f> From<&'f Finding> for FindingJson<'f> {
 /// One finding as a JSON value, for documents that embed findings (split plans, SARIF).
 pub fn finding_json(finding: &Finding) -> Value {
     serde_json::to_value(FindingJson::from(finding)).unwrap_or(Value::Null)
-}
-
-/// Findings formatted per batch in parallel and written in order: with many findings,
-/// formatting them one by one after the parallel lint was the run's serial tail. Batches bound
-/// the memory the formatted text takes.
-fn write_in_order(
-    findings: &[Finding],
-    out: &mut dyn Write,
-    format: impl Fn(usize, &Finding, &mut Vec<u8>) -> serde_json::Result<()> + Sync,
-) -> io::Result<()> {
-    const BATCH: usize = 1 << 14;
-    const PIECE: usize = 256;
-    for (batch_index, batch) in findings.chunks(BATCH).enumerate() {
-        let pieces: Vec<Vec<u8>> = batch
-            .par_chunks(PIECE)
-            .enumerate()
-            .map(|(piece_index, piece)| {
-                let mut text = Vec::with_capacity(piece.len() * 384);
-                let first = batch_index * BATCH + piece_index * PIECE;
-                for (offset, finding) in piece.iter().enumerate() {
-                    format(first + offset, finding, &mut text)?;
-                }
-                Ok(text)
-            })
-            .collect::<serde_json::Result<_>>()?;
-        for piece in pieces {
-            out.write_all(&piece)?;
-        }
-    }
-    Ok(())
 }
 
 /// `--format json`: one JSON array of findings.
