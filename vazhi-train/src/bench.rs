@@ -7,12 +7,12 @@ use burn::module::Module;
 use burn::optim::{AdamWConfig, GradientsParams, Optimizer};
 use burn::tensor::ElementConversion as _;
 use burn::tensor::backend::AutodiffBackend;
-use burn::tensor::{Distribution, Int, Tensor};
+use burn::tensor::{Distribution, Int, Tensor, TensorData};
 
 use crate::config::Qwen3Config;
 use crate::lora::{Adapters, LoraConfig};
 use crate::model::Qwen3;
-use crate::train::masked_loss;
+use crate::train::{LabelledTensors, labelled_nll};
 
 /// What a benchmark run measured.
 #[derive(Debug, Clone)]
@@ -36,18 +36,25 @@ impl StepTiming {
     }
 }
 
-/// Times `steps` full training steps (forward, masked loss over every position, backward,
-/// AdamW on the adapters) of a random model of `config`'s shape on random ids, after one
-/// untimed warm-up step. Each step ends by reading the loss and an updated adapter value
-/// back, so asynchronous backends are timed to completion.
+/// Times `steps` full training steps (forward, the training loop's loss over the labelled
+/// positions, backward, AdamW on the adapters) of a random model of `config`'s shape on random
+/// ids, after one untimed warm-up step. The last `labelled` share of each sequence is trained on,
+/// as an answer after its prompt would be (1.0: every position, the most work a step can do).
+/// Each step ends by reading the loss and an updated adapter value back, so asynchronous
+/// backends are timed to completion.
 pub fn training_steps<B: AutodiffBackend>(
     config: &Qwen3Config,
     lora: &LoraConfig,
-    batch: usize,
-    seq: usize,
+    shape: [usize; 2],
+    labelled: f64,
     steps: usize,
     device: &B::Device,
 ) -> StepTiming {
+    let [batch, seq] = shape;
+    let answer = ((seq as f64 * labelled.clamp(0.0, 1.0)).round() as usize).clamp(1, seq);
+    let positions: Vec<i64> = (0..batch)
+        .flat_map(|row| (seq - answer..seq).map(move |t| (row * seq + t) as i64))
+        .collect();
     B::seed(device, 1330);
     let base = Qwen3::<B>::random(config, device);
     let mut adapters = Adapters::<B>::init(&base, lora, device);
@@ -61,10 +68,14 @@ pub fn training_steps<B: AutodiffBackend>(
             device,
         );
         let inputs = ids.clone().narrow(1, 0, seq);
-        let targets = ids.narrow(1, 1, seq);
-        let weights = Tensor::<B, 2>::ones([batch, seq], device);
-        let logits = base.forward(inputs, Some(&adapters));
-        let loss = masked_loss(logits, targets, weights);
+        let at = Tensor::<B, 1, Int>::from_data(TensorData::new(positions.clone(), [positions.len()]), device);
+        let rows = LabelledTensors {
+            labels: ids.narrow(1, 1, seq).reshape([batch * seq]).select(0, at.clone()),
+            positions: at,
+            weights: Tensor::ones([positions.len()], device),
+        };
+        let hidden = base.hidden(inputs, Some(&adapters));
+        let loss = labelled_nll(&base, hidden, rows).div_scalar(positions.len() as f64);
         let _: f32 = loss.clone().into_scalar().elem();
         let grads = GradientsParams::from_grads(loss.backward(), &adapters);
         adapters = optimizer.step(1e-4, adapters, grads);

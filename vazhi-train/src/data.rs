@@ -229,6 +229,38 @@ impl Batch {
     pub fn target_tokens(&self) -> usize {
         self.weights.iter().filter(|&&w| w > 0.0).count()
     }
+
+    /// The labelled positions, as indices into the flattened `[batch * seq]` grid, and the
+    /// token each must predict: the only rows the loss needs logits for. The list is padded with
+    /// weight-0 rows to a multiple of `pad_to`, for the reason [`Batch::of`] pads lengths: the
+    /// number of labelled tokens changes every batch, and each new count would be a new matmul
+    /// shape for a JIT backend to compile.
+    pub fn labelled(&self, pad_to: usize) -> LabelledRows {
+        let mut rows = LabelledRows::default();
+        for (position, (&weight, &target)) in self.weights.iter().zip(&self.targets).enumerate() {
+            if weight > 0.0 {
+                rows.positions.push(position as i64);
+                rows.labels.push(target);
+                rows.weights.push(weight);
+            }
+        }
+        if !rows.positions.is_empty() {
+            let padded = rows.positions.len().next_multiple_of(pad_to.max(1));
+            rows.positions.resize(padded, 0);
+            rows.labels.resize(padded, 0);
+            rows.weights.resize(padded, 0.0);
+        }
+        rows
+    }
+}
+
+/// The rows of a batch that carry a label (see [`Batch::labelled`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LabelledRows {
+    pub positions: Vec<i64>,
+    pub labels: Vec<i64>,
+    /// 1 for a labelled row, 0 for padding.
+    pub weights: Vec<f32>,
 }
 
 #[cfg(test)]
@@ -251,6 +283,11 @@ mod tests {
         assert_eq!(batch.targets, vec![2, 3, 4, 6, 0, 0]);
         assert_eq!(batch.weights, vec![0.0, 1.0, 1.0, 1.0, 0.0, 0.0]);
         assert_eq!(batch.target_tokens(), 3);
+        let rows = batch.labelled(1);
+        assert_eq!((rows.positions, rows.labels), (vec![1, 2, 3], vec![3, 4, 6]));
+        let rows = batch.labelled(4);
+        assert_eq!(rows.positions, vec![1, 2, 3, 0]);
+        assert_eq!(rows.weights, vec![1.0, 1.0, 1.0, 0.0]);
         assert_eq!(batch.tokens, 4);
     }
 

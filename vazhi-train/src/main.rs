@@ -105,6 +105,10 @@ enum Command {
         steps: usize,
         #[arg(long, default_value_t = 16)]
         rank: usize,
+        /// Share of each sequence that is trained on (its tail, like an answer after a prompt);
+        /// the loss needs logits for these positions only.
+        #[arg(long, default_value_t = 1.0)]
+        labelled: f64,
     },
 }
 
@@ -212,6 +216,7 @@ fn dispatch<B: AutodiffBackend>(command: Command, device: &B::Device) -> Result<
             seq,
             steps,
             rank,
+            labelled,
         } => {
             let config = match shape.as_str() {
                 "qwen3-0.6b" => Qwen3Config::qwen3_0_6b(),
@@ -224,11 +229,12 @@ fn dispatch<B: AutodiffBackend>(command: Command, device: &B::Device) -> Result<
                 dropout: 0.0,
                 targets: Target::ALL.to_vec(),
             };
-            let timing = vazhi_train::bench::training_steps::<B>(&config, &lora, batch, seq, steps, device);
+            let timing = vazhi_train::bench::training_steps::<B>(&config, &lora, [batch, seq], labelled, steps, device);
             println!(
-                "shape {shape}: {} parameters, {} trainable; batch {batch} x {seq} tokens; {} steps: median {:.3} s/step, {:.0} tokens/s (steps: {:?})",
+                "shape {shape}: {} parameters, {} trainable; batch {batch} x {seq} tokens, {:.0}% labelled; {} steps: median {:.3} s/step, {:.0} tokens/s (steps: {:?})",
                 timing.parameters,
                 timing.trainable,
+                labelled.clamp(0.0, 1.0) * 100.0,
                 timing.step_seconds.len(),
                 timing.median_seconds(),
                 timing.tokens_per_second(),

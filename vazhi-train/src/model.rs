@@ -229,13 +229,17 @@ impl<B: Backend> Qwen3<B> {
     /// The output projection of hidden states `[batch, seq, hidden]`.
     pub fn logits(&self, hidden: Tensor<B, 3>) -> Tensor<B, 3> {
         let [batch, seq, width] = hidden.dims();
-        let flat = hidden.reshape([batch * seq, width]);
-        let logits = match &self.lm_head {
-            Some(head) => flat.matmul(head.val()),
-            None => flat.matmul(self.embed_tokens.val().transpose()),
-        };
+        let logits = self.project(hidden.reshape([batch * seq, width]));
         let vocab = logits.dims()[1];
         logits.reshape([batch, seq, vocab])
+    }
+
+    /// The output projection of rows of hidden states `[rows, hidden]` → `[rows, vocab]`.
+    pub fn project(&self, rows: Tensor<B, 2>) -> Tensor<B, 2> {
+        match &self.lm_head {
+            Some(head) => rows.matmul(head.val()),
+            None => rows.matmul(self.embed_tokens.val().transpose()),
+        }
     }
 
     pub fn vocab_size(&self) -> usize {

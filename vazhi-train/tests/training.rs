@@ -8,12 +8,13 @@ use burn::backend::{Autodiff, NdArray};
 use burn::module::{AutodiffModule, Module, Param};
 use burn::tensor::{Distribution, Int, Tensor, TensorData};
 use vazhi_lint::gate::GateError;
+use vazhi_train::data::Batch;
 use vazhi_train::lora::{ADAPTER_WEIGHTS, Adapters, LoraConfig, Target, read_peft_config};
 use vazhi_train::merge::{export, merge};
 use vazhi_train::model::{Qwen3, to_host};
 use vazhi_train::recipe::Recipe;
 use vazhi_train::run::{RunError, Trained, run_recipe};
-use vazhi_train::train::{LOG, masked_loss};
+use vazhi_train::train::{LOG, labelled_nll, labelled_to_device, masked_loss, summed_loss};
 use vazhi_train::weights::Checkpoint;
 
 type Cpu = NdArray<f32>;
@@ -131,6 +132,48 @@ fn masked_positions_get_no_gradient() {
     let grad = to_host(logits.grad(&grads).unwrap().into_data());
     assert!(grad[..32].iter().all(|&g| g == 0.0), "masked positions got gradient");
     assert!(grad[32..].iter().any(|&g| g != 0.0));
+}
+
+#[test]
+fn the_loss_on_labelled_rows_equals_the_masked_loss_on_all_logits() {
+    // The training loop projects only the labelled rows onto the vocabulary; that must be the
+    // masked loss over the full logits, in value and in gradient.
+    let device = Default::default();
+    let (_, model) = Qwen3::<Train>::load_dir(&fixture(), &device).unwrap();
+    let weights: Vec<f32> = (0..16).map(|i| if i % 8 >= 5 || i == 2 { 1.0 } else { 0.0 }).collect();
+    let batch = Batch {
+        batch: 2,
+        seq: 8,
+        inputs: (0..16i64).map(|i| i * 37 % 1000).collect(),
+        targets: (0..16i64).map(|i| (i * 11 + 3) % 1000).collect(),
+        weights: weights.clone(),
+        tokens: 16,
+    };
+    // Padded to 16 rows (7 labelled), as a JIT backend's batches are.
+    let (inputs, rows) = labelled_to_device::<Train>(&batch, 16, &device).unwrap();
+    assert_eq!(rows.positions.dims(), [16]);
+    let hidden = model.hidden(inputs, None).detach().require_grad();
+
+    let rows = labelled_nll(&model, hidden.clone(), rows);
+    let rows_grads = rows.backward();
+    let targets = Tensor::<Train, 2, Int>::from_data(TensorData::new(batch.targets.clone(), [2, 8]), &device);
+    let weights = Tensor::<Train, 2>::from_data(TensorData::new(weights, [2, 8]), &device);
+    let full = summed_loss(model.logits(hidden.clone()), targets, weights);
+    let full_grads = full.backward();
+
+    let (rows, full) = (to_host(rows.into_data())[0], to_host(full.into_data())[0]);
+    assert!((rows - full).abs() <= 1e-5 * full.abs(), "{rows} vs {full}");
+    let a = to_host(hidden.grad(&rows_grads).unwrap().into_data());
+    let b = to_host(hidden.grad(&full_grads).unwrap().into_data());
+    let worst = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max);
+    assert!(worst <= 1e-6, "gradients differ by {worst}");
+    assert!(a.iter().any(|&g| g != 0.0));
+
+    let nothing = Batch {
+        weights: vec![0.0; 16],
+        ..batch
+    };
+    assert!(labelled_to_device::<Train>(&nothing, 16, &device).is_none());
 }
 
 #[test]
