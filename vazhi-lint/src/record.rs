@@ -292,12 +292,17 @@ impl<'a> Record<'a> {
         &self.fields[turn.field].text[turn.content.clone()]
     }
 
+    /// Whether the model is trained to produce this turn: an assistant turn of a chat record, or
+    /// the text of a raw one.
+    pub fn is_target(&self, turn: &Turn<'a>) -> bool {
+        !self.format.is_chat() || turn.role == Role::Assistant
+    }
+
     /// What the model is trained to produce: assistant turns of chat records, all of a raw text.
     pub fn targets(&self) -> impl Iterator<Item = Segment<'_, 'a>> {
-        let format = self.format;
         self.turns
             .iter()
-            .filter(move |turn| !format.is_chat() || turn.role == Role::Assistant)
+            .filter(|turn| self.is_target(turn))
             .map(|turn| Segment {
                 field: &self.fields[turn.field],
                 range: turn.content.clone(),

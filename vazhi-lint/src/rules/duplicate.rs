@@ -13,7 +13,7 @@ use crate::declare_rule;
 use crate::finding::Finding;
 use crate::record::{Position, Record};
 use crate::rule::{Aggregate, DatasetRule, Facts, RuleMeta, Severity, same_aggregate};
-use crate::script::surely_nfc;
+use crate::script::tamil_nfc;
 
 declare_rule! {
     /// ## What it does
@@ -93,38 +93,71 @@ impl DatasetRule for Duplicate {
 /// Where a record is.
 type Origin = (Arc<Path>, Position);
 
-/// Feeds `text` to the hasher NFC-normalised, with whitespace runs folded to one space and trimmed.
-fn hash_normalised(hasher: &mut Xxh3, text: &str) {
-    // Most text is already NFC; normalising it would only cost time.
-    let normalised: Cow<'_, str> = if surely_nfc(text) || is_nfc_quick(text.chars()) == IsNormalized::Yes {
-        Cow::Borrowed(text)
-    } else {
-        Cow::Owned(text.nfc().collect())
+/// Writes `text` into `out` (cleared first) NFC-normalised, with runs of whitespace folded to one
+/// space and trimmed: the words of `split_whitespace` joined by spaces. Judged on bytes, copying
+/// whole words: ASCII and Tamil letters are never decoded, so a record costs one pass over its
+/// text and one hasher call per turn. (Word by word through `split_whitespace`, with a hasher call
+/// per word, this rule took as long as parsing the record.)
+fn normalise_into(text: &str, out: &mut Vec<u8>) {
+    out.clear();
+    // Most text is Tamil, ASCII and punctuation, normalised on bytes; the rest is often already
+    // NFC, which the quick check settles.
+    let normalised: Cow<'_, str> = match tamil_nfc(text) {
+        Some(normalised) => normalised,
+        None if is_nfc_quick(text.chars()) == IsNormalized::Yes => Cow::Borrowed(text),
+        None => Cow::Owned(text.nfc().collect()),
     };
-    // Word by word: one hasher call per word, not per character.
-    for (index, word) in normalised.split_whitespace().enumerate() {
-        if index > 0 {
-            hasher.write(b" ");
+    let bytes = normalised.as_bytes();
+    let mut word_start = 0;
+    let mut at = 0;
+    let flush = |out: &mut Vec<u8>, word: &[u8]| {
+        if !word.is_empty() {
+            if !out.is_empty() {
+                out.push(b' ');
+            }
+            out.extend_from_slice(word);
         }
-        hasher.write(word.as_bytes());
+    };
+    while at < bytes.len() {
+        let byte = bytes[at];
+        let (len, space) = if byte < 0x80 {
+            // `char::is_whitespace` in ASCII: tab, line feed, vertical tab, form feed, carriage
+            // return and space.
+            (1, matches!(byte, b'\t'..=b'\r' | b' '))
+        } else if byte == 0xE0 && matches!(bytes.get(at + 1), Some(0xAE | 0xAF)) {
+            (3, false)
+        } else {
+            // A char boundary: every branch advances by whole characters.
+            let ch = normalised[at..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
+            (ch.len_utf8(), ch.is_whitespace())
+        };
+        if space {
+            flush(out, &bytes[word_start..at]);
+            word_start = at + len;
+        }
+        at += len;
     }
+    flush(out, &bytes[word_start..]);
 }
 
-/// Hashes of a record's whole content and of its response.
-fn fingerprints(record: &Record<'_>) -> (u64, Option<u64>) {
+/// Hashes of a record's whole content and of its response. Each turn's text is normalised once
+/// and fed to both.
+fn fingerprints(record: &Record<'_>, scratch: &mut Vec<u8>) -> (u64, Option<u64>) {
     let mut content = Xxh3::new();
-    for turn in &record.turns {
-        content.write(turn.role.name().as_bytes());
-        content.write(b"\x1f");
-        hash_normalised(&mut content, record.turn_text(turn));
-        content.write(b"\x1e");
-    }
     let mut response = Xxh3::new();
     let mut any = false;
-    for segment in record.targets() {
-        hash_normalised(&mut response, segment.text());
-        response.write(b"\x1e");
-        any |= !segment.text().trim().is_empty();
+    for turn in &record.turns {
+        let text = record.turn_text(turn);
+        normalise_into(text, scratch);
+        content.write(turn.role.name().as_bytes());
+        content.write(b"\x1f");
+        content.write(scratch);
+        content.write(b"\x1e");
+        if record.is_target(turn) {
+            response.write(scratch);
+            response.write(b"\x1e");
+            any |= !text.trim().is_empty();
+        }
     }
     (
         content.finish(),
@@ -135,6 +168,8 @@ fn fingerprints(record: &Record<'_>) -> (u64, Option<u64>) {
 #[derive(Default)]
 struct Copies {
     max_response_copies: u64,
+    /// Reused for each turn's normalised text.
+    scratch: Vec<u8>,
     /// First record with each content.
     first: HashMap<u64, Origin>,
     /// Later copies: content hash and where the copy is.
@@ -157,7 +192,7 @@ impl Copies {
 
 impl Aggregate for Copies {
     fn observe(&mut self, record: &Record<'_>, _: &Facts) {
-        let (content, response) = fingerprints(record);
+        let (content, response) = fingerprints(record, &mut self.scratch);
         let origin = (record.source.path.clone(), record.position);
         self.first_or_copy(content, origin.clone());
         if let Some(response) = response {
@@ -211,5 +246,62 @@ impl Aggregate for Copies {
 
     fn into_any(self: Box<Self>) -> Box<dyn std::any::Any> {
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The definition the byte pass must agree with.
+    fn by_words(text: &str) -> String {
+        let normalised: String = text.nfc().collect();
+        normalised.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    #[test]
+    fn normalising_on_bytes_agrees_with_split_whitespace() {
+        let texts = [
+            "",
+            "   ",
+            "ஒன்று  இரண்டு\n\nமூன்று ",
+            "\t lead and trail \r\n",
+            "nbsp\u{a0}between\u{2003}em\u{3000}ideographic\u{2028}line\u{85}next",
+            "vertical\u{b}tab\u{c}form feed",
+            "“மேற்கோள்” — dash\u{200b}zero-width-is-not-space",
+            "க\u{0BC6}\u{0BBE} decomposed  கொ",
+            "世界 नमस्ते café",
+        ];
+        let mut out = Vec::new();
+        for text in texts {
+            normalise_into(text, &mut out);
+            assert_eq!(String::from_utf8(out.clone()).unwrap(), by_words(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn fingerprints_are_the_hashes_of_the_normalised_turns() {
+        // The hash of a stream does not depend on how it is cut into writes, so this is also the
+        // hash the word-by-word version computed: findings stay the same across the change.
+        let source = crate::record::Source {
+            path: Arc::from(Path::new("d.jsonl")),
+            dataset: 0,
+        };
+        let fields = crate::fields::FieldMap::default();
+        let line = r#"{"messages": [{"role": "user", "content": "  கேள்வி   ஒன்று "}, {"role": "assistant", "content": "பதில்\n\nஇரண்டு\u00a0வரி"}]}"#;
+        let record = crate::reader::json::parse_record(line.as_bytes(), Position::Line(1), &source, &fields).unwrap();
+        let mut expected_content = Xxh3::new();
+        let mut expected_response = Xxh3::new();
+        for (role, text) in [("user", "கேள்வி ஒன்று"), ("assistant", "பதில் இரண்டு வரி")]
+        {
+            for word in role.bytes().chain(*b"\x1f").chain(text.bytes()).chain(*b"\x1e") {
+                expected_content.write(&[word]);
+            }
+        }
+        expected_response.write("பதில் இரண்டு வரி".as_bytes());
+        expected_response.write(b"\x1e");
+        let (content, response) = fingerprints(&record, &mut Vec::new());
+        assert_eq!(content, expected_content.finish());
+        assert_eq!(response, Some(expected_response.finish()));
     }
 }
