@@ -15,6 +15,12 @@ kurals fit a 1024-token window, so the findings are also compared at windows tha
 (`--check-windows`, on the corpus's first `--check-mb` MB):
 
     python3 bench/lint-throughput.py --tokenizer tests/data/qwen-tokenizer.json --max-seq-len 1024
+
+`--baseline` times the issue's reference point instead, interleaved run by run with the reader rows
+(`--select VZ0,VZ1`) so both see the machine at the same speed: each line parsed into a
+`serde_json::Value` and the answers' Tamil characters counted (vazhi-lint/examples/value_baseline.rs).
+
+    python3 bench/lint-throughput.py --baseline --runs 7
 """
 
 import argparse
@@ -170,11 +176,42 @@ def token_bench(binary: Path, corpus: Path, records: int, options: argparse.Name
     )
 
 
+def baseline_bench(binary: Path, corpus: Path, records: int, runs: int) -> None:
+    """vazhi's reader rows against the `value_baseline` example, alternating run by run."""
+    subprocess.run(
+        ["cargo", "build", "--release", "-q", "-p", "vazhi-lint", "--example", "value_baseline"], cwd=ROOT, check=True
+    )
+    baseline = target_dir() / "bench" / "value_baseline"
+    shutil.copy2(target_dir() / "release" / "examples" / "value_baseline", baseline)
+    size = corpus.stat().st_size
+    print(f"{'what':<44} {'threads':>7}  {'best MB/s':>9}  {'median MB/s':>11}")
+    for threads in (1, 2):
+        times: dict[str, list[float]] = {"vazhi": [], "baseline": []}
+        for _ in range(runs):
+            elapsed, _, code = run(binary, corpus, threads, ["--select", "VZ0,VZ1"])
+            if code != 0:
+                sys.exit(f"lint exited {code}")
+            times["vazhi"].append(elapsed)
+            start = time.perf_counter()
+            subprocess.run([str(baseline), str(corpus), str(threads)], check=True, stdout=subprocess.DEVNULL)
+            times["baseline"].append(time.perf_counter() - start)
+        labels = {
+            "vazhi": "cargo vazhi lint --select VZ0,VZ1",
+            "baseline": "serde_json::Value + count Tamil (baseline)",
+        }
+        for key, label in labels.items():
+            best, median = min(times[key]), statistics.median(times[key])
+            print(f"{label:<44} {threads:>7}  {size / 1e6 / best:>9.0f}  {size / 1e6 / median:>11.0f}")
+        ratio = statistics.median(times["baseline"]) / statistics.median(times["vazhi"])
+        print(f"{'':<44} {threads:>7}  vazhi is {ratio:.1f}x the baseline (medians)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size-mb", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--extra-args", default="")
+    parser.add_argument("--baseline", action="store_true", help="compare with the serde_json::Value baseline, interleaved")
     parser.add_argument("--tokenizer", help="benchmark the token rules with this tokenizer.json")
     parser.add_argument("--max-seq-len", type=int, default=1024)
     parser.add_argument("--baseline-runs", type=int, default=2, help="runs of the slow Tokenizer::encode baseline")
@@ -199,6 +236,9 @@ def main() -> None:
     if options.tokenizer:
         token_bench(binary, corpus, records, options)
         print(f"load average after: {os.getloadavg()[0]:.2f}")
+        return
+    if options.baseline:
+        baseline_bench(binary, corpus, records, options.runs)
         return
     configs = [("reader + script rules (VZ0, VZ1)", ["--select", "VZ0,VZ1"]), ("all rules", ["--select", "ALL"])]
     if options.extra_args:
