@@ -4,7 +4,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Reporter, write_in_order};
+use super::{Reporter, write_in_order, write_pretty_elements};
 use crate::engine::LintReport;
 use crate::finding::Finding;
 
@@ -69,20 +69,10 @@ impl Reporter for Json {
         }
         // The layout `serde_json::to_writer_pretty` gives the whole array, built element by element.
         out.write_all(b"[")?;
-        write_in_order(&report.findings, out, |index, finding, text| {
-            text.extend_from_slice(if index == 0 { b"\n  " } else { b",\n  " });
-            let mut element = Vec::with_capacity(512);
-            serde_json::to_writer_pretty(&mut element, &FindingJson::from(finding))?;
-            // One level deeper than the element alone; JSON strings hold no raw newline.
-            for (line, part) in element.split(|&byte| byte == b'\n').enumerate() {
-                if line > 0 {
-                    text.extend_from_slice(b"\n  ");
-                }
-                text.extend_from_slice(part);
-            }
-            Ok(())
+        write_pretty_elements(&report.findings, out, "", |finding| {
+            serde_json::to_string_pretty(&FindingJson::from(finding))
         })?;
-        writeln!(out, "\n]")
+        writeln!(out, "]")
     }
 }
 

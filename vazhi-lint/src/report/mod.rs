@@ -49,6 +49,29 @@ fn write_in_order(
     Ok(())
 }
 
+/// The elements of a non-empty JSON array of findings in the layout `serde_json::to_writer_pretty`
+/// gives the whole array when its `[` (already written) stands on a line indented by `indent`:
+/// each element one level deeper, comma-separated, then the line break and indent before the
+/// closing `]`, which the caller writes. `pretty` is one element, pretty-printed on its own.
+fn write_pretty_elements(
+    findings: &[Finding],
+    out: &mut dyn Write,
+    indent: &str,
+    pretty: impl Fn(&Finding) -> serde_json::Result<String> + Sync,
+) -> io::Result<()> {
+    let inner = format!("\n{indent}  ");
+    write_in_order(findings, out, |index, finding, text| {
+        if index > 0 {
+            text.push(b',');
+        }
+        text.extend_from_slice(inner.as_bytes());
+        // JSON strings hold no raw newline, so each one here starts a line of the element.
+        text.extend_from_slice(pretty(finding)?.replace('\n', &inner).as_bytes());
+        Ok(())
+    })?;
+    write!(out, "\n{indent}")
+}
+
 /// Writes a lint report in one format.
 pub trait Reporter {
     fn report(&self, report: &LintReport, out: &mut dyn Write) -> io::Result<()>;

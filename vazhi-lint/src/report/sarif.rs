@@ -2,7 +2,7 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
-use super::{Reporter, write_in_order};
+use super::{Reporter, write_pretty_elements};
 use crate::engine::LintReport;
 use crate::rule::Severity;
 use crate::rules;
@@ -107,19 +107,12 @@ impl Reporter for Sarif {
         let open = at + RESULTS.len();
         let line_start = document[..at].rfind('\n').map_or(0, |newline| newline + 1);
         let indent = " ".repeat(at - line_start);
-        let inner = format!("\n{indent}  ");
         out.write_all(&document.as_bytes()[..open])?;
-        write_in_order(&report.findings, out, |index, finding, text| {
-            text.extend_from_slice(if index == 0 { b"\n" } else { b",\n" });
-            text.extend_from_slice(indent.as_bytes());
-            text.extend_from_slice(b"  ");
-            let element = serde_json::to_string_pretty(&result(finding))?;
-            // JSON strings hold no raw newline, so each one here starts a line of the element.
-            text.extend_from_slice(element.replace('\n', &inner).as_bytes());
-            Ok(())
+        write_pretty_elements(&report.findings, out, &indent, |finding| {
+            serde_json::to_string_pretty(&result(finding))
         })?;
-        // `[]` in the document, after its `[`: close the list on a line of its own.
-        writeln!(out, "\n{indent}{}", &document[open..])
+        // The rest of the document, from the `]` of its empty list on.
+        writeln!(out, "{}", &document[open..])
     }
 }
 
