@@ -84,44 +84,63 @@ impl ScriptCounts {
     }
 }
 
+/// The Tamil two-part vowels written as two signs, and the code point NFC composes each into.
+const TWO_PART_VOWELS: [(char, char, char); 4] = [
+    ('\u{0BC6}', '\u{0BBE}', '\u{0BCA}'),
+    ('\u{0BC7}', '\u{0BBE}', '\u{0BCB}'),
+    ('\u{0BC6}', '\u{0BD7}', '\u{0BCC}'),
+    ('\u{0B92}', '\u{0BD7}', '\u{0B94}'),
+];
+
+/// What one walk over the bytes of a text tells about its NFC form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ByteNfc {
+    /// ASCII, Tamil and general punctuation, with no two-part vowel written as two signs: NFC.
+    Stable,
+    /// The same repertoire, with two-part vowels written as two signs.
+    TwoPartVowels,
+    /// Other characters: ask `unicode_normalization`.
+    Unknown,
+}
+
+fn byte_nfc(text: &str) -> ByteNfc {
+    let bytes = text.as_bytes();
+    let mut previous = '\0';
+    let mut verdict = ByteNfc::Stable;
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        if byte < 0x80 {
+            previous = '\0';
+            at += 1;
+        } else if is_tamil_lead(bytes, at) && at + 2 < bytes.len() {
+            let code = 0x0B80 + (u32::from(bytes[at + 1] & 1) << 6) + u32::from(bytes[at + 2] & 0x3F);
+            let ch = char::from_u32(code).unwrap_or('\0');
+            if TWO_PART_VOWELS
+                .iter()
+                .any(|&(first, second, _)| first == previous && second == ch)
+            {
+                verdict = ByteNfc::TwoPartVowels;
+            }
+            previous = ch;
+            at += 3;
+        } else if byte == 0xE2 && bytes.get(at + 1) == Some(&0x80) && bytes.get(at + 2).is_some_and(|&b| b >= 0x82) {
+            // U+2002..U+203F: spaces, dashes, quotes, joiners; none decomposes (U+2000/2001 do).
+            previous = '\0';
+            at += 3;
+        } else {
+            return ByteNfc::Unknown;
+        }
+    }
+    verdict
+}
+
 /// `true` when `text` is certainly in Unicode NFC, judged on bytes: ASCII, Tamil letters (except
 /// the halves of a two-part vowel in composable order) and most general punctuation are stable
 /// under NFC. `false` means "not certain": ask `unicode_normalization`. Most Tamil text is settled
 /// here without the per-character table lookups of the generic quick check.
 pub fn surely_nfc(text: &str) -> bool {
-    const SIGN_E: u32 = 0x0BC6;
-    const SIGN_EE: u32 = 0x0BC7;
-    const LETTER_O: u32 = 0x0B92;
-    const SIGN_AA: u32 = 0x0BBE;
-    const AU_LENGTH: u32 = 0x0BD7;
-    let bytes = text.as_bytes();
-    let mut previous = 0u32;
-    let mut at = 0;
-    while at < bytes.len() {
-        let byte = bytes[at];
-        if byte < 0x80 {
-            previous = 0;
-            at += 1;
-        } else if is_tamil_lead(bytes, at) && at + 2 < bytes.len() {
-            let code = 0x0B80 + (u32::from(bytes[at + 1] & 1) << 6) + u32::from(bytes[at + 2] & 0x3F);
-            let composes = matches!(
-                (previous, code),
-                (SIGN_E | SIGN_EE, SIGN_AA) | (SIGN_E | LETTER_O, AU_LENGTH)
-            );
-            if composes {
-                return false;
-            }
-            previous = code;
-            at += 3;
-        } else if byte == 0xE2 && bytes.get(at + 1) == Some(&0x80) && bytes.get(at + 2).is_some_and(|&b| b >= 0x82) {
-            // U+2002..U+203F: spaces, dashes, quotes, joiners; none decomposes (U+2000/2001 do).
-            previous = 0;
-            at += 3;
-        } else {
-            return false;
-        }
-    }
-    true
+    byte_nfc(text) == ByteNfc::Stable
 }
 
 /// The NFC form of `text` when it is written only in ASCII, Tamil and general punctuation (the
@@ -132,34 +151,16 @@ pub fn surely_nfc(text: &str) -> bool {
 /// of the kural corpus's records have such pairs; the general algorithm decodes, looks up and
 /// recomposes every character of them.
 pub fn tamil_nfc(text: &str) -> Option<std::borrow::Cow<'_, str>> {
-    const COMPOSED: [(char, char, char); 4] = [
-        ('\u{0BC6}', '\u{0BBE}', '\u{0BCA}'),
-        ('\u{0BC7}', '\u{0BBE}', '\u{0BCB}'),
-        ('\u{0BC6}', '\u{0BD7}', '\u{0BCC}'),
-        ('\u{0B92}', '\u{0BD7}', '\u{0B94}'),
-    ];
-    let bytes = text.as_bytes();
-    let mut at = 0;
-    while at < bytes.len() {
-        let byte = bytes[at];
-        at += if byte < 0x80 {
-            1
-        } else if (is_tamil_lead(bytes, at) && at + 2 < bytes.len())
-            || (byte == 0xE2 && bytes.get(at + 1) == Some(&0x80) && bytes.get(at + 2).is_some_and(|&b| b >= 0x82))
-        {
-            3
-        } else {
-            return None;
-        };
-    }
-    if surely_nfc(text) {
-        return Some(std::borrow::Cow::Borrowed(text));
+    match byte_nfc(text) {
+        ByteNfc::Unknown => return None,
+        ByteNfc::Stable => return Some(std::borrow::Cow::Borrowed(text)),
+        ByteNfc::TwoPartVowels => {}
     }
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(ch) = chars.next() {
         let composed = chars.peek().and_then(|&next| {
-            COMPOSED
+            TWO_PART_VOWELS
                 .iter()
                 .find(|&&(first, second, _)| first == ch && second == next)
                 .map(|&(_, _, composed)| composed)
