@@ -14,6 +14,7 @@ use crate::finding::Finding;
 use crate::record::{Position, Record};
 use crate::rule::{Aggregate, DatasetRule, Facts, RuleMeta, Severity, same_aggregate};
 use crate::script::tamil_nfc;
+use crate::text::word_ranges;
 
 declare_rule! {
     /// ## What it does
@@ -94,10 +95,9 @@ impl DatasetRule for Duplicate {
 type Origin = (Arc<Path>, Position);
 
 /// Writes `text` into `out` (cleared first) NFC-normalised, with runs of whitespace folded to one
-/// space and trimmed: the words of `split_whitespace` joined by spaces. Judged on bytes, copying
-/// whole words: ASCII and Tamil letters are never decoded, so a record costs one pass over its
-/// text and one hasher call per turn. (Word by word through `split_whitespace`, with a hasher call
-/// per word, this rule took as long as parsing the record.)
+/// space and trimmed: its words ([`word_ranges`], found on bytes) joined by spaces, so a record
+/// costs one pass over its text and one hasher call per turn. (Word by word through
+/// `split_whitespace`, with a hasher call per word, this rule took as long as parsing the record.)
 fn normalise_into(text: &str, out: &mut Vec<u8>) {
     out.clear();
     // Most text is Tamil, ASCII and punctuation, normalised on bytes; the rest is often already
@@ -107,37 +107,12 @@ fn normalise_into(text: &str, out: &mut Vec<u8>) {
         None if is_nfc_quick(text.chars()) == IsNormalized::Yes => Cow::Borrowed(text),
         None => Cow::Owned(text.nfc().collect()),
     };
-    let bytes = normalised.as_bytes();
-    let mut word_start = 0;
-    let mut at = 0;
-    let flush = |out: &mut Vec<u8>, word: &[u8]| {
-        if !word.is_empty() {
-            if !out.is_empty() {
-                out.push(b' ');
-            }
-            out.extend_from_slice(word);
+    for word in word_ranges(&normalised) {
+        if !out.is_empty() {
+            out.push(b' ');
         }
-    };
-    while at < bytes.len() {
-        let byte = bytes[at];
-        let (len, space) = if byte < 0x80 {
-            // `char::is_whitespace` in ASCII: tab, line feed, vertical tab, form feed, carriage
-            // return and space.
-            (1, matches!(byte, b'\t'..=b'\r' | b' '))
-        } else if byte == 0xE0 && matches!(bytes.get(at + 1), Some(0xAE | 0xAF)) {
-            (3, false)
-        } else {
-            // A char boundary: every branch advances by whole characters.
-            let ch = normalised[at..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
-            (ch.len_utf8(), ch.is_whitespace())
-        };
-        if space {
-            flush(out, &bytes[word_start..at]);
-            word_start = at + len;
-        }
-        at += len;
+        out.extend_from_slice(&normalised.as_bytes()[word]);
     }
-    flush(out, &bytes[word_start..]);
 }
 
 /// Hashes of a record's whole content and of its response. Each turn's text is normalised once

@@ -3,3 +3,64 @@
 
 pub mod markers;
 pub mod repetition;
+
+use std::ops::Range;
+
+/// Byte ranges of the whitespace-separated words of `text`: what `str::split_whitespace` gives,
+/// found on bytes. Only characters whose lead byte can start a whitespace character are decoded
+/// (those of U+0085, U+00A0, U+1680, U+2000..U+205F and U+3000); any other is stepped over whole
+/// by its lead byte, so Tamil letters cost one comparison each.
+pub fn word_ranges(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let mut start = None;
+        while at < bytes.len() {
+            let (space, len) = match bytes[at] {
+                byte if byte < 0x80 => (byte.is_ascii_whitespace() || byte == 0x0B, 1),
+                0xC2 | 0xE1 | 0xE2 | 0xE3 => match text.get(at..).and_then(|rest| rest.chars().next()) {
+                    Some(ch) => (ch.is_whitespace(), ch.len_utf8()),
+                    None => (false, 1),
+                },
+                // Any other character is not whitespace: step over it whole.
+                0xC0..=0xDF => (false, 2),
+                0xE0..=0xEF => (false, 3),
+                0xF0.. => (false, 4),
+                _ => (false, 1),
+            };
+            match (space, start) {
+                (true, Some(start)) => {
+                    let word = start..at;
+                    at += len;
+                    return Some(word);
+                }
+                (false, None) => start = Some(at),
+                _ => {}
+            }
+            at += len;
+        }
+        start.map(|start| start..bytes.len())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_ranges_are_split_whitespace() {
+        for text in [
+            "",
+            "   ",
+            "ஒன்று  இரண்டு\n\nமூன்று ",
+            "\t lead and trail \r\n",
+            "nbsp\u{a0}between\u{2003}em\u{3000}ideographic\u{2028}line\u{85}next\u{1680}ogham",
+            "vertical\u{b}tab\u{c}form feed",
+            "“மேற்கோள்” — dash\u{200b}zero-width-is-not-space",
+            "世界 नमस्ते café",
+        ] {
+            let words: Vec<&str> = word_ranges(text).map(|range| &text[range]).collect();
+            assert_eq!(words, text.split_whitespace().collect::<Vec<_>>(), "{text:?}");
+        }
+    }
+}

@@ -744,34 +744,11 @@ struct Word<'a> {
     chars: usize,
 }
 
-/// Words of `line`, whose first byte is at `off` in the text. Splits on Unicode
-/// whitespace but decodes only the bytes that can start a whitespace character
-/// (Tamil letters start with 0xE0 and are skipped at byte speed).
+/// Words of `line`, whose first byte is at `off` in the text: its whitespace-separated
+/// tokens ([`super::word_ranges`]) with punctuation trimmed.
 fn push_words<'a>(line: &'a str, off: usize, out: &mut Vec<Word<'a>>) {
-    let b = line.as_bytes();
-    let mut start = None;
-    let mut i = 0;
-    while i < b.len() {
-        let (ws, len) = match b[i] {
-            x if x < 0x80 => (x.is_ascii_whitespace() || x == 0x0B, 1),
-            // U+0085, U+00A0, U+1680, U+2000..U+205F, U+3000 start with these.
-            0xC2 | 0xE1 | 0xE2 | 0xE3 => match line.get(i..).and_then(|r| r.chars().next()) {
-                Some(c) => (c.is_whitespace(), c.len_utf8()),
-                None => (false, 1),
-            },
-            _ => (false, 1),
-        };
-        if ws {
-            if let Some(s) = start.take() {
-                push_word(line, off, s, i, out);
-            }
-        } else if start.is_none() {
-            start = Some(i);
-        }
-        i += len;
-    }
-    if let Some(s) = start {
-        push_word(line, off, s, b.len(), out);
+    for word in super::word_ranges(line) {
+        push_word(line, off, word.start, word.end, out);
     }
 }
 
