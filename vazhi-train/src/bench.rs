@@ -7,12 +7,12 @@ use burn::module::Module;
 use burn::optim::{AdamWConfig, GradientsParams, Optimizer};
 use burn::tensor::ElementConversion as _;
 use burn::tensor::backend::AutodiffBackend;
-use burn::tensor::{Distribution, Int, Tensor, TensorData};
 
 use crate::config::Qwen3Config;
+use crate::data::Batch;
 use crate::lora::{Adapters, LoraConfig};
 use crate::model::Qwen3;
-use crate::train::{LabelledTensors, labelled_nll};
+use crate::train::{labelled_nll, labelled_to_device, splitmix64};
 
 /// What a benchmark run measured.
 #[derive(Debug, Clone)]
@@ -36,12 +36,12 @@ impl StepTiming {
     }
 }
 
-/// Times `steps` full training steps (forward, the training loop's loss over the labelled
-/// positions, backward, AdamW on the adapters) of a random model of `config`'s shape on random
-/// ids, after one untimed warm-up step. The last `labelled` share of each sequence is trained on,
-/// as an answer after its prompt would be (1.0: every position, the most work a step can do).
-/// Each step ends by reading the loss and an updated adapter value back, so asynchronous
-/// backends are timed to completion.
+/// Times `steps` full training steps (a batch moved to the device, forward, the training loop's
+/// loss over the labelled rows, backward, AdamW on the adapters) of a random model of `config`'s
+/// shape on random ids, after one untimed warm-up step. The last `labelled` share of each
+/// sequence is trained on, as an answer after its prompt would be (1.0: every position, the most
+/// work a step can do). Each step ends by reading the loss and an updated adapter value back, so
+/// asynchronous backends are timed to completion.
 pub fn training_steps<B: AutodiffBackend>(
     config: &Qwen3Config,
     lora: &LoraConfig,
@@ -52,30 +52,36 @@ pub fn training_steps<B: AutodiffBackend>(
 ) -> StepTiming {
     let [batch, seq] = shape;
     let answer = ((seq as f64 * labelled.clamp(0.0, 1.0)).round() as usize).clamp(1, seq);
-    let positions: Vec<i64> = (0..batch)
-        .flat_map(|row| (seq - answer..seq).map(move |t| (row * seq + t) as i64))
-        .collect();
     B::seed(device, 1330);
     let base = Qwen3::<B>::random(config, device);
     let mut adapters = Adapters::<B>::init(&base, lora, device);
     let mut optimizer = AdamWConfig::new().init::<B, Adapters<B>>();
     let mut step_seconds = Vec::with_capacity(steps);
+    let mut state = 1330;
     for step in 0..=steps {
         let began = Instant::now();
-        let ids = Tensor::<B, 2, Int>::random(
-            [batch, seq + 1],
-            Distribution::Uniform(0.0, config.vocab_size as f64),
-            device,
-        );
-        let inputs = ids.clone().narrow(1, 0, seq);
-        let at = Tensor::<B, 1, Int>::from_data(TensorData::new(positions.clone(), [positions.len()]), device);
-        let rows = LabelledTensors {
-            labels: ids.narrow(1, 1, seq).reshape([batch * seq]).select(0, at.clone()),
-            positions: at,
-            weights: Tensor::ones([positions.len()], device),
+        let ids: Vec<Vec<i64>> = (0..batch)
+            .map(|_| {
+                (0..=seq)
+                    .map(|_| (splitmix64(&mut state) % config.vocab_size as u64) as i64)
+                    .collect()
+            })
+            .collect();
+        let random = Batch {
+            batch,
+            seq,
+            inputs: ids.iter().flat_map(|row| row[..seq].iter().copied()).collect(),
+            targets: ids.iter().flat_map(|row| row[1..].iter().copied()).collect(),
+            weights: (0..batch * seq)
+                .map(|at| if at % seq >= seq - answer { 1.0 } else { 0.0 })
+                .collect(),
+            tokens: batch * seq,
+        };
+        let Some((inputs, rows)) = labelled_to_device::<B>(&random, 1, device) else {
+            unreachable!("at least one position per sequence is labelled");
         };
         let hidden = base.hidden(inputs, Some(&adapters));
-        let loss = labelled_nll(&base, hidden, rows).div_scalar(positions.len() as f64);
+        let loss = labelled_nll(&base, hidden, rows).div_scalar(random.target_tokens() as f64);
         let _: f32 = loss.clone().into_scalar().elem();
         let grads = GradientsParams::from_grads(loss.backward(), &adapters);
         adapters = optimizer.step(1e-4, adapters, grads);
