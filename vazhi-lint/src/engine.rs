@@ -130,6 +130,13 @@ impl FilePlan<'_> {
         part.records += 1;
     }
 
+    /// A file that could not be read past `last_line`: a file-level finding, since the records
+    /// after that point are unknown, not invalid.
+    fn unreadable_past(&self, part: &mut Part, path: &Arc<Path>, last_line: u64, err: &std::io::Error) {
+        let message = format!("cannot read past line {last_line}: {err}");
+        self.invalid(part, path, None, message, None, None);
+    }
+
     fn invalid(
         &self,
         part: &mut Part,
@@ -414,9 +421,7 @@ impl Linter {
                 let chunk = match chunk {
                     Ok(chunk) => chunk,
                     Err(err) => {
-                        // A file-level finding: the records after this point are unknown, not invalid.
-                        let message = format!("cannot read past line {last_line}: {err}");
-                        plan.invalid(&mut part, &source.path, None, message, None, None);
+                        plan.unreadable_past(&mut part, &source.path, last_line, &err);
                         break;
                     }
                 };
@@ -441,8 +446,7 @@ impl Linter {
             let window = match window {
                 Ok(window) => window,
                 Err(err) => {
-                    let message = format!("cannot read past line {last_line}: {err}");
-                    plan.invalid(&mut part, &source.path, None, message, None, None);
+                    plan.unreadable_past(&mut part, &source.path, last_line, &err);
                     break;
                 }
             };
