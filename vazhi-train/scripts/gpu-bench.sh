@@ -2,14 +2,14 @@
 # The GPU figures in the README: a release `vazhi-train` built with `--features cuda`, run on one
 # GPU. Checks parity on the CUDA backend, runs the tiny recipe end to end, then times training
 # steps of a random Qwen3-0.6B-shaped model (batch 8 x 1024, every position and half of them
-# labelled) while sampling GPU memory. PARTS picks what runs (all of it by default), so the
-# pieces fit a device session that allows ten minutes a call:
+# labelled) while sampling GPU memory, and greedy generation with the KV cache. PARTS picks what
+# runs (all of it by default), so the pieces fit a device session that allows ten minutes a call:
 #
-#     vazhi-train/scripts/gpu-bench.sh path/to/vazhi-train [LOG_DIR] [PARTS: parity,recipe,tiny,0.6b]
+#     vazhi-train/scripts/gpu-bench.sh path/to/vazhi-train [LOG_DIR] [PARTS: parity,recipe,tiny,0.6b,generate]
 set -uo pipefail
 bin=$(realpath "${1:?the vazhi-train binary}")
 logs=$(realpath -m "${2:-target/gpu-bench}")
-parts=",${3:-parity,recipe,tiny,0.6b},"
+parts=",${3:-parity,recipe,tiny,0.6b,generate},"
 mkdir -p "$logs"
 cd "$(dirname "$0")/../.."
 # cubecl tunes each kernel per shape on first use; the default effort spent minutes of the 0.6B
@@ -45,4 +45,8 @@ if [[ $parts == *,0.6b,* ]]; then
         kill $sampler
         echo "peak GPU memory: $(sort -n "$logs/memory-mib-$labelled.txt" | tail -1) MiB" | tee -a "$logs/bench-0.6b-$labelled.txt"
     done
+fi
+if [[ $parts == *,generate,* ]]; then
+    timeout 120 "$bin" --backend cuda bench --shape tiny --seq 128 --generate 128 --steps 3 2>&1 | tee "$logs/generate-tiny.txt"
+    timeout 240 "$bin" --backend cuda bench --shape qwen3-0.6b --seq 512 --generate 128 --steps 2 2>&1 | tee "$logs/generate-0.6b.txt"
 fi

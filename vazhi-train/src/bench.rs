@@ -1,15 +1,16 @@
-//! Training-step throughput on random data: the numbers the README states for the tiny model
-//! and Qwen3-0.6B shapes (`vazhi-train bench`).
+//! Training-step throughput and greedy-generation speed on random data: the numbers the README
+//! states for the tiny model and Qwen3-0.6B shapes (`vazhi-train bench`, `bench --generate N`).
 
 use std::time::Instant;
 
 use burn::module::Module;
 use burn::optim::{AdamWConfig, GradientsParams, Optimizer};
 use burn::tensor::ElementConversion as _;
-use burn::tensor::backend::AutodiffBackend;
+use burn::tensor::backend::{AutodiffBackend, Backend};
 
 use crate::config::Qwen3Config;
 use crate::data::Batch;
+use crate::eval::{GENERATION_PAD_TO, generate};
 use crate::lora::{Adapters, LoraConfig};
 use crate::model::Qwen3;
 use crate::train::{labelled_nll, labelled_to_device, splitmix64};
@@ -98,5 +99,78 @@ pub fn training_steps<B: AutodiffBackend>(
         trainable: adapters.num_params(),
         tokens_per_step: batch * seq,
         step_seconds,
+    }
+}
+
+/// What a generation benchmark measured: seconds of greedy decoding per run.
+#[derive(Debug, Clone)]
+pub struct GenerationTiming {
+    pub prompt_tokens: usize,
+    pub new_tokens: usize,
+    /// Seconds to the first new token (the prompt's pass, then its logits), each run.
+    pub first_token_seconds: Vec<f64>,
+    /// Seconds for all `new_tokens`, each run.
+    pub total_seconds: Vec<f64>,
+}
+
+impl GenerationTiming {
+    /// Median seconds per token after the first: what each step of the cache costs.
+    pub fn seconds_per_new_token(&self) -> f64 {
+        let per_token: Vec<f64> = self
+            .total_seconds
+            .iter()
+            .zip(&self.first_token_seconds)
+            .map(|(total, first)| (total - first) / (self.new_tokens.saturating_sub(1).max(1)) as f64)
+            .collect();
+        median(&per_token)
+    }
+
+    pub fn median_first_token_seconds(&self) -> f64 {
+        median(&self.first_token_seconds)
+    }
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted.get(sorted.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// Times greedy generation ([`generate`], as evaluation runs it) of `new_tokens` tokens after a
+/// random `prompt_tokens`-token prompt with a random model of `config`'s shape, `runs` times after
+/// an untimed warm-up. No stop token, so every run decodes exactly `new_tokens`.
+pub fn generation<B: Backend>(
+    config: &Qwen3Config,
+    prompt_tokens: usize,
+    new_tokens: usize,
+    runs: usize,
+    device: &B::Device,
+) -> GenerationTiming {
+    B::seed(device, 1330);
+    let model = Qwen3::<B>::random(config, device);
+    let mut state = 1330;
+    let prompt: Vec<u32> = (0..prompt_tokens.max(1))
+        .map(|_| (splitmix64(&mut state) % config.vocab_size as u64) as u32)
+        .collect();
+    let mut first_token_seconds = Vec::with_capacity(runs);
+    let mut total_seconds = Vec::with_capacity(runs);
+    for run in 0..=runs {
+        let began = Instant::now();
+        generate(&model, None, &prompt, &[], 1, GENERATION_PAD_TO, device);
+        let first = began.elapsed().as_secs_f64();
+        let began = Instant::now();
+        let answer = generate(&model, None, &prompt, &[], new_tokens, GENERATION_PAD_TO, device);
+        let total = began.elapsed().as_secs_f64();
+        assert_eq!(answer.len(), new_tokens, "no stop token: every token is decoded");
+        if run > 0 {
+            first_token_seconds.push(first);
+            total_seconds.push(total);
+        }
+    }
+    GenerationTiming {
+        prompt_tokens: prompt.len(),
+        new_tokens,
+        first_token_seconds,
+        total_seconds,
     }
 }

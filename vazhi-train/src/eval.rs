@@ -32,11 +32,13 @@ pub const RESPONSE_RULES: [&str; 5] = [
     "repetition",
 ];
 
-/// Greedy decoding: the arg-max token, one at a time, until a stop token or `max_new`. Each step
-/// reruns the whole sequence (no KV cache): evaluation prompts are few and short. The input is
-/// right-padded to a multiple of `pad_to` — attention is causal, so tokens after the last real
-/// one cannot change its logits — so a JIT backend compiles kernels for a few lengths, not one
-/// set per generated token.
+/// Greedy decoding: the arg-max token, one at a time, until a stop token or `max_new`. The
+/// prompt is run once, right-padded to a multiple of `pad_to` (attention is causal, so the padding
+/// cannot change the last real token's logits), filling a [`KvCache`](crate::model::KvCache) sized
+/// for the prompt and `max_new` tokens, also rounded up to `pad_to`; each new token then costs one
+/// position's forward pass, with the same tensor shapes every step, so a JIT backend compiles
+/// kernels for a few lengths, not one set per token. The padding's slots are masked until a
+/// generated token overwrites them.
 pub fn generate<B: Backend>(
     model: &Qwen3<B>,
     adapters: Option<&Adapters<B>>,
@@ -46,22 +48,34 @@ pub fn generate<B: Backend>(
     pad_to: usize,
     device: &B::Device,
 ) -> Vec<u32> {
-    let mut ids: Vec<i64> = prompt.iter().map(|&id| i64::from(id)).collect();
     let mut out = Vec::new();
-    for _ in 0..max_new {
-        let len = ids.len();
-        let padded = len.next_multiple_of(pad_to.max(1));
-        let mut input = ids.clone();
-        input.resize(padded, 0);
-        let input = Tensor::<B, 2, Int>::from_data(TensorData::new(input, [1, padded]), device);
-        let hidden = model.hidden(input, adapters).narrow(1, len - 1, 1);
-        let logits = to_host(model.logits(hidden).into_data());
-        let next = argmax(&logits);
+    if max_new == 0 || prompt.is_empty() {
+        return out;
+    }
+    let pad_to = pad_to.max(1);
+    let len = prompt.len();
+    let prefill = len.next_multiple_of(pad_to);
+    let mut cache = model.kv_cache(1, (len + max_new).next_multiple_of(pad_to), device);
+    let mut input: Vec<i64> = prompt.iter().map(|&id| i64::from(id)).collect();
+    input.resize(prefill, 0);
+    let input = Tensor::<B, 2, Int>::from_data(TensorData::new(input, [1, prefill]), device);
+    let hidden_size = model.embed_tokens.dims()[1];
+    let mut hidden = model
+        .hidden_cached(input, 0, &mut cache, adapters)
+        .narrow(1, len - 1, 1);
+    loop {
+        let logits = model.next_token_logits(hidden.reshape([1, hidden_size]));
+        let next = argmax(&to_host(logits.into_data()));
         if stop.contains(&next) {
             break;
         }
         out.push(next);
-        ids.push(i64::from(next));
+        if out.len() == max_new {
+            break;
+        }
+        // The token just chosen sits at position len + out.len() - 1.
+        let input = Tensor::<B, 2, Int>::from_data(TensorData::new(vec![i64::from(next)], [1, 1]), device);
+        hidden = model.hidden_cached(input, len + out.len() - 1, &mut cache, adapters);
     }
     out
 }

@@ -4,6 +4,7 @@
 //!     vazhi-train merge --model DIR --adapter DIR --out DIR
 //!     vazhi-train eval --model DIR [--adapter DIR] --prompts FILE --out DIR
 //!     vazhi-train bench --shape qwen3-0.6b --batch 8 --seq 1024 --steps 3
+//!     vazhi-train bench --shape qwen3-0.6b --seq 128 --generate 64
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -109,6 +110,10 @@ enum Command {
         /// the loss needs logits for these positions only.
         #[arg(long, default_value_t = 1.0)]
         labelled: f64,
+        /// Time greedy generation of this many tokens after a `--seq`-token prompt instead of
+        /// training steps (`--steps` runs; `--batch`, `--rank` and `--labelled` do not apply).
+        #[arg(long)]
+        generate: Option<usize>,
     },
 }
 
@@ -217,12 +222,30 @@ fn dispatch<B: AutodiffBackend>(command: Command, device: &B::Device) -> Result<
             steps,
             rank,
             labelled,
+            generate,
         } => {
             let config = match shape.as_str() {
                 "qwen3-0.6b" => Qwen3Config::qwen3_0_6b(),
                 "tiny" => tiny_shape(),
                 path => Qwen3Config::load(Path::new(path)).map_err(|e| e.to_string())?,
             };
+            if let Some(new_tokens) = generate {
+                let timing = vazhi_train::bench::generation::<B::InnerBackend>(&config, seq, new_tokens, steps, device);
+                println!(
+                    "shape {shape}: greedy generation of {new_tokens} tokens after a {}-token prompt; {} runs: median {:.3} s to the first token, then {:.4} s/token ({:.1} tokens/s); totals {:?} s",
+                    timing.prompt_tokens,
+                    timing.total_seconds.len(),
+                    timing.median_first_token_seconds(),
+                    timing.seconds_per_new_token(),
+                    1.0 / timing.seconds_per_new_token(),
+                    timing
+                        .total_seconds
+                        .iter()
+                        .map(|s| format!("{s:.3}"))
+                        .collect::<Vec<_>>()
+                );
+                return Ok(());
+            }
             let lora = LoraConfig {
                 rank,
                 alpha: 2.0 * rank as f64,

@@ -137,14 +137,65 @@ fn apply_rotary<B: Backend>(x: Tensor<B, 4>, cos: &Tensor<B, 4>, sin: &Tensor<B,
     x * cos.clone() + rotated * sin.clone()
 }
 
+/// Keys and values of the positions seen so far, one pair of slot tensors
+/// `[batch, kv_heads, capacity, head_dim]` per layer, allocated once for the whole generation:
+/// every decoding step then has the same shapes, so a JIT backend compiles its kernels once per
+/// capacity rather than once per token. Slots past the current position hold zeros or padding and
+/// are masked out of attention.
+pub struct KvCache<B: Backend> {
+    /// Per layer; taken out while the layer writes into it, so the write can happen in place.
+    layers: Vec<Option<LayerSlots<B>>>,
+    /// Rotary tables for every slot, `[capacity, head_dim]`.
+    cos: Tensor<B, 2>,
+    sin: Tensor<B, 2>,
+    capacity: usize,
+}
+
+/// One layer's `(keys, values)` slots.
+type LayerSlots<B> = (Tensor<B, 4>, Tensor<B, 4>);
+
+impl<B: Backend> KvCache<B> {
+    /// Positions the cache holds.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+}
+
+/// Grouped-query attention of `q: [batch, heads, queries, d]` over `k, v: [batch, kv_heads, keys, d]`,
+/// positions where `mask` is true left out: `[batch, queries, heads · d]`.
+fn attend<B: Backend>(q: Tensor<B, 4>, k: Tensor<B, 4>, v: Tensor<B, 4>, mask: &Tensor<B, 4, Bool>) -> Tensor<B, 3> {
+    let [batch, heads, queries, d] = q.dims();
+    let [_, kv_heads, keys, _] = k.dims();
+    // Each key/value head serves `heads / kv_heads` query heads.
+    let group = heads / kv_heads;
+    let expand = |t: Tensor<B, 4>| {
+        if group == 1 {
+            t
+        } else {
+            t.unsqueeze_dim::<5>(2)
+                .repeat_dim(2, group)
+                .reshape([batch, heads, keys, d])
+        }
+    };
+    let (k, v) = (expand(k), expand(v));
+    let scores = q.matmul(k.swap_dims(2, 3)).mul_scalar(1.0 / (d as f64).sqrt());
+    let scores = scores.mask_fill(mask.clone(), -1.0e30);
+    let context = softmax(scores, 3).matmul(v);
+    context.swap_dims(1, 2).reshape([batch, queries, heads * d])
+}
+
 impl<B: Backend> Attention<B> {
+    /// Self-attention of `x: [batch, seq, hidden]`. With `cache`, the sequence sits at slots
+    /// `start..start + seq` of the cache: its keys and values are written there and the queries
+    /// attend over every slot (`mask` hides the later ones); the updated slots are handed back.
     fn forward(
         &self,
         x: Tensor<B, 3>,
         rope: (&Tensor<B, 4>, &Tensor<B, 4>),
-        causal: &Tensor<B, 4, Bool>,
+        mask: &Tensor<B, 4, Bool>,
+        cache: Option<(LayerSlots<B>, usize)>,
         adapters: Option<&crate::lora::LayerAdapters<B>>,
-    ) -> Tensor<B, 3> {
+    ) -> (Tensor<B, 3>, Option<LayerSlots<B>>) {
         let [batch, seq, _] = x.dims();
         let (heads, kv_heads, d) = (self.heads, self.kv_heads, self.head_dim);
         let lora = |target| adapters.and_then(|a| a.get(target));
@@ -154,23 +205,35 @@ impl<B: Backend> Attention<B> {
         let q = apply_rotary(self.q_norm.forward(q).swap_dims(1, 2), rope.0, rope.1);
         let k = apply_rotary(self.k_norm.forward(k).swap_dims(1, 2), rope.0, rope.1);
         let v = v.swap_dims(1, 2);
-        // Each key/value head serves `heads / kv_heads` query heads.
-        let group = heads / kv_heads;
-        let expand = |t: Tensor<B, 4>| {
-            if group == 1 {
-                t
-            } else {
-                t.unsqueeze_dim::<5>(2)
-                    .repeat_dim(2, group)
-                    .reshape([batch, heads, seq, d])
+        let (context, slots) = match cache {
+            None => (attend(q, k, v, mask), None),
+            Some(((keys, values), start)) => {
+                let at = [0..batch, 0..kv_heads, start..start + seq, 0..d];
+                let keys = keys.slice_assign(at.clone(), k);
+                let values = values.slice_assign(at, v);
+                (attend(q, keys.clone(), values.clone(), mask), Some((keys, values)))
             }
         };
-        let (k, v) = (expand(k), expand(v));
-        let scores = q.matmul(k.swap_dims(2, 3)).mul_scalar(1.0 / (d as f64).sqrt());
-        let scores = scores.mask_fill(causal.clone(), -1.0e30);
-        let context = softmax(scores, 3).matmul(v);
-        let context = context.swap_dims(1, 2).reshape([batch, seq, heads * d]);
-        project(context, &self.o_proj, lora(Target::O))
+        (project(context, &self.o_proj, lora(Target::O)), slots)
+    }
+}
+
+impl<B: Backend> DecoderLayer<B> {
+    /// The pre-norm residual block; see [`Attention::forward`] for `mask` and `cache`.
+    fn forward(
+        &self,
+        x: Tensor<B, 3>,
+        rope: (&Tensor<B, 4>, &Tensor<B, 4>),
+        mask: &Tensor<B, 4, Bool>,
+        cache: Option<(LayerSlots<B>, usize)>,
+        adapters: Option<&crate::lora::LayerAdapters<B>>,
+    ) -> (Tensor<B, 3>, Option<LayerSlots<B>>) {
+        let (attended, slots) =
+            self.self_attn
+                .forward(self.input_layernorm.forward(x.clone()), rope, mask, cache, adapters);
+        let x = x + attended;
+        let x = x.clone() + self.mlp.forward(self.post_attention_layernorm.forward(x), adapters);
+        (x, slots)
     }
 }
 
@@ -189,35 +252,100 @@ impl<B: Backend> Qwen3<B> {
     pub fn hidden(&self, ids: Tensor<B, 2, Int>, adapters: Option<&Adapters<B>>) -> Tensor<B, 3> {
         let [batch, seq] = ids.dims();
         let device = ids.device();
-        let hidden_size = self.embed_tokens.dims()[1];
-        let mut x = self
-            .embed_tokens
-            .val()
-            .select(0, ids.reshape([batch * seq]))
-            .reshape([batch, seq, hidden_size]);
-        let head_dim = self.layers.first().map_or(2, |layer| layer.self_attn.head_dim);
-        let (cos, sin) = rotary_tables::<B>(seq, head_dim, self.rope_theta, &device);
+        let (cos, sin) = rotary_tables::<B>(seq, self.head_dim(), self.rope_theta, &device);
         let (cos, sin) = (cos.unsqueeze::<4>(), sin.unsqueeze::<4>());
-        let heads = self.layers.first().map_or(1, |layer| layer.self_attn.heads);
         // True above the diagonal: a position never attends to a later one.
         let causal = Tensor::<B, 2, Bool>::tril_mask([seq, seq], 0, &device)
             .unsqueeze::<4>()
-            .expand([batch, heads, seq, seq]);
+            .expand([batch, self.heads(), seq, seq]);
+        let mut x = self.embed(ids);
         for (index, layer) in self.layers.iter().enumerate() {
             let layer_adapters = adapters.map(|a| &a.layers[index]);
-            let attended = layer.self_attn.forward(
-                layer.input_layernorm.forward(x.clone()),
-                (&cos, &sin),
-                &causal,
-                layer_adapters,
-            );
-            x = x + attended;
-            x = x.clone()
-                + layer
-                    .mlp
-                    .forward(layer.post_attention_layernorm.forward(x), layer_adapters);
+            (x, _) = layer.forward(x, (&cos, &sin), &causal, None, layer_adapters);
         }
         self.norm.forward(x)
+    }
+
+    /// An empty [`KvCache`] for `batch` sequences of up to `capacity` positions.
+    pub fn kv_cache(&self, batch: usize, capacity: usize, device: &B::Device) -> KvCache<B> {
+        let d = self.head_dim();
+        let (cos, sin) = rotary_tables::<B>(capacity, d, self.rope_theta, device);
+        let layers = self
+            .layers
+            .iter()
+            .map(|layer| {
+                let shape = [batch, layer.self_attn.kv_heads, capacity, d];
+                Some((Tensor::zeros(shape, device), Tensor::zeros(shape, device)))
+            })
+            .collect();
+        KvCache {
+            layers,
+            cos,
+            sin,
+            capacity,
+        }
+    }
+
+    /// Final hidden states `[batch, seq, hidden]` of token ids `[batch, seq]` at positions
+    /// `start..start + seq`, attending to what `cache` holds before them and to each other
+    /// causally; their keys and values are written into the cache. Equal, within float rounding,
+    /// to the rows `start..start + seq` of [`Qwen3::hidden`] over the whole sequence.
+    ///
+    /// # Panics
+    /// When `start + seq` exceeds the cache's capacity.
+    pub fn hidden_cached(
+        &self,
+        ids: Tensor<B, 2, Int>,
+        start: usize,
+        cache: &mut KvCache<B>,
+        adapters: Option<&Adapters<B>>,
+    ) -> Tensor<B, 3> {
+        let [batch, seq] = ids.dims();
+        let capacity = cache.capacity;
+        assert!(
+            start + seq <= capacity,
+            "positions {start}..{} past the cache's {capacity}",
+            start + seq
+        );
+        let device = ids.device();
+        let cos = cache.cos.clone().narrow(0, start, seq).unsqueeze::<4>();
+        let sin = cache.sin.clone().narrow(0, start, seq).unsqueeze::<4>();
+        // Query `i` (at position start + i) sees slots up to its own position.
+        let hidden_slots: Vec<bool> = (0..seq)
+            .flat_map(|i| (0..capacity).map(move |slot| slot > start + i))
+            .collect();
+        let mask = Tensor::<B, 2, Bool>::from_data(TensorData::new(hidden_slots, [seq, capacity]), &device)
+            .unsqueeze::<4>()
+            .expand([batch, self.heads(), seq, capacity]);
+        let mut x = self.embed(ids);
+        for (index, layer) in self.layers.iter().enumerate() {
+            let layer_adapters = adapters.map(|a| &a.layers[index]);
+            let slots = cache.layers[index]
+                .take()
+                .expect("every layer's slots are back in the cache");
+            let (out, slots) = layer.forward(x, (&cos, &sin), &mask, Some((slots, start)), layer_adapters);
+            x = out;
+            cache.layers[index] = slots;
+        }
+        self.norm.forward(x)
+    }
+
+    /// Embedding rows of token ids `[batch, seq]`: `[batch, seq, hidden]`.
+    fn embed(&self, ids: Tensor<B, 2, Int>) -> Tensor<B, 3> {
+        let [batch, seq] = ids.dims();
+        let hidden_size = self.embed_tokens.dims()[1];
+        self.embed_tokens
+            .val()
+            .select(0, ids.reshape([batch * seq]))
+            .reshape([batch, seq, hidden_size])
+    }
+
+    fn head_dim(&self) -> usize {
+        self.layers.first().map_or(2, |layer| layer.self_attn.head_dim)
+    }
+
+    fn heads(&self) -> usize {
+        self.layers.first().map_or(1, |layer| layer.self_attn.heads)
     }
 
     /// Logits `[batch, seq, vocab]`.
@@ -239,6 +367,19 @@ impl<B: Backend> Qwen3<B> {
         match &self.lm_head {
             Some(head) => rows.matmul(head.val()),
             None => rows.matmul(self.embed_tokens.val().transpose()),
+        }
+    }
+
+    /// The output projection for decoding: one row per sequence, `[batch, hidden]` →
+    /// `[batch, vocab]`. With tied embeddings it is computed as `(E · rowsᵀ)ᵀ`, reading the
+    /// `[vocab, hidden]` embedding as stored: `rows · Eᵀ` ([`Qwen3::project`]) has the ndarray
+    /// backend copy the transposed embedding (622 MB for Qwen3-0.6B) on every call, which cost
+    /// more than all the layers of a cached decoding step. Training keeps [`Qwen3::project`]:
+    /// its thousands of rows amortise the copy, and its logits stay row-major.
+    pub fn next_token_logits(&self, rows: Tensor<B, 2>) -> Tensor<B, 2> {
+        match &self.lm_head {
+            Some(head) => rows.matmul(head.val()),
+            None => self.embed_tokens.val().matmul(rows.transpose()).transpose(),
         }
     }
 

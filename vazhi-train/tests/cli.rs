@@ -135,3 +135,24 @@ fn bench_reports_tokens_per_second() {
         "{stdout}"
     );
 }
+
+#[test]
+fn bench_times_generation() {
+    let out = vazhi_train(&[
+        "bench",
+        "--shape",
+        "tiny",
+        "--seq",
+        "10",
+        "--generate",
+        "5",
+        "--steps",
+        "1",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("generation of 5 tokens after a 10-token prompt") && stdout.contains("s/token"),
+        "{stdout}"
+    );
+}

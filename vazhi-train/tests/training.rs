@@ -369,3 +369,88 @@ fn padding_the_generation_input_changes_no_answer() {
     assert_eq!(exact.len(), 10);
     assert_eq!(exact, padded);
 }
+
+/// The largest absolute difference between two equally long slices.
+fn max_difference(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len());
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+}
+
+#[test]
+fn cached_positions_compute_what_the_whole_sequence_computes() {
+    let device = Default::default();
+    let (_, model) = Qwen3::<Cpu>::load_dir(&fixture(), &device).unwrap();
+    let (_, adapters) = trained_looking_adapters(&model, &device);
+    let ids: Vec<i64> = (0..13i64).map(|i| i * 131 % 1000 + 5).collect();
+    for adapters in [None, Some(&adapters)] {
+        let whole = Tensor::<Cpu, 2, Int>::from_data(TensorData::new(ids.clone(), [1, 13]), &device);
+        let whole = to_host(model.forward(whole, adapters).into_data());
+        let vocab = model.vocab_size();
+        // A prompt of 6 padded to 8 (the padding's slots are later overwritten), then one token at a
+        // time, in a cache with slots to spare.
+        let mut cache = model.kv_cache(1, 16, &device);
+        let mut prompt = ids[..6].to_vec();
+        prompt.resize(8, 0);
+        let prompt = Tensor::<Cpu, 2, Int>::from_data(TensorData::new(prompt, [1, 8]), &device);
+        let prefill = to_host(
+            model
+                .logits(model.hidden_cached(prompt, 0, &mut cache, adapters))
+                .into_data(),
+        );
+        let difference = max_difference(&prefill[..6 * vocab], &whole[..6 * vocab]);
+        assert!(difference < 1e-4, "prompt logits differ by {difference}");
+        for (position, &id) in ids.iter().enumerate().skip(6) {
+            let token = Tensor::<Cpu, 2, Int>::from_data(TensorData::new(vec![id], [1, 1]), &device);
+            let step = to_host(
+                model
+                    .logits(model.hidden_cached(token, position, &mut cache, adapters))
+                    .into_data(),
+            );
+            let expected = &whole[position * vocab..(position + 1) * vocab];
+            let difference = max_difference(&step, expected);
+            assert!(difference < 1e-4, "position {position}: logits differ by {difference}");
+        }
+    }
+}
+
+#[test]
+fn cached_generation_answers_as_rerunning_the_whole_sequence_does() {
+    use vazhi_train::eval::generate;
+
+    let device = Default::default();
+    let (_, model) = Qwen3::<Cpu>::load_dir(&fixture(), &device).unwrap();
+    let (_, adapters) = trained_looking_adapters(&model, &device);
+    let prompt: Vec<u32> = (0..9).map(|i| i * 211 % 1000 + 11).collect();
+    // The reference: every step reruns the whole sequence and takes the last row's arg-max.
+    let mut ids: Vec<i64> = prompt.iter().map(|&id| i64::from(id)).collect();
+    let mut expected = Vec::new();
+    for _ in 0..12 {
+        let input = Tensor::<Cpu, 2, Int>::from_data(TensorData::new(ids.clone(), [1, ids.len()]), &device);
+        let logits = model.forward(input, Some(&adapters)).narrow(1, ids.len() - 1, 1);
+        let next = to_host_ids(logits.argmax(2).reshape([1, 1]))[0];
+        expected.push(next as u32);
+        ids.push(next);
+    }
+    for pad_to in [1, 8, 32] {
+        let answer = generate(&model, Some(&adapters), &prompt, &[], 12, pad_to, &device);
+        assert_eq!(answer, expected, "pad_to {pad_to}");
+    }
+    // A stop token ends the answer before it.
+    let stopped = generate(&model, Some(&adapters), &prompt, &[expected[4]], 12, 8, &device);
+    let first_stop = expected.iter().position(|&t| t == expected[4]).unwrap();
+    assert_eq!(stopped, expected[..first_stop]);
+    assert!(generate(&model, None, &prompt, &[], 0, 8, &device).is_empty());
+}
+
+#[test]
+fn decoding_logits_equal_the_training_projection() {
+    let device = Default::default();
+    for dir in [fixture(), fixture().join("untied")] {
+        let (_, model) = Qwen3::<Cpu>::load_dir(&dir, &device).unwrap();
+        let rows = Tensor::<Cpu, 2>::random([3, 64], Distribution::Normal(0.0, 1.0), &device);
+        let decoding = to_host(model.next_token_logits(rows.clone()).into_data());
+        let training = to_host(model.project(rows).into_data());
+        let difference = max_difference(&decoding, &training);
+        assert!(difference < 1e-5, "{}: logits differ by {difference}", dir.display());
+    }
+}
