@@ -27,7 +27,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Lint corpus files (.jsonl, .json, .jsonl.gz, .jsonl.zst, .parquet) and folders of them.
+    /// Lint corpus files (.jsonl, .ndjson, .json, each also .gz or .zst; .parquet) and folders of them.
     Lint(LintArgs),
     /// Write each record to a clean shard or to quarantine, with a manifest the training gate trusts.
     Split(SplitArgs),
@@ -337,11 +337,30 @@ fn lint(args: LintArgs) -> Result<ExitCode, String> {
             eprintln!("error: {}: {}", problem.path.display(), problem.message);
         }
     }
+    warn_unread(&report);
     if !report.path_problems.is_empty() {
         return Ok(ExitCode::from(FAILURE));
     }
     let failed = report.count(Severity::Error) > 0 && !args.exit_zero;
     Ok(ExitCode::from(u8::from(failed)))
+}
+
+/// Warns on stderr about data files in the linted folders that vazhi does not read: a corpus in
+/// CSV or plain text would otherwise pass as "nothing found".
+fn warn_unread(report: &vazhi_lint::LintReport) {
+    let unread = &report.unread_files;
+    if unread.is_empty() {
+        return;
+    }
+    let shown: Vec<String> = unread.iter().take(3).map(|path| path.display().to_string()).collect();
+    let more = match unread.len().saturating_sub(shown.len()) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    eprintln!(
+        "warning: not linted, in a format vazhi does not read: {}{more} (it reads .jsonl, .ndjson and .json, each also .gz or .zst, and .parquet)",
+        shown.join(", ")
+    );
 }
 
 fn write_statistics_json(report: &vazhi_lint::LintReport, out: &mut dyn Write) -> io::Result<()> {
@@ -399,6 +418,7 @@ fn split(args: SplitArgs) -> Result<ExitCode, String> {
     };
     let outcome =
         vazhi_lint::split::split(&linter, &args.paths, &options, &Bar::new(true)).map_err(|err| err.to_string())?;
+    warn_unread(&outcome.report);
     let mut out = io::stdout().lock();
     let write = |out: &mut dyn Write, text: String| writeln!(out, "{text}").map_err(|err| err.to_string());
     if outcome.manifest.is_none() {

@@ -336,3 +336,37 @@ fn human_output_shows_the_record_text_and_a_summary() {
     ]);
     insta::assert_snapshot!("human_output", stdout(&output));
 }
+
+#[test]
+fn a_folder_without_corpus_files_says_so_and_names_the_data_it_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("train.csv"), "prompt,response\nவணக்கம்,Hello\n").unwrap();
+    std::fs::write(dir.path().join("README.md"), "# data\n").unwrap();
+    let output = vazhi(&["lint", dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(stdout(&output), "Nothing linted: no corpus files.\n");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("warning: not linted, in a format vazhi does not read:") && stderr.contains("train.csv"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("README.md"), "{stderr}");
+}
+
+#[test]
+fn a_missing_path_is_not_reported_as_all_checks_passed() {
+    let output = vazhi(&[
+        "lint",
+        "no/such/folder",
+        "corpora-samples/clean/kural-qa.messages.jsonl",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let text = stdout(&output);
+    assert!(text.contains("no/such/folder: no such file or directory"), "{text}");
+    assert!(
+        text.contains("No findings in the files read (60 records in 1 file")
+            && text.contains("but 1 path could not be linted"),
+        "{text}"
+    );
+    assert!(!text.contains("All checks passed"), "{text}");
+}

@@ -179,6 +179,66 @@ fn folders_are_walked_honouring_gitignore_and_skipping_hidden_files() {
         .collect();
     assert_eq!(names, vec!["sft/a.jsonl", "sft/nested/b.jsonl"]);
     assert_eq!(report.findings.len(), 2);
+    // notes.txt may be a corpus in plain text: it is named as not linted, not passed over.
+    assert_eq!(report.unread_files, vec![root.join("notes.txt")]);
+}
+
+#[test]
+fn data_in_formats_vazhi_does_not_read_is_named_not_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for name in [
+        "train.csv",
+        "ta.txt.gz",
+        "shard.arrow",
+        "README.md",
+        "load.py",
+        "LICENSE",
+        "a.jsonl",
+    ] {
+        write(root, name, ENGLISH.as_bytes());
+    }
+    let report = lint(&[root.to_path_buf()]);
+    assert_eq!(report.files, vec![root.join("a.jsonl")]);
+    let unread: Vec<&str> = report
+        .unread_files
+        .iter()
+        .map(|path| path.file_name().unwrap().to_str().unwrap())
+        .collect();
+    assert_eq!(unread, vec!["shard.arrow", "ta.txt.gz", "train.csv"]);
+}
+
+#[test]
+fn compressed_json_is_read_as_lines_or_as_an_array() {
+    use std::io::Write as _;
+
+    let dir = tempfile::tempdir().unwrap();
+    let lines = format!("{GOOD}\n{ENGLISH}\n");
+    let array = format!("[\n  {GOOD},\n  {ENGLISH}\n]\n");
+    let gzip = |text: &str| {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(text.as_bytes()).unwrap();
+        encoder.finish().unwrap()
+    };
+    let zstd = |text: &str| zstd::encode_all(text.as_bytes(), 3).unwrap();
+    let files = [
+        write(dir.path(), "lines.json.gz", &gzip(&lines)),
+        write(dir.path(), "array.json.gz", &gzip(&array)),
+        write(dir.path(), "lines.json.zst", &zstd(&lines)),
+        write(dir.path(), "array.json.zst", &zstd(&array)),
+        write(dir.path(), "lines.ndjson.gz", &gzip(&lines)),
+    ];
+    for file in files {
+        let report = lint(std::slice::from_ref(&file));
+        assert_eq!(report.records, 2, "{}", file.display());
+        assert_eq!(
+            located(&report),
+            vec![(
+                if file.to_string_lossy().contains("array") { 3 } else { 2 },
+                "tamil-ratio"
+            )]
+        );
+    }
 }
 
 #[test]

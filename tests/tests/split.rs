@@ -301,3 +301,30 @@ fn fix_repairs_what_is_certain_and_records_each_fix() {
     // The fixed shard passes the gate.
     gate::admit_from_manifest(&out, "clean/sft.jsonl", &Settings::default()).unwrap();
 }
+
+#[test]
+fn a_gzipped_json_array_is_split_into_a_gzipped_json_array() {
+    use std::io::{Read as _, Write as _};
+
+    let input = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let good = r#"{"instruction": "வணக்கம்", "output": "வணக்கம்! நலமா?"}"#;
+    let english = r#"{"instruction": "வணக்கம்", "output": "Hello, how are you?"}"#;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    write!(encoder, "[\n  {good},\n  {english}\n]\n").unwrap();
+    let path = input.path().join("alpaca.json.gz");
+    std::fs::write(&path, encoder.finish().unwrap()).unwrap();
+
+    let linter = Linter::new(Settings::default());
+    split(&linter, &[path], &options(out.path()), &Silent).unwrap();
+    let mut clean = String::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(out.path().join("clean/alpaca.json.gz")).unwrap())
+        .read_to_string(&mut clean)
+        .unwrap();
+    let records: Value = serde_json::from_str(&clean).unwrap();
+    assert_eq!(
+        records,
+        serde_json::json!([serde_json::from_str::<Value>(good).unwrap()])
+    );
+    gate::admit_from_manifest(out.path(), "clean/alpaca.json.gz", &Settings::default()).unwrap();
+}

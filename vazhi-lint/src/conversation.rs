@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::fields::FieldMap;
-use crate::reader::FileKind;
 use crate::reader::json::parse_record;
 use crate::reader::parquet::ParquetFile;
+use crate::reader::{Compression, FileKind};
 use crate::record::{Format, Position, Record, Source};
 
 /// One turn, owned.
@@ -76,7 +76,7 @@ pub fn read(path: &Path, fields: &FieldMap) -> Result<Vec<Conversation>, ReadErr
         position,
         message,
     };
-    let kind = FileKind::of(path).unwrap_or(FileKind::Jsonl);
+    let kind = FileKind::of(path).unwrap_or(FileKind::Jsonl(Compression::None));
     let mut out = Vec::new();
     if kind == FileKind::Parquet {
         let file = ParquetFile::open(path, fields).map_err(|message| error(None, message))?;

@@ -12,7 +12,7 @@ use crate::finding::{Finding, Snippet};
 use crate::reader::chunks::{Chunk, Problem, Unit};
 use crate::reader::json::{InvalidJson, parse_record};
 use crate::reader::parquet::ParquetFile;
-use crate::reader::{FileKind, PathProblem, discover};
+use crate::reader::{Compression, FileKind, PathProblem, discover};
 use crate::record::{Position, Record, Source};
 use crate::rule::{Aggregate, DatasetRule, Facts, RecordRule};
 use crate::rules::invalid_record::INVALID_RECORD;
@@ -43,6 +43,9 @@ pub struct LintReport {
     pub bytes: u64,
     /// Paths that could not be linted at all (missing, unreadable folder, unsupported kind).
     pub path_problems: Vec<PathProblem>,
+    /// Files in the linted folders that hold data in a format vazhi does not read (CSV, plain
+    /// text, …): not linted, and worth a warning.
+    pub unread_files: Vec<PathBuf>,
     /// Records read from each file.
     pub records_per_file: std::collections::HashMap<PathBuf, u64>,
     /// Token statistics per dataset, when the linter was asked for them
@@ -259,9 +262,10 @@ impl Linter {
 
     /// Lints every corpus file under `paths`.
     pub fn lint_paths(&self, paths: &[PathBuf], progress: &dyn Progress) -> LintReport {
-        let (files, path_problems) = discover(paths);
-        let mut report = self.lint_files(&files, progress);
-        report.path_problems = path_problems;
+        let found = discover(paths);
+        let mut report = self.lint_files(&found.files, progress);
+        report.path_problems = found.problems;
+        report.unread_files = found.unread;
         report
     }
 
@@ -336,6 +340,7 @@ impl Linter {
             records,
             bytes: sizes.iter().sum(),
             path_problems: Vec::new(),
+            unread_files: Vec::new(),
             records_per_file,
             token_stats: self
                 .settings
@@ -376,7 +381,7 @@ impl Linter {
 
     fn lint_file(&self, source: &Source) -> Part {
         let plan = self.plan(&source.path);
-        let kind = FileKind::of(&source.path).unwrap_or(FileKind::Jsonl);
+        let kind = FileKind::of(&source.path).unwrap_or(FileKind::Jsonl(Compression::None));
         match kind {
             FileKind::Parquet => self.lint_parquet(source, &plan),
             _ => self.lint_json(source, kind, &plan),
@@ -385,9 +390,9 @@ impl Linter {
 
     fn lint_json(&self, source: &Source, kind: FileKind, plan: &FilePlan<'_>) -> Part {
         #[cfg(unix)]
-        if matches!(kind, FileKind::Jsonl | FileKind::Json)
+        if kind.compression() == Compression::None
             && let Ok(Some(mapped)) = crate::reader::mapped::MappedFile::open(&source.path)
-            && !(kind == FileKind::Json && mapped.starts_with_array())
+            && !(matches!(kind, FileKind::Json(_)) && mapped.starts_with_array())
         {
             return self.lint_mapped(source, &mapped, plan);
         }

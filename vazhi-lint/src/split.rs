@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use crate::engine::{LintReport, Linter, Progress};
 use crate::finding::Finding;
 use crate::fix::{Fix, fix_json_record};
-use crate::reader::{ChunkedJson, FileKind};
+use crate::reader::{ChunkedJson, Compression, FileKind};
 use crate::record::Position;
 use crate::report::finding_json;
 use crate::rule::Severity;
@@ -360,7 +360,7 @@ fn split_file(
     verdicts: &Verdicts<'_>,
     fixer: Option<&Fixer<'_>>,
 ) -> Result<FileSplit, SplitError> {
-    let kind = FileKind::of(file).unwrap_or(FileKind::Jsonl);
+    let kind = FileKind::of(file).unwrap_or(FileKind::Jsonl(Compression::None));
     let shard_name = PathBuf::from("clean").join(name);
     let quarantine_name = PathBuf::from("quarantine").join(format!("{}.quarantine.jsonl", name.display()));
     let mut quarantine = Quarantine {
@@ -478,10 +478,10 @@ fn split_json(
 ) -> Result<(u64, u64), SplitError> {
     let path: Arc<Path> = Arc::from(file);
     let ChunkedJson { is_array, chunks } = kind.open_chunks(file).map_err(io_error(file))?;
-    let mut out = match kind {
-        FileKind::JsonlGz => JsonShard::Gzip(flate2::write::GzEncoder::new(shard, flate2::Compression::default())),
-        FileKind::JsonlZst => JsonShard::Zstd(zstd::stream::write::Encoder::new(shard, 3).map_err(io_error(file))?),
-        _ => JsonShard::Plain(shard),
+    let mut out = match kind.compression() {
+        Compression::Gzip => JsonShard::Gzip(flate2::write::GzEncoder::new(shard, flate2::Compression::default())),
+        Compression::Zstd => JsonShard::Zstd(zstd::stream::write::Encoder::new(shard, 3).map_err(io_error(file))?),
+        Compression::None => JsonShard::Plain(shard),
     };
     let (mut records, mut clean) = (0u64, 0u64);
     if is_array {

@@ -14,46 +14,91 @@ use std::path::{Path, PathBuf};
 /// A file kind vazhi reads, decided by extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
-    /// `.jsonl` (and `.ndjson`).
-    Jsonl,
-    /// `.json`: JSON Lines or one JSON array, told apart by content.
-    Json,
-    JsonlGz,
-    JsonlZst,
+    /// `.jsonl` / `.ndjson`, plain or compressed: one record per line.
+    Jsonl(Compression),
+    /// `.json`, plain or compressed: JSON Lines or one JSON array, told apart by content
+    /// (`.json.gz` on the Hugging Face Hub is usually JSON Lines).
+    Json(Compression),
+    /// `.parquet`.
     Parquet,
 }
+
+/// How a JSON kind is compressed, from its last extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    /// `.gz`
+    Gzip,
+    /// `.zst`
+    Zstd,
+}
+
+/// Extensions of files that hold data vazhi does not read. A folder walk that meets them says so,
+/// so that a corpus in CSV or plain text is not mistaken for a clean one.
+const UNREAD_DATA: [&str; 17] = [
+    ".csv",
+    ".tsv",
+    ".txt",
+    ".arrow",
+    ".feather",
+    ".avro",
+    ".orc",
+    ".xlsx",
+    ".jsonl.bz2",
+    ".jsonl.xz",
+    ".json.bz2",
+    ".json.xz",
+    ".csv.gz",
+    ".tsv.gz",
+    ".txt.gz",
+    ".zip",
+    ".tar.gz",
+];
 
 impl FileKind {
     pub fn of(path: &Path) -> Option<FileKind> {
         let name = path.file_name()?.to_str()?.to_ascii_lowercase();
-        [
-            (".jsonl.gz", FileKind::JsonlGz),
-            (".ndjson.gz", FileKind::JsonlGz),
-            (".jsonl.zst", FileKind::JsonlZst),
-            (".ndjson.zst", FileKind::JsonlZst),
-            (".jsonl", FileKind::Jsonl),
-            (".ndjson", FileKind::Jsonl),
-            (".json", FileKind::Json),
-            (".parquet", FileKind::Parquet),
-        ]
-        .into_iter()
-        .find_map(|(suffix, kind)| name.ends_with(suffix).then_some(kind))
+        if name.ends_with(".parquet") {
+            return Some(FileKind::Parquet);
+        }
+        let (stem, compression) = if let Some(stem) = name.strip_suffix(".gz") {
+            (stem, Compression::Gzip)
+        } else if let Some(stem) = name.strip_suffix(".zst") {
+            (stem, Compression::Zstd)
+        } else {
+            (name.as_str(), Compression::None)
+        };
+        if stem.ends_with(".jsonl") || stem.ends_with(".ndjson") {
+            Some(FileKind::Jsonl(compression))
+        } else if stem.ends_with(".json") {
+            Some(FileKind::Json(compression))
+        } else {
+            None
+        }
+    }
+
+    /// The compression of a JSON kind; Parquet compresses inside the file.
+    pub fn compression(self) -> Compression {
+        match self {
+            FileKind::Jsonl(compression) | FileKind::Json(compression) => compression,
+            FileKind::Parquet => Compression::None,
+        }
     }
 
     /// Opens the file with its decompressor, for the JSON kinds. Plain files are read unbuffered:
     /// the chunk reader asks for megabytes at a time, and a buffer would only add a copy.
     pub fn open_text(self, path: &Path) -> io::Result<Box<dyn Read + Send>> {
         let file = File::open(path)?;
-        Ok(match self {
-            FileKind::JsonlGz => Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
+        Ok(match self.compression() {
+            Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
                 1 << 16,
                 file,
             ))),
-            FileKind::JsonlZst => Box::new(zstd::stream::read::Decoder::with_buffer(BufReader::with_capacity(
+            Compression::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(BufReader::with_capacity(
                 1 << 16,
                 file,
             ))?),
-            _ => Box::new(file),
+            Compression::None => Box::new(file),
         })
     }
 
@@ -62,7 +107,7 @@ impl FileKind {
     pub fn open_chunks(self, path: &Path) -> io::Result<ChunkedJson> {
         let mut reader = self.open_text(path)?;
         let mut head = Vec::new();
-        let is_array = chunks::starts_with_array(&mut reader, &mut head)? && self == FileKind::Json;
+        let is_array = chunks::starts_with_array(&mut reader, &mut head)? && matches!(self, FileKind::Json(_));
         let chunks: Box<dyn Iterator<Item = io::Result<chunks::Chunk>> + Send> = if is_array {
             Box::new(chunks::ArrayChunks::new(reader, head))
         } else {
@@ -86,26 +131,38 @@ pub struct PathProblem {
     pub message: String,
 }
 
-/// The corpus files under `paths`, sorted, each once. Folders are walked with .gitignore honoured
-/// (inside a git repository or not) and hidden entries skipped; a file named explicitly is taken
-/// whatever its name says, if vazhi can read its kind.
-pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathProblem>) {
-    let mut files = Vec::new();
-    let mut problems = Vec::new();
+/// What [`discover`] found under the paths.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// The corpus files, sorted, each once.
+    pub files: Vec<PathBuf>,
+    /// Paths that could not be used.
+    pub problems: Vec<PathProblem>,
+    /// Files met in folders that hold data in a format vazhi does not read (CSV, plain text,
+    /// Arrow, …), sorted.
+    pub unread: Vec<PathBuf>,
+}
+
+/// The corpus files under `paths`. Folders are walked with .gitignore honoured (inside a git
+/// repository or not) and hidden entries skipped; a file named explicitly is taken whatever its
+/// name says, if vazhi can read its kind.
+pub fn discover(paths: &[PathBuf]) -> Discovery {
+    let mut found = Discovery::default();
     for path in paths {
         if path.is_file() {
             if FileKind::of(path).is_some() {
-                files.push(path.clone());
+                found.files.push(path.clone());
             } else {
-                problems.push(PathProblem {
+                found.problems.push(PathProblem {
                     path: path.clone(),
-                    message: "not a corpus file vazhi reads (.jsonl, .json, .jsonl.gz, .jsonl.zst, .parquet)".into(),
+                    message: "not a corpus file vazhi reads (.jsonl, .ndjson, .json, each also .gz or .zst; .parquet)"
+                        .into(),
                 });
             }
             continue;
         }
         if !path.exists() {
-            problems.push(PathProblem {
+            found.problems.push(PathProblem {
                 path: path.clone(),
                 message: "no such file or directory".into(),
             });
@@ -119,19 +176,59 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathProblem>) {
             .build();
         for entry in walker {
             match entry {
-                Ok(entry) => {
-                    if entry.file_type().is_some_and(|kind| kind.is_file()) && FileKind::of(entry.path()).is_some() {
-                        files.push(entry.into_path());
+                Ok(entry) if entry.file_type().is_some_and(|kind| kind.is_file()) => {
+                    if FileKind::of(entry.path()).is_some() {
+                        found.files.push(entry.into_path());
+                    } else if is_unread_data(entry.path()) {
+                        found.unread.push(entry.into_path());
                     }
                 }
-                Err(err) => problems.push(PathProblem {
+                Ok(_) => {}
+                Err(err) => found.problems.push(PathProblem {
                     path: path.clone(),
                     message: err.to_string(),
                 }),
             }
         }
     }
-    files.sort();
-    files.dedup();
-    (files, problems)
+    for list in [&mut found.files, &mut found.unread] {
+        list.sort();
+        list.dedup();
+    }
+    found
+}
+
+fn is_unread_data(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let name = name.to_ascii_lowercase();
+    UNREAD_DATA.iter().any(|suffix| name.ends_with(suffix))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_come_from_the_last_two_extensions() {
+        let kind = |name: &str| FileKind::of(Path::new(name));
+        assert_eq!(kind("a.jsonl"), Some(FileKind::Jsonl(Compression::None)));
+        assert_eq!(kind("a.NDJSON"), Some(FileKind::Jsonl(Compression::None)));
+        assert_eq!(kind("a.jsonl.gz"), Some(FileKind::Jsonl(Compression::Gzip)));
+        assert_eq!(kind("a.ndjson.zst"), Some(FileKind::Jsonl(Compression::Zstd)));
+        assert_eq!(kind("train-00001.json.gz"), Some(FileKind::Json(Compression::Gzip)));
+        assert_eq!(kind("a.json.zst"), Some(FileKind::Json(Compression::Zstd)));
+        assert_eq!(kind("a.parquet"), Some(FileKind::Parquet));
+        for unread in [
+            "a.gz",
+            "a.csv.gz",
+            "a.jsonl.bz2",
+            "a.parquet.gz",
+            "jsonl",
+            "a.jsonl.gz.part",
+        ] {
+            assert_eq!(kind(unread), None, "{unread}");
+        }
+    }
 }

@@ -159,7 +159,17 @@ fn write_rule_counts(report: &LintReport, out: &mut dyn Write) -> io::Result<()>
         size(report.bytes),
     );
     if report.findings.is_empty() {
-        return writeln!(out, "All checks passed ({read}).");
+        return if report.files.is_empty() {
+            writeln!(out, "Nothing linted: no corpus files.")
+        } else if !report.path_problems.is_empty() {
+            writeln!(
+                out,
+                "No findings in the files read ({read}), but {} could not be linted.",
+                plural(report.path_problems.len(), "path")
+            )
+        } else {
+            writeln!(out, "All checks passed ({read}).")
+        };
     }
     let severities: Vec<String> = [Severity::Error, Severity::Warning, Severity::Info]
         .into_iter()
