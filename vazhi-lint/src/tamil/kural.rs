@@ -979,14 +979,17 @@ const DELETING: u8 = 2;
 
 /// The best of the three states' scores and which it was; ties go to the earlier state, so the
 /// traceback is deterministic.
+/// Written as selects rather than branches: which state wins is data-dependent, and a
+/// mispredicted branch per cell cost more than the cell.
 #[inline(always)]
 fn max3(diagonal: i32, inserting: i32, deleting: i32) -> (i32, u8) {
-    if diagonal >= inserting && diagonal >= deleting {
+    let inserting_wins = inserting >= deleting;
+    let gap = if inserting_wins { inserting } else { deleting };
+    let gap_state = if inserting_wins { INSERTING } else { DELETING };
+    if diagonal >= gap {
         (diagonal, DIAGONAL)
-    } else if inserting >= deleting {
-        (inserting, INSERTING)
     } else {
-        (deleting, DELETING)
+        (gap, gap_state)
     }
 }
 
@@ -1020,18 +1023,30 @@ fn align(reference: &[Phoneme], text: &[Phoneme], ends: Ends) -> Alignment {
         let trace_row = &mut trace[i * width..(i + 1) * width];
         hc[0] = NEG;
         ec[0] = NEG;
-        let (score, from) = max3(hp[0] + open, ep[0] + open, fp[0] + GAP_EXTEND);
-        fc[0] = score;
+        let (fc_first, from) = max3(hp[0] + open, ep[0] + open, fp[0] + GAP_EXTEND);
+        fc[0] = fc_first;
         trace_row[0] = from << 4;
-        for j in 1..=m {
-            let substitution = if r == text[j - 1] { MATCH } else { MISMATCH };
-            let (diagonal, d_from) = max3(hp[j - 1], ep[j - 1], fp[j - 1]);
-            let (inserting, i_from) = max3(hc[j - 1] + open, ec[j - 1] + GAP_EXTEND, fc[j - 1] + open);
-            let (deleting, del_from) = max3(hp[j] + open, ep[j] + open, fp[j] + GAP_EXTEND);
-            hc[j] = diagonal + substitution;
-            ec[j] = inserting;
-            fc[j] = deleting;
-            trace_row[j] = d_from | (i_from << 2) | (del_from << 4);
+        // The left and diagonal neighbours are carried in locals, and every slice is cut to
+        // `m` first so the loop needs no bounds checks.
+        let (hp_up, ep_up, fp_up) = (&hp[1..=m], &ep[1..=m], &fp[1..=m]);
+        let (hc_out, ec_out, fc_out) = (&mut hc[1..=m], &mut ec[1..=m], &mut fc[1..=m]);
+        let (trace_out, text) = (&mut trace_row[1..=m], &text[..m]);
+        let (mut h_diag, mut e_diag, mut f_diag) = (hp[0], ep[0], fp[0]);
+        let (mut h_left, mut e_left, mut f_left) = (NEG, NEG, fc_first);
+        for j in 0..m {
+            let (h_up, e_up, f_up) = (hp_up[j], ep_up[j], fp_up[j]);
+            let substitution = if r == text[j] { MATCH } else { MISMATCH };
+            let (diagonal, d_from) = max3(h_diag, e_diag, f_diag);
+            let (inserting, i_from) = max3(h_left + open, e_left + GAP_EXTEND, f_left + open);
+            let (deleting, del_from) = max3(h_up + open, e_up + open, f_up + GAP_EXTEND);
+            h_left = diagonal + substitution;
+            e_left = inserting;
+            f_left = deleting;
+            hc_out[j] = h_left;
+            ec_out[j] = e_left;
+            fc_out[j] = f_left;
+            trace_out[j] = d_from | (i_from << 2) | (del_from << 4);
+            (h_diag, e_diag, f_diag) = (h_up, e_up, f_up);
         }
         std::mem::swap(&mut ph, &mut ch);
         std::mem::swap(&mut pe, &mut ce);
