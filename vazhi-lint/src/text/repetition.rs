@@ -499,6 +499,11 @@ fn periodic_runs(text: &str, t: &RepetitionThresholds, fences: &Fences, out: &mu
     let mut known: Vec<Periodic> = Vec::new();
     for p in 1..=max_p {
         let need = need_matches(p, t);
+        // At most n - p positions can match at period p: a period whose reportable run is
+        // longer than that cannot have one (half of all periods, for a short answer).
+        if need > n - p {
+            continue;
+        }
         // Test `l` consecutive positions per probe (one 8-byte XOR), which makes
         // chance matches in ordinary text rare; probing every `need - l + 1`
         // bytes still puts a whole probe inside every run of `need` matching
