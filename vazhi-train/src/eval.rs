@@ -20,8 +20,12 @@ use crate::data::{Encoder, turns};
 use crate::lora::Adapters;
 use crate::model::{Qwen3, to_host};
 
-/// Generation inputs are padded to a multiple of this many tokens (see [`generate`]).
+/// Generation inputs are padded to a multiple of this many tokens (see [`generate_batch`]).
 pub const GENERATION_PAD_TO: usize = 32;
+
+/// Prompts answered together in evaluation: one pass over the weights per step serves them all,
+/// and the cache of eight Qwen3-0.6B rows of 512 slots takes under 1 GB.
+pub const GENERATION_BATCH: usize = 8;
 
 /// The response rules run on generations.
 pub const RESPONSE_RULES: [&str; 5] = [
@@ -32,13 +36,7 @@ pub const RESPONSE_RULES: [&str; 5] = [
     "repetition",
 ];
 
-/// Greedy decoding: the arg-max token, one at a time, until a stop token or `max_new`. The
-/// prompt is run once, right-padded to a multiple of `pad_to` (attention is causal, so the padding
-/// cannot change the last real token's logits), filling a [`KvCache`](crate::model::KvCache) sized
-/// for the prompt and `max_new` tokens, also rounded up to `pad_to`; each new token then costs one
-/// position's forward pass, with the same tensor shapes every step, so a JIT backend compiles
-/// kernels for a few lengths, not one set per token. The padding's slots are masked until a
-/// generated token overwrites them.
+/// Greedy decoding of one prompt: [`generate_batch`] with a batch of one.
 pub fn generate<B: Backend>(
     model: &Qwen3<B>,
     adapters: Option<&Adapters<B>>,
@@ -48,34 +46,83 @@ pub fn generate<B: Backend>(
     pad_to: usize,
     device: &B::Device,
 ) -> Vec<u32> {
-    let mut out = Vec::new();
-    if max_new == 0 || prompt.is_empty() {
+    generate_batch(model, adapters, &[prompt], stop, max_new, pad_to, device)
+        .pop()
+        .unwrap_or_default()
+}
+
+/// Greedy decoding of several prompts at once: each row takes its arg-max token, one at a time,
+/// until a stop token or `max_new`; a row that has stopped rides along until all have.
+///
+/// The prompts are run once, left-padded to the longest so that they end in the same slot, and
+/// right-padded to a multiple of `pad_to` (attention is causal, so that padding cannot change the
+/// last real token's logits, and a generated token overwrites its slot before anything reads
+/// it). They fill a [`KvCache`](crate::model::KvCache) sized for the longest prompt and `max_new`
+/// tokens, also rounded up to `pad_to`; each new token then costs one slot's forward pass, with
+/// the same tensor shapes every step, so a JIT backend compiles kernels for a few lengths, not one
+/// set per token. Each row computes what it would alone (tested), and a batch reads every weight
+/// once per step for all its rows.
+pub fn generate_batch<B: Backend>(
+    model: &Qwen3<B>,
+    adapters: Option<&Adapters<B>>,
+    prompts: &[&[u32]],
+    stop: &[u32],
+    max_new: usize,
+    pad_to: usize,
+    device: &B::Device,
+) -> Vec<Vec<u32>> {
+    let mut out: Vec<Vec<u32>> = vec![Vec::new(); prompts.len()];
+    let longest = prompts.iter().map(|p| p.len()).max().unwrap_or(0);
+    if max_new == 0 || longest == 0 {
         return out;
     }
+    let batch = prompts.len();
     let pad_to = pad_to.max(1);
-    let len = prompt.len();
-    let prefill = len.next_multiple_of(pad_to);
-    let mut cache = model.kv_cache(1, (len + max_new).next_multiple_of(pad_to), device);
-    let mut input: Vec<i64> = prompt.iter().map(|&id| i64::from(id)).collect();
-    input.resize(prefill, 0);
-    let input = Tensor::<B, 2, Int>::from_data(TensorData::new(input, [1, prefill]), device);
+    let prefill = longest.next_multiple_of(pad_to);
+    // An empty prompt answers nothing; it stands on one padding token so that its row still
+    // attends to something.
+    let left_padding: Vec<usize> = prompts.iter().map(|p| longest - p.len().max(1)).collect();
+    let mut done: Vec<bool> = prompts.iter().map(|p| p.is_empty()).collect();
+    let mut cache = model.kv_cache(&left_padding, (longest + max_new).next_multiple_of(pad_to), device);
+    let mut input: Vec<i64> = Vec::with_capacity(batch * prefill);
+    for (prompt, &pad) in prompts.iter().zip(&left_padding) {
+        let row = input.len();
+        input.resize(row + pad, 0);
+        input.extend(prompt.iter().map(|&id| i64::from(id)));
+        input.resize(row + prefill, 0);
+    }
+    let input = Tensor::<B, 2, Int>::from_data(TensorData::new(input, [batch, prefill]), device);
     let hidden_size = model.embed_tokens.dims()[1];
     let mut hidden = model
         .hidden_cached(input, 0, &mut cache, adapters)
-        .narrow(1, len - 1, 1);
-    loop {
-        let logits = model.next_token_logits(hidden.reshape([1, hidden_size]));
-        let next = argmax(&to_host(logits.into_data()));
-        if stop.contains(&next) {
+        .narrow(1, longest - 1, 1);
+    for step in 0..max_new {
+        let logits = to_host(
+            model
+                .next_token_logits(hidden.reshape([batch, hidden_size]))
+                .into_data(),
+        );
+        let vocab = logits.len() / batch;
+        let mut next = vec![0i64; batch];
+        for (row, answer) in out.iter_mut().enumerate() {
+            if done[row] {
+                continue;
+            }
+            let token = argmax(&logits[row * vocab..(row + 1) * vocab]);
+            if stop.contains(&token) {
+                done[row] = true;
+                continue;
+            }
+            answer.push(token);
+            next[row] = i64::from(token);
+            done[row] = answer.len() == max_new;
+        }
+        if done.iter().all(|&d| d) || step + 1 == max_new {
             break;
         }
-        out.push(next);
-        if out.len() == max_new {
-            break;
-        }
-        // The token just chosen sits at position len + out.len() - 1.
-        let input = Tensor::<B, 2, Int>::from_data(TensorData::new(vec![i64::from(next)], [1, 1]), device);
-        hidden = model.hidden_cached(input, len + out.len() - 1, &mut cache, adapters);
+        // The tokens just chosen sit in slot longest + step.
+        let input = Tensor::<B, 2, Int>::from_data(TensorData::new(next, [batch, 1]), device);
+        hidden = model.hidden_cached(input, longest + step, &mut cache, adapters);
     }
     out
 }
@@ -187,9 +234,24 @@ pub fn evaluate<B: Backend>(
     let generations = out.join("generations.jsonl");
     let mut lines = String::new();
     let mut answers = Vec::new();
-    for prompt in &prompts {
-        let ids = encoder.encode_prompt(&turns(prompt)).map_err(EvalError::Prompt)?;
-        let answer = generate(model, adapters, &ids, &stop, max_new, GENERATION_PAD_TO, device);
+    let encoded = prompts
+        .iter()
+        .map(|prompt| encoder.encode_prompt(&turns(prompt)).map_err(EvalError::Prompt))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut generated: Vec<Vec<u32>> = Vec::with_capacity(prompts.len());
+    for batch in encoded.chunks(GENERATION_BATCH) {
+        let batch: Vec<&[u32]> = batch.iter().map(Vec::as_slice).collect();
+        generated.extend(generate_batch(
+            model,
+            adapters,
+            &batch,
+            &stop,
+            max_new,
+            GENERATION_PAD_TO,
+            device,
+        ));
+    }
+    for (prompt, answer) in prompts.iter().zip(generated) {
         // Special tokens stay in the text: a leaked `<|im_start|>` is what template-leak looks for.
         let text = tokenizer
             .decode(&answer, false)

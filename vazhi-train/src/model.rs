@@ -137,18 +137,23 @@ fn apply_rotary<B: Backend>(x: Tensor<B, 4>, cos: &Tensor<B, 4>, sin: &Tensor<B,
     x * cos.clone() + rotated * sin.clone()
 }
 
-/// Keys and values of the positions seen so far, one pair of slot tensors
+/// Keys and values of the slots seen so far, one pair of slot tensors
 /// `[batch, kv_heads, capacity, head_dim]` per layer, allocated once for the whole generation:
 /// every decoding step then has the same shapes, so a JIT backend compiles its kernels once per
-/// capacity rather than once per token. Slots past the current position hold zeros or padding and
-/// are masked out of attention.
+/// capacity rather than once per token. Slots past the current one hold zeros or padding and are
+/// masked out of attention.
+///
+/// Sequences of different lengths share the slots left-padded: row `r`'s first
+/// `left_padding[r]` slots are padding, never attended to, and its token in slot `s` sits at
+/// position `s - left_padding[r]`, so each row computes what it would alone.
 pub struct KvCache<B: Backend> {
     /// Per layer; taken out while the layer writes into it, so the write can happen in place.
     layers: Vec<Option<LayerSlots<B>>>,
-    /// Rotary tables for every slot, `[capacity, head_dim]`.
+    /// Rotary tables for every position, `[capacity, head_dim]`.
     cos: Tensor<B, 2>,
     sin: Tensor<B, 2>,
     capacity: usize,
+    left_padding: Vec<usize>,
 }
 
 /// One layer's `(keys, values)` slots.
@@ -266,9 +271,10 @@ impl<B: Backend> Qwen3<B> {
         self.norm.forward(x)
     }
 
-    /// An empty [`KvCache`] for `batch` sequences of up to `capacity` positions.
-    pub fn kv_cache(&self, batch: usize, capacity: usize, device: &B::Device) -> KvCache<B> {
-        let d = self.head_dim();
+    /// An empty [`KvCache`] of `capacity` slots for one sequence per entry of `left_padding`,
+    /// which says how many leading slots of that row are padding (see [`KvCache`]).
+    pub fn kv_cache(&self, left_padding: &[usize], capacity: usize, device: &B::Device) -> KvCache<B> {
+        let (batch, d) = (left_padding.len(), self.head_dim());
         let (cos, sin) = rotary_tables::<B>(capacity, d, self.rope_theta, device);
         let layers = self
             .layers
@@ -283,16 +289,18 @@ impl<B: Backend> Qwen3<B> {
             cos,
             sin,
             capacity,
+            left_padding: left_padding.to_vec(),
         }
     }
 
-    /// Final hidden states `[batch, seq, hidden]` of token ids `[batch, seq]` at positions
+    /// Final hidden states `[batch, seq, hidden]` of token ids `[batch, seq]` in slots
     /// `start..start + seq`, attending to what `cache` holds before them and to each other
-    /// causally; their keys and values are written into the cache. Equal, within float rounding,
-    /// to the rows `start..start + seq` of [`Qwen3::hidden`] over the whole sequence.
+    /// causally; their keys and values are written into the cache. For a row without left
+    /// padding, equal within float rounding to the rows `start..start + seq` of
+    /// [`Qwen3::hidden`] over the whole sequence; a left-padded row equals its unpadded self.
     ///
     /// # Panics
-    /// When `start + seq` exceeds the cache's capacity.
+    /// When `start + seq` exceeds the cache's capacity, or `ids` has not one row per cache row.
     pub fn hidden_cached(
         &self,
         ids: Tensor<B, 2, Int>,
@@ -307,15 +315,30 @@ impl<B: Backend> Qwen3<B> {
             "positions {start}..{} past the cache's {capacity}",
             start + seq
         );
+        assert_eq!(batch, cache.left_padding.len(), "one row of ids per cache row");
         let device = ids.device();
-        let cos = cache.cos.clone().narrow(0, start, seq).unsqueeze::<4>();
-        let sin = cache.sin.clone().narrow(0, start, seq).unsqueeze::<4>();
-        // Query `i` (at position start + i) sees slots up to its own position.
-        let hidden_slots: Vec<bool> = (0..seq)
-            .flat_map(|i| (0..capacity).map(move |slot| slot > start + i))
+        // Each row's rotary angles are those of its own positions, slot minus padding, as
+        // transformers derives position ids from the attention mask. Rotary attention depends on
+        // position differences only, so this keeps the row's rounding, not its result, the same
+        // as unpadded.
+        let positions: Vec<i64> = cache
+            .left_padding
+            .iter()
+            .flat_map(|&pad| (start..start + seq).map(move |slot| slot.saturating_sub(pad) as i64))
             .collect();
-        let mask = Tensor::<B, 2, Bool>::from_data(TensorData::new(hidden_slots, [seq, capacity]), &device)
-            .unsqueeze::<4>()
+        let positions = Tensor::<B, 1, Int>::from_data(TensorData::new(positions, [batch * seq]), &device);
+        let d = self.head_dim();
+        let rotary = |table: &Tensor<B, 2>| table.clone().select(0, positions.clone()).reshape([batch, 1, seq, d]);
+        let (cos, sin) = (rotary(&cache.cos), rotary(&cache.sin));
+        // Query `i` (in slot start + i) sees its row's slots from the end of the padding up to
+        // its own.
+        let hidden_slots: Vec<bool> = cache
+            .left_padding
+            .iter()
+            .flat_map(|&pad| (0..seq).flat_map(move |i| (0..capacity).map(move |slot| slot > start + i || slot < pad)))
+            .collect();
+        let mask = Tensor::<B, 3, Bool>::from_data(TensorData::new(hidden_slots, [batch, seq, capacity]), &device)
+            .unsqueeze_dim::<4>(1)
             .expand([batch, self.heads(), seq, capacity]);
         let mut x = self.embed(ids);
         for (index, layer) in self.layers.iter().enumerate() {

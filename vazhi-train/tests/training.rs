@@ -388,7 +388,7 @@ fn cached_positions_compute_what_the_whole_sequence_computes() {
         let vocab = model.vocab_size();
         // A prompt of 6 padded to 8 (the padding's slots are later overwritten), then one token at a
         // time, in a cache with slots to spare.
-        let mut cache = model.kv_cache(1, 16, &device);
+        let mut cache = model.kv_cache(&[0], 16, &device);
         let mut prompt = ids[..6].to_vec();
         prompt.resize(8, 0);
         let prompt = Tensor::<Cpu, 2, Int>::from_data(TensorData::new(prompt, [1, 8]), &device);
@@ -452,5 +452,69 @@ fn decoding_logits_equal_the_training_projection() {
         let training = to_host(model.project(rows).into_data());
         let difference = max_difference(&decoding, &training);
         assert!(difference < 1e-5, "{}: logits differ by {difference}", dir.display());
+    }
+}
+
+#[test]
+fn a_left_padded_row_computes_what_it_computes_alone() {
+    let device = Default::default();
+    let (_, model) = Qwen3::<Cpu>::load_dir(&fixture(), &device).unwrap();
+    let (_, adapters) = trained_looking_adapters(&model, &device);
+    let ids: Vec<i64> = (0..7i64).map(|i| i * 37 % 1000 + 9).collect();
+    let whole = Tensor::<Cpu, 2, Int>::from_data(TensorData::new(ids.clone(), [1, 7]), &device);
+    let whole = to_host(model.forward(whole, Some(&adapters)).into_data());
+    let vocab = model.vocab_size();
+    // Row 0: three slots of padding (holding arbitrary tokens), then the 5-token prompt; row 1
+    // fills all eight slots with another sequence.
+    let mut cache = model.kv_cache(&[3, 0], 16, &device);
+    let mut input = vec![7, 8, 9];
+    input.extend_from_slice(&ids[..5]);
+    input.extend((0..8i64).map(|i| i * 53 % 1000 + 1));
+    let input = Tensor::<Cpu, 2, Int>::from_data(TensorData::new(input, [2, 8]), &device);
+    let prefill = to_host(
+        model
+            .logits(model.hidden_cached(input, 0, &mut cache, Some(&adapters)))
+            .into_data(),
+    );
+    let difference = max_difference(&prefill[3 * vocab..8 * vocab], &whole[..5 * vocab]);
+    assert!(difference < 1e-4, "prompt logits differ by {difference}");
+    for (slot, position) in [(8, 5), (9, 6)] {
+        let token = Tensor::<Cpu, 2, Int>::from_data(TensorData::new(vec![ids[position], 3], [2, 1]), &device);
+        let step = to_host(
+            model
+                .logits(model.hidden_cached(token, slot, &mut cache, Some(&adapters)))
+                .into_data(),
+        );
+        let expected = &whole[position * vocab..(position + 1) * vocab];
+        let difference = max_difference(&step[..vocab], expected);
+        assert!(difference < 1e-4, "position {position}: logits differ by {difference}");
+    }
+}
+
+#[test]
+fn prompts_answered_together_get_the_answers_they_get_alone() {
+    use vazhi_train::eval::{generate, generate_batch};
+
+    let device = Default::default();
+    let (_, model) = Qwen3::<Cpu>::load_dir(&fixture(), &device).unwrap();
+    let (_, adapters) = trained_looking_adapters(&model, &device);
+    let prompts: Vec<Vec<u32>> = [3usize, 14, 9, 0]
+        .iter()
+        .map(|&len| (0..len as u32).map(|i| (i * 89 + len as u32 * 7) % 1000 + 2).collect())
+        .collect();
+    let alone: Vec<Vec<u32>> = prompts
+        .iter()
+        .map(|p| generate(&model, Some(&adapters), p, &[], 10, 8, &device))
+        .collect();
+    assert!(alone[3].is_empty(), "an empty prompt answers nothing");
+    let batch: Vec<&[u32]> = prompts.iter().map(Vec::as_slice).collect();
+    let together = generate_batch(&model, Some(&adapters), &batch, &[], 10, 8, &device);
+    assert_eq!(together, alone);
+    // A stop token ends one row's answer and not the others'.
+    let stop = alone[1][2];
+    let stopped = generate_batch(&model, Some(&adapters), &batch, &[stop], 10, 8, &device);
+    for (row, answer) in stopped.iter().enumerate() {
+        let end = alone[row].iter().position(|&t| t == stop).unwrap_or(alone[row].len());
+        assert_eq!(answer[..], alone[row][..end], "row {row}");
     }
 }
