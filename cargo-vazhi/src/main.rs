@@ -358,8 +358,9 @@ fn warn_unread(report: &vazhi_lint::LintReport) {
         n => format!(" and {n} more"),
     };
     eprintln!(
-        "warning: not linted, in a format vazhi does not read: {}{more} (it reads .jsonl, .ndjson and .json, each also .gz or .zst, and .parquet)",
-        shown.join(", ")
+        "warning: not linted, in a format vazhi does not read: {}{more} (it reads {})",
+        shown.join(", "),
+        vazhi_lint::reader::READ_KINDS
     );
 }
 

@@ -27,9 +27,7 @@ pub struct StepTiming {
 
 impl StepTiming {
     pub fn median_seconds(&self) -> f64 {
-        let mut sorted = self.step_seconds.clone();
-        sorted.sort_by(f64::total_cmp);
-        sorted.get(sorted.len() / 2).copied().unwrap_or(f64::NAN)
+        median(&self.step_seconds)
     }
 
     pub fn tokens_per_second(&self) -> f64 {

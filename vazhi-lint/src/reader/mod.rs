@@ -33,6 +33,9 @@ pub enum Compression {
     Zstd,
 }
 
+/// The file kinds vazhi reads, as messages name them.
+pub const READ_KINDS: &str = ".jsonl, .ndjson and .json, each also .gz or .zst, and .parquet";
+
 /// Extensions of files that hold data vazhi does not read. A folder walk that meets them says so,
 /// so that a corpus in CSV or plain text is not mistaken for a clean one.
 const UNREAD_DATA: [&str; 17] = [
@@ -155,8 +158,7 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
             } else {
                 found.problems.push(PathProblem {
                     path: path.clone(),
-                    message: "not a corpus file vazhi reads (.jsonl, .ndjson, .json, each also .gz or .zst; .parquet)"
-                        .into(),
+                    message: format!("not a corpus file vazhi reads ({READ_KINDS})"),
                 });
             }
             continue;
