@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Throughput and peak memory of `cargo vazhi lint` on a >= 200 MB messages-format corpus.
 
-Builds the corpus from the 1330 kurals in ../shared/data (once, under $CARGO_TARGET_DIR/bench/), then
+Builds the corpus from the 1330 kurals in rules/data and their commentaries in tests/data (once, under $CARGO_TARGET_DIR/bench/), then
 runs the release binary on 1 and 2 threads N times each, and reports MB/s of the best and the median run,
 records/s (median) and peak RSS.
 
@@ -36,16 +36,29 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "data"
 
 
 def target_dir() -> Path:
     return Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
 
 
+def json_lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def reference_kurals() -> list[dict]:
+    """The reference kurals joined by number with their commentaries, as the tests read them."""
+    kurals = json_lines(ROOT / "rules" / "data" / "thirukkural.jsonl")
+    commentary = json_lines(ROOT / "tests" / "data" / "reference" / "thirukkural-commentary.jsonl")
+    for kural, extra in zip(kurals, commentary, strict=True):
+        assert kural["number"] == extra["number"]
+        kural.update(extra)
+    return kurals
+
+
 def build_corpus(path: Path, size_mb: int) -> int:
     """Writes records until the file reaches size_mb; 95% clean Tamil, 5% English answers."""
-    kurals = [json.loads(line) for line in (SHARED / "thirukkural.jsonl").read_text().splitlines() if line.strip()]
+    kurals = reference_kurals()
     rng = random.Random(1330)
     path.parent.mkdir(parents=True, exist_ok=True)
     records = 0

@@ -1,4 +1,4 @@
-//! Builds corpora-samples/ from the real reference texts in ../shared/data: clean corpora in every
+//! Builds corpora-samples/ from the real reference texts in rules/data and tests/data: clean corpora in every
 //! layout vazhi reads, and corpora with the defects its rules catch. Deterministic: running it again
 //! rewrites the same bytes.
 //!
@@ -372,7 +372,7 @@ fn main() {
     // defective/kural-misquotes.jsonl: the Thirukkural quoted wrongly. VAZHI v0.1 "cited" a wrong first
     // kural; the damaged readings are real ones from a widely copied public package.
     let damaged: Vec<Value> =
-        std::fs::read_to_string(vazhi_tests::shared_data().join("thirukkural-libkural-corrupt.jsonl"))
+        std::fs::read_to_string(vazhi_tests::rules_data().join("thirukkural-libkural-corrupt.jsonl"))
             .expect("damaged readings")
             .lines()
             .filter_map(|line| serde_json::from_str(line).ok())
@@ -460,7 +460,8 @@ fn main() {
         })
         .collect();
     records.push(json!({"prompt": question(&kurals[120]), "completion": lossy}));
-    let log = std::fs::read_to_string(workspace().join("../shared/seed/000_ed9ce2711344eeef.txt")).unwrap_or_default();
+    let log = std::fs::read_to_string(vazhi_tests::test_data().join("reference/team-log-excerpt.txt"))
+        .expect("the team log excerpt");
     for line in log
         .lines()
         .filter(|line| line.starts_with("Q: ") && line.contains("‡Æ"))

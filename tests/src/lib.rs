@@ -1,5 +1,5 @@
 //! Shared helpers for the end-to-end tests and the sample-corpus builder: the real reference data in
-//! ../shared/data, and writing Parquet files the way dataset libraries do.
+//! rules/data and tests/data/reference, and writing Parquet files the way dataset libraries do.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -34,9 +34,23 @@ pub fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// ../shared/data beside the checkout: the real kurals, poems, tokenizer.
-pub fn shared_data() -> PathBuf {
-    workspace().join("../shared/data")
+/// tests/data: the tokenizer, and under reference/ the commentaries, poems, essay and log excerpt
+/// (sources and licences in its README).
+pub fn test_data() -> PathBuf {
+    workspace().join("tests/data")
+}
+
+/// rules/data: the reference kurals and damaged readings the rules compile in.
+pub fn rules_data() -> PathBuf {
+    workspace().join("rules/data")
+}
+
+fn json_lines(path: &Path) -> Vec<Value> {
+    let body = std::fs::read_to_string(path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+    body.lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|err| panic!("{}: {err}", path.display())))
+        .collect()
 }
 
 /// One kural of the reference text.
@@ -75,14 +89,18 @@ fn text(value: &Value, key: &str) -> String {
     value.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
 }
 
-/// All 1330 kurals with Pope's English and a Tamil commentary.
+/// All 1330 kurals with Pope's English and a Tamil commentary: the reference text the rule compiles
+/// in, joined by number with the commentary file.
 pub fn kurals() -> Vec<Kural> {
-    let path = shared_data().join("thirukkural.jsonl");
-    let body = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
-    body.lines()
-        .filter(|line| !line.trim().is_empty())
-        .map(|line| {
-            let value: Value = serde_json::from_str(line).expect("thirukkural.jsonl is JSON Lines");
+    let commentary = json_lines(&test_data().join("reference/thirukkural-commentary.jsonl"));
+    json_lines(&rules_data().join("thirukkural.jsonl"))
+        .into_iter()
+        .zip(commentary)
+        .map(|(mut value, extra)| {
+            assert_eq!(value["number"], extra["number"], "the commentary is in kural order");
+            if let (Some(value), Value::Object(extra)) = (value.as_object_mut(), extra) {
+                value.extend(extra);
+            }
             Kural {
                 number: value["number"].as_u64().unwrap_or(0),
                 chapter: text(&value, "chapter"),
@@ -106,18 +124,13 @@ pub struct Poem {
 }
 
 pub fn poems() -> Vec<Poem> {
-    let path = shared_data().join("tamilkavi/poems.jsonl");
-    let body = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
-    body.lines()
-        .filter(|line| !line.trim().is_empty())
-        .map(|line| {
-            let value: Value = serde_json::from_str(line).expect("poems.jsonl is JSON Lines");
-            Poem {
-                title: text(&value, "title"),
-                category: text(&value, "category"),
-                poem: text(&value, "poem"),
-                meaning: text(&value, "meaning"),
-            }
+    json_lines(&test_data().join("reference/tamilkavi-poems.jsonl"))
+        .into_iter()
+        .map(|value| Poem {
+            title: text(&value, "title"),
+            category: text(&value, "category"),
+            poem: text(&value, "poem"),
+            meaning: text(&value, "meaning"),
         })
         .collect()
 }

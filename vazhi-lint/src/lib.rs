@@ -22,6 +22,8 @@ pub mod script;
 pub mod settings;
 pub mod split;
 pub mod tamil;
+#[cfg(test)]
+mod test_data;
 pub mod text;
 pub mod tokens;
 

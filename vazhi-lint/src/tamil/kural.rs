@@ -1,6 +1,6 @@
 //! The `kural-mismatch` rule: find quotations of the Thirukkural in a text and compare them with
 //! the authoritative reading compiled in from `rules/data/thirukkural.jsonl` (1330 kurals, the
-//! reference text of `shared/data`, see its README).
+//! thirukkural 1.1 package's text with eleven typos corrected, see tests/data/README.md).
 //!
 //! # Comparing by phonemes
 //!
@@ -1441,18 +1441,13 @@ fn named_number(text: &str, span: &Range<usize>, previous_end: usize, next_start
 mod tests {
     use super::*;
 
-    const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/");
-
-    fn shared(name: &str) -> String {
-        std::fs::read_to_string(format!("{SHARED}{name}")).unwrap_or_else(|e| panic!("reading {SHARED}{name}: {e}"))
-    }
+    use crate::test_data;
 
     /// (number, Varadarasanar's commentary, Solomon Pappaiah's commentary).
     fn commentaries() -> Vec<(u16, String, String)> {
-        shared("thirukkural.jsonl")
-            .lines()
-            .map(|line| {
-                let v: serde_json::Value = serde_json::from_str(line).expect("jsonl line");
+        test_data::kurals()
+            .iter()
+            .map(|v| {
                 let field = |name: &str| v[name].as_str().unwrap_or_default().to_string();
                 let number = v["number"].as_u64().and_then(|n| u16::try_from(n).ok());
                 (
@@ -1622,15 +1617,13 @@ mod tests {
 
     #[test]
     fn modern_poems_and_an_essay_raise_nothing() {
-        for line in shared("tamilkavi/poems.jsonl").lines() {
-            let v: serde_json::Value = serde_json::from_str(line).expect("poem line");
+        for v in test_data::poems() {
             for field in ["poem", "meaning"] {
                 let text = v[field].as_str().unwrap_or_default();
                 assert!(check_text(text).is_empty(), "{text}");
             }
         }
-        let essay = shared("opentamil/turing_essay_not_corrected.txt");
-        assert!(check_text(&essay).is_empty());
+        assert!(check_text(test_data::ESSAY).is_empty());
     }
 
     fn expect_misquote(failures: &mut Vec<String>, what: &str, number: u16, text: &str) {
@@ -1910,9 +1903,9 @@ mod tests {
             "commentaries: {flagged}/{} misquoted, {any_issue} with any issue, {aligned} become candidates; {per_kb:.1} µs per KB",
             prose.len()
         );
-        let essay = shared("opentamil/turing_essay_not_corrected.txt");
+        let essay = test_data::ESSAY;
         let per_kb = best_of_5(&|| {
-            check_text(&essay);
+            check_text(essay);
         }) * 1e6
             / (essay.len() as f64 / 1024.0);
         println!("essay ({} bytes, no kural): {per_kb:.1} µs per KB", essay.len());

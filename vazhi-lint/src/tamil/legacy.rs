@@ -1056,8 +1056,8 @@ pub fn find_legacy_encoding(text: &str) -> Vec<LegacyEncoded> {
 #[cfg(test)]
 mod tests {
     use super::super::mojibake::MisdecodedAs;
-    use super::super::unicode::test_data::*;
     use super::*;
+    use crate::test_data::*;
     use unicode_normalization::UnicodeNormalization;
 
     /// English, code, markup and lists full of `;` — the inputs most likely to look like Bamini.

@@ -62,8 +62,8 @@
 //!   Mac Roman is found, one finding per line (2660 lines each); the exact variants recover the
 //!   original byte for byte; the U+FFFD / dropped variants recover every letter except the lost
 //!   ones.
-//! * The team log (shared/seed/000_ed9ce2711344eeef.txt, Mac Roman; measured on the whole file,
-//!   tested on a 14-line excerpt): each of its 50 lines with `‡Æ` gets findings (54 in all), all
+//! * The VAZHI team's log (Mac Roman; measured on the whole file, tested on a 14-line excerpt in
+//!   tests/data/reference/team-log-excerpt.txt): each of its 50 lines with `‡Æ` gets findings (54 in all), all
 //!   Mac Roman and exact, e.g. `‡Æ§‡Æø‡Æ∞‡ØÅ…` → திருக்குறளின் முதல் குறள் என்ன; its emoji,
 //!   arrows and Gujarati/Odia/Punjabi mojibake away from Tamil are not reported.
 use std::ops::Range;
@@ -530,8 +530,8 @@ pub fn find_mojibake(text: &str) -> Vec<Mojibake> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::unicode::test_data::*;
     use super::*;
+    use crate::test_data::*;
 
     const EUROPEAN: &str = "Le café était déjà fermé à l’heure où Noël arriva — « naïve », dit-il… \
         Größe, Übermäßig, Fußgänger, Ärger; señor, niño, ¿Qué pasó? ¡Olé! \

@@ -460,104 +460,10 @@ fn nfc_properties(c: char) -> (IsNormalized, u8) {
     (is_nfc_quick(std::iter::once(c)), canonical_combining_class(c))
 }
 
-/// Reference data shared by the tests of the Tamil modules.
-#[cfg(test)]
-pub(crate) mod test_data {
-    use std::sync::LazyLock;
-
-    use serde_json::Value;
-
-    pub(crate) static KURALS: &str = include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/data/thirukkural.jsonl"
-    ));
-    pub(crate) static CORRUPT: &str = include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/data/thirukkural-libkural-corrupt.jsonl"
-    ));
-    pub(crate) static POEMS: &str = include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/data/tamilkavi/poems.jsonl"
-    ));
-    pub(crate) static ESSAY: &str = include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/data/opentamil/turing_essay_not_corrected.txt"
-    ));
-
-    /// Lines of the team's training log (shared/seed/000_ed9ce2711344eeef.txt), which was saved
-    /// through Mac Roman: Tamil, emoji, arrows, Gujarati/Odia/Punjabi and CJK as mojibake, next
-    /// to English and code. Copied here because only shared/data is promised to CI.
-    pub(crate) static TEAM_LOG: &str = r#"Q: ‡Æ§‡Æø‡Æ∞‡ØÅ‡Æï‡Øç‡Æï‡ØÅ‡Æ±‡Æ≥‡Æø‡Æ©‡Øç ‡ÆÆ‡ØÅ‡Æ§‡Æ≤‡Øç ‡Æï‡ØÅ‡Æ±‡Æ≥‡Øç ‡Æé‡Æ©‡Øç‡Æ©?
-A: ‡Æ®‡Ææ‡ÆØ‡Æ©‡Øç‡ÆÆ‡Ææ‡Æ∞‡Øç ‡Æö‡ØÜ‡ÆØ‡Øç‡Æ§‡Æø‡ÆØ‡ØÅ‡ÆÆ‡Øç ‡Æï‡Ææ‡Æü‡Øç‡Æü‡Æø‡ÆØ‡ØÅ‡ÆÆ‡Øç ‡Æµ‡Øá‡Æ£‡Øç‡Æü‡Ææ‡ÆÆ‡Øç... (NONSENSE!)
-Q: Scam message-‡Æê ‡Æé‡Æ™‡Øç‡Æ™‡Æü‡Æø identify ‡Æ™‡Æ£‡Øç‡Æ±‡Æ§‡ØÅ?
-A: Scam message characteristics: 1) Urgency create ‡Æ™‡Æ£‡Øç‡Æ±‡Ææ‡Æô‡Øç‡Æï... (CORRECT)
-| Technical terms | Bilingual first mention | "Website (‡Æá‡Æ£‡Øà‡ÆØ‡Æ§‡Æ≥‡ÆÆ‡Øç)" ‚Üí clear + teaches Tamil |
-| F16 | ~6.2GB | ‚ö†Ô∏è Too large for mobile |
-**Status:** üîÑ Training in Progress
-A: ‡Æá‡Æü‰ΩìÁ≥ªÁ≥ªÁªüÁöÑ‡Æ∞systemsystemsystem... (gibberish)
-2. Mixed scripts from multiple Indian languages (Punjabi ‡®π‡®æ‡®Ç, Odia ‡¨®‡≠ç‡¨§‡¨ø, Gujarati ‡™ì‡™∏‡´ç‡™ü‡´ç‡™∞‡´á)
-| Tamil-LLaMA 7B | Q4_K_M | 4.18 GB | ‚úÖ ‡Æö‡ØÜ‡Æ©‡Øç‡Æ©‡Øà | ‚úÖ‚úÖ Excellent | Too large |
-| **Gemma-2B Tamil** | **Q4_K_M** | **1.63 GB** | **‚úÖ ‡Æö‡ØÜ‡Æ©‡Øç‡Æ©‡Øà** | **‚úÖ Good** | **‚úÖ WINNER** |
-| Gemma-2B Tamil | Q3_K_M | 1.38 GB | ‚ùå ‡Æö‡ØÜ‡Æ©‡Øç‡Æ™‡Ææ | ‚ö†Ô∏è Degraded | No |
-3. **Loss curve was misleading** ‚Äî loss only computed on assistant tokens that were found; samples where the response template wasn't found were silently skipped
-A: ooks = 1)0]:,. is:.. = *="-1., of,..... to:..... =;.1.2],..:,): +_t =="):
-"#;
-
-    fn parse(jsonl: &str) -> Vec<Value> {
-        jsonl
-            .lines()
-            .filter(|line| !line.trim().is_empty())
-            .map(|line| serde_json::from_str(line).expect("reference data is valid JSON"))
-            .collect()
-    }
-
-    /// The records of one of the JSON-lines files above, parsed once per test run.
-    fn records(jsonl: &'static str) -> &'static [Value] {
-        static PARSED: LazyLock<[Vec<Value>; 3]> = LazyLock::new(|| [parse(KURALS), parse(POEMS), parse(CORRUPT)]);
-        let index = [KURALS, POEMS]
-            .iter()
-            .position(|f| std::ptr::eq(*f, jsonl))
-            .unwrap_or(2);
-        &PARSED[index]
-    }
-
-    /// The string field `field` of every record of a JSON-lines file.
-    pub(crate) fn field(jsonl: &'static str, field: &str) -> Vec<String> {
-        records(jsonl)
-            .iter()
-            .map(|r| r[field].as_str().unwrap_or_default().to_owned())
-            .collect()
-    }
-
-    /// (number, text) of the damaged readings.
-    pub(crate) fn corrupt_readings() -> Vec<(u64, String)> {
-        records(CORRUPT)
-            .iter()
-            .map(|r| {
-                let number = r["number"].as_u64().unwrap_or_default();
-                (number, r["reading"].as_str().unwrap_or_default().to_owned())
-            })
-            .collect()
-    }
-
-    /// Every Tamil text of the reference data, with its field name: kurals, both commentaries,
-    /// poems and their meanings.
-    pub(crate) fn tamil_texts() -> Vec<(String, String)> {
-        let mut texts = Vec::new();
-        for name in ["tamil", "meaning_varadarasanar", "meaning_solomon_pappaiah"] {
-            texts.extend(field(KURALS, name).into_iter().map(|t| (name.to_owned(), t)));
-        }
-        for name in ["poem", "meaning"] {
-            texts.extend(field(POEMS, name).into_iter().map(|t| (name.to_owned(), t)));
-        }
-        texts
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::test_data::*;
     use super::*;
+    use crate::test_data::*;
 
     fn kinds(text: &str) -> Vec<(MalformedKind, &str, Option<String>)> {
         malformed_sequences(text)

@@ -7,7 +7,7 @@
 //! `### Response:`, or Qwen3's `<think>\n\n</think>\n\n` preamble. Qwen's
 //! tokenizer turns `<|im_start|>`, `<think>` and the other special tokens into
 //! their special ids *wherever they occur in the text* (`<think>` is id 151667
-//! in `shared/data/qwen-tokenizer.json`), so one leaked marker teaches the
+//! in `tests/data/qwen-tokenizer.json`), so one leaked marker teaches the
 //! model to open or close turns, or to think out loud, in the middle of an
 //! answer.
 //!
@@ -695,18 +695,13 @@ mod tests {
 
     #[test]
     fn clean_corpora_pass() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data");
-        let read = |rel: &str| std::fs::read_to_string(format!("{dir}/{rel}")).unwrap_or_else(|e| panic!("{rel}: {e}"));
         let m = builtin();
         let mut texts = Vec::new();
-        for rel in ["thirukkural.jsonl", "tamilkavi/poems.jsonl"] {
-            for line in read(rel).lines() {
-                let v: serde_json::Value = serde_json::from_str(line).expect("json line");
-                let obj = v.as_object().expect("object");
-                texts.extend(obj.values().filter_map(|x| x.as_str()).map(str::to_string));
-            }
+        for record in crate::test_data::kurals().iter().chain(crate::test_data::poems()) {
+            let obj = record.as_object().expect("object");
+            texts.extend(obj.values().filter_map(|x| x.as_str()).map(str::to_string));
         }
-        texts.push(read("opentamil/turing_essay_not_corrected.txt"));
+        texts.push(crate::test_data::ESSAY.to_string());
         assert!(texts.len() > 1330 * 10);
         for t in &texts {
             assert_eq!(m.find(t), [], "{t:?}");

@@ -1390,24 +1390,14 @@ mod tests {
         (d, s)
     }
 
-    fn data(rel: &str) -> String {
-        let path = format!("{}/../../shared/data/{rel}", env!("CARGO_MANIFEST_DIR"));
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-    }
-
-    fn json_lines(rel: &str) -> Vec<serde_json::Value> {
-        data(rel)
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("valid json line"))
-            .collect()
-    }
+    use crate::test_data;
 
     fn field(v: &serde_json::Value, f: &str) -> String {
         v[f].as_str().expect("string field").to_string()
     }
 
     fn kural(number: usize) -> String {
-        let all = json_lines("thirukkural.jsonl");
+        let all = test_data::kurals();
         field(&all[number - 1], "tamil")
     }
 
@@ -1651,7 +1641,7 @@ mod tests {
         text.push_str("print(items)\n}}}}}}}}\nprint(items)\n");
         text.push_str("```\n\n");
         // Enough real prose (ten commentaries) for the fraction measures to apply.
-        for v in json_lines("thirukkural.jsonl").iter().take(10) {
+        for v in test_data::kurals().iter().take(10) {
             text.push_str(&field(v, "meaning_varadarasanar"));
             text.push('\n');
         }
@@ -1707,7 +1697,7 @@ mod tests {
     /// (label, text) for every clean text the rule must accept.
     fn clean_corpus() -> Vec<(String, String)> {
         let mut out = Vec::new();
-        for v in json_lines("thirukkural.jsonl") {
+        for v in test_data::kurals() {
             let num = v["number"].as_u64().expect("number");
             for f in [
                 "tamil",
@@ -1716,15 +1706,15 @@ mod tests {
                 "meaning_varadarasanar",
                 "meaning_solomon_pappaiah",
             ] {
-                out.push((format!("kural {num} {f}"), field(&v, f)));
+                out.push((format!("kural {num} {f}"), field(v, f)));
             }
         }
-        for (i, v) in json_lines("tamilkavi/poems.jsonl").into_iter().enumerate() {
+        for (i, v) in test_data::poems().iter().enumerate() {
             for f in ["poem", "meaning"] {
-                out.push((format!("poem {} {f}", i + 1), field(&v, f)));
+                out.push((format!("poem {} {f}", i + 1), field(v, f)));
             }
         }
-        out.push(("essay".to_string(), data("opentamil/turing_essay_not_corrected.txt")));
+        out.push(("essay".to_string(), test_data::ESSAY.to_string()));
         out
     }
 
@@ -1733,14 +1723,14 @@ mod tests {
     fn long_clean_docs() -> Vec<(String, String)> {
         const FIELDS: [&str; 4] = ["tamil", "english", "meaning_varadarasanar", "meaning_solomon_pappaiah"];
         let mut chapters: Vec<(u64, [String; 4])> = Vec::new();
-        for v in json_lines("thirukkural.jsonl") {
+        for v in test_data::kurals() {
             let ch = v["chapter_no"].as_u64().expect("chapter");
             if chapters.last().is_none_or(|c| c.0 != ch) {
                 chapters.push((ch, Default::default()));
             }
             let slot = &mut chapters.last_mut().expect("pushed").1;
             for (k, f) in FIELDS.iter().enumerate() {
-                slot[k].push_str(&field(&v, f));
+                slot[k].push_str(&field(v, f));
                 slot[k].push('\n');
             }
         }
@@ -1751,10 +1741,10 @@ mod tests {
             }
         }
         let (mut poems, mut meanings) = (String::new(), String::new());
-        for v in json_lines("tamilkavi/poems.jsonl") {
-            poems.push_str(&field(&v, "poem"));
+        for v in test_data::poems() {
+            poems.push_str(&field(v, "poem"));
             poems.push_str("\n\n");
-            meanings.push_str(&field(&v, "meaning"));
+            meanings.push_str(&field(v, "meaning"));
             meanings.push_str("\n\n");
         }
         out.push(("all poems".to_string(), poems));
@@ -1987,8 +1977,8 @@ mod tests {
         // Real Tamil prose: the commentaries, repeated up to 1 MB (the repeat
         // itself is far longer than any period searched).
         let mut prose = String::new();
-        for v in json_lines("thirukkural.jsonl") {
-            prose.push_str(&field(&v, "meaning_varadarasanar"));
+        for v in test_data::kurals() {
+            prose.push_str(&field(v, "meaning_varadarasanar"));
             prose.push('\n');
         }
         let mut big = String::new();

@@ -666,13 +666,13 @@ pub fn compare(a: &TokenCounter, b: &TokenCounter, sample: &[&str]) -> Result<Co
 mod tests {
     use super::*;
 
-    const QWEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/qwen-tokenizer.json");
+    use crate::test_data::QWEN_TOKENIZER as QWEN;
 
     /// The shared Qwen tokenizer, loaded once for the tests that vary only the config.
     fn qwen() -> &'static (TokenizerFile, TokenCounter) {
         static QWEN_LOADED: std::sync::OnceLock<(TokenizerFile, TokenCounter)> = std::sync::OnceLock::new();
         QWEN_LOADED.get_or_init(|| {
-            let json = std::fs::read_to_string(QWEN).expect("the shared Qwen tokenizer");
+            let json = std::fs::read_to_string(QWEN).expect("the Qwen tokenizer");
             let file: TokenizerFile = serde_json::from_str(&json).expect("a tokenizer.json");
             let counter = TokenCounter::from_parsed(&json, &file, Path::new(QWEN)).expect("loads");
             (file, counter)
@@ -685,7 +685,7 @@ mod tests {
     }
 
     fn qwen_json() -> Json {
-        let text = std::fs::read_to_string(QWEN).expect("the shared Qwen tokenizer");
+        let text = std::fs::read_to_string(QWEN).expect("the Qwen tokenizer");
         serde_json::from_str(&text).expect("JSON")
     }
 

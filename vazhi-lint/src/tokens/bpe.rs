@@ -481,8 +481,7 @@ mod tests {
     use super::*;
 
     fn qwen_model() -> ModelSection {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/qwen-tokenizer.json");
-        let text = std::fs::read_to_string(path).expect("the shared Qwen tokenizer");
+        let text = std::fs::read_to_string(crate::test_data::QWEN_TOKENIZER).expect("the Qwen tokenizer");
         let file: TokenizerFile = serde_json::from_str(&text).expect("a tokenizer.json");
         file.model
     }

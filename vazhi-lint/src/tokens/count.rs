@@ -912,16 +912,11 @@ mod tests {
     use crate::tokens::template::{ChatTemplate, Turn};
     use std::sync::OnceLock;
 
-    const QWEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/qwen-tokenizer.json");
-    const GOLDEN: &str = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/data/qwen-tokenizer.golden.jsonl"
-    );
-    const KURALS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/thirukkural.jsonl");
+    use crate::test_data::{QWEN_GOLDEN as GOLDEN, QWEN_TOKENIZER as QWEN};
 
     fn qwen() -> &'static TokenCounter {
         static COUNTER: OnceLock<TokenCounter> = OnceLock::new();
-        COUNTER.get_or_init(|| TokenCounter::from_file(Path::new(QWEN)).expect("the shared Qwen tokenizer loads"))
+        COUNTER.get_or_init(|| TokenCounter::from_file(Path::new(QWEN)).expect("the Qwen tokenizer loads"))
     }
 
     fn encode_len(counter: &TokenCounter, text: &str) -> usize {
@@ -930,10 +925,9 @@ mod tests {
 
     /// Every text field of the kurals, in file order.
     fn kural_fields() -> Vec<Vec<String>> {
-        let text = std::fs::read_to_string(KURALS).expect("the shared kurals");
-        text.lines()
-            .map(|line| {
-                let kural: Value = serde_json::from_str(line).expect("a JSON line");
+        crate::test_data::kurals()
+            .iter()
+            .map(|kural| {
                 [
                     "tamil",
                     "transliteration",
@@ -1416,7 +1410,7 @@ mod tests {
     /// Llama 3's `ignore_merges`: the fast path must still agree with encode.
     #[test]
     fn other_byte_level_configurations_match_encode() {
-        let text = std::fs::read_to_string(QWEN).expect("the shared Qwen tokenizer");
+        let text = std::fs::read_to_string(QWEN).expect("the Qwen tokenizer");
         let mut json: Value = serde_json::from_str(&text).expect("JSON");
         json["pre_tokenizer"] = serde_json::json!({
             "type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true
