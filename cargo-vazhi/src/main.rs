@@ -27,11 +27,16 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Lint corpus files (.jsonl, .ndjson, .json, each also .gz or .zst; .parquet) and folders of them.
+    /// Lint corpus files (.jsonl, .ndjson, .json, each also .gz or .zst; .parquet; .arrow; .csv,
+    /// .tsv) and folders of them.
     Lint(LintArgs),
+    /// Show what vazhi reads and how: per file, its kind, records, layouts and fields, and what
+    /// was skipped and why. Checks nothing.
+    Files(FilesArgs),
     /// Write each record to a clean shard or to quarantine, with a manifest the training gate trusts.
     Split(SplitArgs),
-    /// Lint a tokenizer.json itself: vocabulary holes, pad = eos, unstable chat markers, Tamil fertility.
+    /// Lint a tokenizer.json (or a model folder) itself: vocabulary holes, pad = eos, unstable chat
+    /// markers, Tamil fertility.
     Tokenizer(TokenizerArgs),
     /// List every rule.
     Rules {
@@ -106,10 +111,25 @@ enum TokenEngineArg {
 }
 
 #[derive(clap::Args)]
+struct FilesArgs {
+    /// Files or folders.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// `text` (a table) or `json`.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    format: ListFormat,
+    /// Use this configuration file instead of searching for vazhi.toml (its `[fields]` decide what
+    /// is read).
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
 struct TokenizerArgs {
-    /// The tokenizer.json to check.
+    /// The tokenizer.json to check, or a model folder holding one.
     tokenizer: PathBuf,
-    /// tokenizer_config.json (or special_tokens_map.json / generation_config.json) for pad and eos.
+    /// tokenizer_config.json (or special_tokens_map.json / generation_config.json) for pad and eos
+    /// (default: the tokenizer_config.json beside the tokenizer).
     #[arg(long)]
     config: Option<PathBuf>,
     /// A second tokenizer.json to compare Tamil fertility with.
@@ -183,6 +203,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Lint(args) => lint(args),
+        Command::Files(args) => files(args),
         Command::Split(args) => split(args),
         Command::Tokenizer(args) => tokenizer(args),
         Command::Rules { format } => list_rules(format),
@@ -338,6 +359,7 @@ fn lint(args: LintArgs) -> Result<ExitCode, String> {
         }
     }
     warn_unread(&report);
+    note_without_records(&report);
     if !report.path_problems.is_empty() {
         return Ok(ExitCode::from(FAILURE));
     }
@@ -362,6 +384,58 @@ fn warn_unread(report: &vazhi_lint::LintReport) {
         shown.join(", "),
         vazhi_lint::reader::READ_KINDS
     );
+}
+
+/// Names the JSON files that hold no records (metadata, manifests, empty files): not an error,
+/// but not silently passed over either.
+fn note_without_records(report: &vazhi_lint::LintReport) {
+    let without = report.files_without_records();
+    if without.is_empty() {
+        return;
+    }
+    let shown: Vec<String> = without.iter().take(3).map(|path| path.display().to_string()).collect();
+    let more = match without.len().saturating_sub(shown.len()) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    let files = if without.len() == 1 { "file holds" } else { "files hold" };
+    eprintln!(
+        "note: {} JSON {files} no records (metadata, not a corpus): {}{more}",
+        without.len(),
+        shown.join(", ")
+    );
+}
+
+fn files(args: FilesArgs) -> Result<ExitCode, String> {
+    let mut settings = match &args.config {
+        Some(path) => Settings::from_file(path),
+        None => Settings::discover(args.paths.first().map_or(std::path::Path::new("."), PathBuf::as_path)),
+    }
+    .map_err(|err| err.to_string())?;
+    // Only the reader: the same records lint reads, no rule's work.
+    settings.enabled = vec![vazhi_lint::rules::invalid_record::INVALID_RECORD.code];
+    let report = Linter::new(settings)
+        .describe_files(true)
+        .lint_paths(&args.paths, &Bar::new(false));
+    let listing = vazhi_lint::report::files::Listing::new(&report, &args.paths);
+    let mut out = io::stdout().lock();
+    let written = match args.format {
+        ListFormat::Text => listing.write_table(&mut out),
+        ListFormat::Json => listing.write_json(&mut out),
+    };
+    match written {
+        Ok(()) => {}
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {}
+        Err(err) => return Err(format!("writing the listing: {err}")),
+    }
+    for problem in &report.path_problems {
+        eprintln!("error: {}: {}", problem.path.display(), problem.message);
+    }
+    Ok(ExitCode::from(if report.path_problems.is_empty() {
+        0
+    } else {
+        FAILURE
+    }))
 }
 
 fn write_statistics_json(report: &vazhi_lint::LintReport, out: &mut dyn Write) -> io::Result<()> {
@@ -478,6 +552,12 @@ fn split(args: SplitArgs) -> Result<ExitCode, String> {
 
 fn tokenizer(args: TokenizerArgs) -> Result<ExitCode, String> {
     use vazhi_lint::tokens::{IssueSeverity, TokenCounter, audit, compare, fertility};
+    let (tokenizer, config) = vazhi_lint::tokens::locate(&args.tokenizer, args.config.as_deref());
+    let args = TokenizerArgs {
+        tokenizer,
+        config,
+        ..args
+    };
     let markers: Vec<&str> = args.chat_markers.iter().map(String::as_str).collect();
     let issues = audit(&args.tokenizer, args.config.as_deref(), &markers).map_err(|err| err.to_string())?;
     let mut out = io::stdout().lock();

@@ -8,7 +8,10 @@ use std::io::Write;
 use std::path::Path;
 
 use serde_json::{Value, json};
-use vazhi_tests::{Kural, Turn, kurals, poems, transliterate, workspace, write_messages_parquet, write_text_parquet};
+use vazhi_tests::{
+    Kural, Poem, Turn, kurals, messages_batch, poems, text_batch, transliterate, workspace, write_arrow_file,
+    write_arrow_stream, write_csv, write_messages_parquet, write_text_parquet,
+};
 
 fn question(kural: &Kural) -> String {
     format!("திருக்குறள் {} என்ன? அதன் பொருளை விளக்குக.", kural.number)
@@ -238,7 +241,7 @@ fn main() {
     line(br#"["user", "assistant"]"#);
     let trailing = good(&kurals[4]);
     line(format!("{},}}", &trailing[..trailing.len() - 1]).as_bytes());
-    line(br#"{"question": "what layout is this?", "answer": "none vazhi knows"}"#);
+    line(br#"{"query_text": "what layout is this?", "reply_text": "none vazhi knows"}"#);
     line(b"");
     line(good(&kurals[5]).as_bytes());
     std::fs::write(defective.join("invalid-records.jsonl"), &bytes).expect("write invalid-records");
@@ -511,5 +514,230 @@ fn main() {
     ];
     write_jsonl(&defective.join("token-window.jsonl"), &records);
 
+    build_repository(&root.join("repository"), &kurals, &poems);
+
     println!("wrote corpora-samples/ under {}", root.display());
+}
+
+fn write_pretty(path: &Path, value: &Value) {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("create folder");
+    }
+    let text = serde_json::to_string_pretty(value).expect("serialise");
+    std::fs::write(path, text + "\n").unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+}
+
+/// corpora-samples/repository/: a dataset repository as teams really keep one. Records wrapped in
+/// batch objects with batch labels, metadata beside them, pretty-printed arrays, records written
+/// one after another, question/answer, OpenAI content parts, TRL preference and conversational
+/// layouts, a `datasets` folder saved to disk (Arrow), CSV/TSV and Feather. A few deliberate
+/// defects, each in one place; everything else is clean.
+fn build_repository(root: &Path, kurals: &[Kural], poems: &[Poem]) {
+    if root.exists() {
+        std::fs::remove_dir_all(root).expect("clear repository sample");
+    }
+    let sft = root.join("sft");
+    let preference = root.join("preference");
+    let tables = root.join("tables");
+    let saved = root.join("saved").join("train");
+    for dir in [&sft, &preference, &tables, &saved] {
+        std::fs::create_dir_all(dir).expect("create sample folders");
+    }
+    let pick =
+        |from: usize, count: usize| -> Vec<&Kural> { kurals.iter().skip(from).step_by(17).take(count).collect() };
+
+    // Metadata next to the data: objects with no list of records, so not corpora.
+    write_pretty(
+        &root.join("metadata.json"),
+        &json!({"name": "vazhi-kural-demo", "version": 3, "packs": ["vazhi_kural", "vazhi_kavithai"], "created_by": "generate.py"}),
+    );
+    write_pretty(
+        &root.join("manifest.json"),
+        &json!({"files": {"sft/kural_batch_1.json": 8, "sft/kural_batch_2.json": 6}, "total": 14}),
+    );
+
+    // sft/kural_batch_1.json: a generation script's batch. The batch's `language` labels every
+    // record; sample 5's answer is Pope's English, so it is mislabeled.
+    let samples: Vec<Value> = pick(100, 8)
+        .iter()
+        .enumerate()
+        .map(|(index, kural)| {
+            let output = if index == 4 {
+                kural.english.clone()
+            } else {
+                tamil_answer(kural)
+            };
+            json!({"instruction": question(kural), "output": output})
+        })
+        .collect();
+    write_pretty(
+        &sft.join("kural_batch_1.json"),
+        &json!({"pack": "vazhi_kural", "batch_num": 1, "language": "pure_tamil", "samples": samples}),
+    );
+
+    // sft/kural_batch_2.json: records under `translated_samples`, in the messages layout.
+    let translated: Vec<Value> = pick(400, 6)
+        .iter()
+        .map(|kural| json!({"messages": messages(&[("user", question(kural)), ("assistant", tamil_answer(kural))])}))
+        .collect();
+    write_pretty(
+        &sft.join("kural_batch_2.json"),
+        &json!({"batch_num": 2, "translated_samples": translated, "language": "pure_tamil", "pack": "vazhi_kural"}),
+    );
+
+    // sft/kural_qa.json: a pretty-printed array of question/answer records.
+    let qa: Vec<Value> = pick(700, 10)
+        .iter()
+        .map(|kural| json!({"question": question(kural), "answer": tamil_answer(kural), "lang": "ta"}))
+        .collect();
+    write_pretty(&sft.join("kural_qa.json"), &Value::Array(qa));
+
+    // sft/dialogues.json: the records are the one list of objects, under a name vazhi does not
+    // know; query/response is read like instruction/output.
+    let dialogues: Vec<Value> = pick(900, 5)
+        .iter()
+        .map(|kural| json!({"query": question(kural), "response": tamil_answer(kural)}))
+        .collect();
+    write_pretty(
+        &sft.join("dialogues.json"),
+        &json!({"source": "kural-dialogues v1", "dialogues": dialogues}),
+    );
+
+    // sft/poems.json: records whose keys vazhi does not know: one finding for the file, proposing
+    // the key that holds the Tamil text.
+    let poem_records: Vec<Value> = poems
+        .iter()
+        .take(6)
+        .map(|poem| json!({"title": poem.title, "full_text": poem.poem, "explanation": poem.meaning}))
+        .collect();
+    write_pretty(&sft.join("poems.json"), &json!({"count": 6, "poems": poem_records}));
+
+    // sft/stream.json: pretty-printed records one after another, as `json.dump(record, f,
+    // indent=2)` in a loop writes them.
+    let mut stream = String::new();
+    for kural in pick(1000, 3) {
+        let record = json!({"instruction": question(kural), "output": tamil_answer(kural)});
+        stream.push_str(&serde_json::to_string_pretty(&record).expect("serialise"));
+        stream.push('\n');
+    }
+    std::fs::write(sft.join("stream.json"), stream).expect("write stream");
+
+    // sft/multimodal.jsonl: OpenAI-style content parts; image parts are not text and not errors.
+    let parts: Vec<Value> = pick(1100, 3)
+        .iter()
+        .enumerate()
+        .map(|(index, kural)| {
+            let mut user = vec![json!({"type": "text", "text": question(kural)})];
+            if index == 1 {
+                user.push(json!({"type": "image_url", "image_url": {"url": "https://example.org/kural.png"}}));
+            }
+            json!({"messages": [
+                {"role": "user", "content": user},
+                {"role": "assistant", "content": [{"type": "text", "text": tamil_answer(kural)}]},
+            ]})
+        })
+        .collect();
+    write_jsonl(&sft.join("multimodal.jsonl"), &parts);
+
+    // preference/dpo.jsonl: TRL's preference pairs. The chosen answer is trained on and judged by
+    // every rule (pair 3's is English); the rejected one only by the format rules (pair 4's leaks
+    // a think tag; pair 2's English rejected answer is what a rejected answer may be).
+    let pairs: Vec<Value> = pick(50, 5)
+        .iter()
+        .enumerate()
+        .map(|(index, kural)| {
+            let chosen = if index == 2 {
+                kural.english.clone()
+            } else {
+                tamil_answer(kural)
+            };
+            let rejected = match index {
+                1 => kural.english.clone(),
+                3 => format!("<think>\n</think>\n{}", kural.meaning),
+                _ => kural.meaning.clone(),
+            };
+            json!({"prompt": question(kural), "chosen": chosen, "rejected": rejected})
+        })
+        .collect();
+    write_jsonl(&preference.join("dpo.jsonl"), &pairs);
+
+    // preference/dpo.conversational.jsonl: the same layout with message lists.
+    let conversational: Vec<Value> = pick(300, 3)
+        .iter()
+        .map(|kural| {
+            json!({
+                "prompt": [{"role": "user", "content": question(kural)}],
+                "chosen": [{"role": "assistant", "content": tamil_answer(kural)}],
+                "rejected": [{"role": "assistant", "content": kural.meaning}],
+            })
+        })
+        .collect();
+    write_jsonl(&preference.join("dpo.conversational.jsonl"), &conversational);
+
+    // preference/sft.conversational.jsonl: TRL's conversational prompt/completion.
+    let completions: Vec<Value> = pick(600, 3)
+        .iter()
+        .map(|kural| {
+            json!({
+                "prompt": [{"role": "system", "content": "நீங்கள் ஒரு தமிழ் உதவியாளர்."}, {"role": "user", "content": question(kural)}],
+                "completion": [{"role": "assistant", "content": tamil_answer(kural)}],
+            })
+        })
+        .collect();
+    write_jsonl(&preference.join("sft.conversational.jsonl"), &completions);
+
+    // saved/: `DatasetDict.save_to_disk` — an Arrow stream per split and the library's metadata.
+    // Row 7's answer is English.
+    let saved_kurals = pick(200, 12);
+    let conversations: Vec<Vec<Turn>> = saved_kurals
+        .iter()
+        .enumerate()
+        .map(|(index, kural)| {
+            let answer = if index == 7 {
+                kural.english.clone()
+            } else {
+                tamil_answer(kural)
+            };
+            vec![("user", question(kural)), ("assistant", answer)]
+        })
+        .collect();
+    let batch = messages_batch(&conversations, &[]);
+    write_arrow_stream(&saved.join("data-00000-of-00001.arrow"), &batch, 5);
+    write_pretty(
+        &saved.join("dataset_info.json"),
+        &json!({"citation": "", "description": "", "features": {"messages": [{"role": {"dtype": "string", "_type": "Value"}, "content": {"dtype": "string", "_type": "Value"}}]}, "homepage": "", "license": ""}),
+    );
+    write_pretty(
+        &saved.join("state.json"),
+        &json!({"_data_files": [{"filename": "data-00000-of-00001.arrow"}], "_fingerprint": "5d2c1e0f", "_format_columns": null, "_format_kwargs": {}, "_format_type": null, "_output_all_columns": false, "_split": "train"}),
+    );
+    write_pretty(
+        &root.join("saved").join("dataset_dict.json"),
+        &json!({"splits": ["train"]}),
+    );
+
+    // tables/: spreadsheets' formats, columns as fields. The TSV's row 2 has an empty answer.
+    let table_kurals = pick(800, 6);
+    let questions: Vec<Option<String>> = table_kurals.iter().map(|kural| Some(question(kural))).collect();
+    let answers: Vec<Option<String>> = table_kurals.iter().map(|kural| Some(tamil_answer(kural))).collect();
+    write_csv(
+        &tables.join("kural_qa.csv"),
+        ',',
+        &[
+            ("question", questions.clone()),
+            ("answer", answers.clone()),
+            ("lang", vec![Some("ta".into()); 6]),
+        ],
+    );
+    let mut tsv_answers = answers.clone();
+    tsv_answers[2] = Some(String::new());
+    write_csv(
+        &tables.join("kural_qa.tsv"),
+        '\t',
+        &[("question", questions.clone()), ("answer", tsv_answers)],
+    );
+    write_arrow_file(
+        &tables.join("kural_qa.feather"),
+        &text_batch(&[("prompt", questions), ("completion", answers)]),
+    );
 }

@@ -138,8 +138,8 @@ pub fn poems() -> Vec<Poem> {
 /// A chat turn, for building corpora.
 pub type Turn = (&'static str, String);
 
-/// Writes `messages: list<struct<role, content>>` plus string columns, as `datasets` does.
-pub fn write_messages_parquet(path: &Path, conversations: &[Vec<Turn>], extra: &[(&str, Vec<Option<String>>)]) {
+/// `messages: list<struct<role, content>>` plus string columns, as `datasets` holds them.
+pub fn messages_batch(conversations: &[Vec<Turn>], extra: &[(&str, Vec<Option<String>>)]) -> RecordBatch {
     let members = Fields::from(vec![
         Field::new("role", DataType::Utf8, true),
         Field::new("content", DataType::Utf8, true),
@@ -168,12 +168,17 @@ pub fn write_messages_parquet(path: &Path, conversations: &[Vec<Turn>], extra: &
         fields.push(Field::new(*name, DataType::Utf8, true));
         columns.push(Arc::new(StringArray::from(values.clone())));
     }
-    write_parquet(path, fields, columns, 64);
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).expect("columns match the schema")
 }
 
-/// Writes plain string columns.
-pub fn write_text_parquet(path: &Path, columns: &[(&str, Vec<Option<String>>)], rows_per_group: usize) {
-    let fields = columns
+/// Writes `messages: list<struct<role, content>>` plus string columns, as `datasets` does.
+pub fn write_messages_parquet(path: &Path, conversations: &[Vec<Turn>], extra: &[(&str, Vec<Option<String>>)]) {
+    write_batch_parquet(path, &messages_batch(conversations, extra), 64);
+}
+
+/// Plain string columns as one batch.
+pub fn text_batch(columns: &[(&str, Vec<Option<String>>)]) -> RecordBatch {
+    let fields: Vec<Field> = columns
         .iter()
         .map(|(name, _)| Field::new(*name, DataType::Utf8, true))
         .collect();
@@ -181,19 +186,70 @@ pub fn write_text_parquet(path: &Path, columns: &[(&str, Vec<Option<String>>)], 
         .iter()
         .map(|(_, values)| Arc::new(StringArray::from(values.clone())) as ArrayRef)
         .collect();
-    write_parquet(path, fields, arrays, rows_per_group);
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).expect("columns match the schema")
 }
 
-fn write_parquet(path: &Path, fields: Vec<Field>, columns: Vec<ArrayRef>, rows_per_group: usize) {
-    let schema = Arc::new(Schema::new(fields));
-    let batch = RecordBatch::try_new(schema.clone(), columns).expect("columns match the schema");
+/// Writes a batch as an Arrow IPC stream, in record batches of `rows` rows: what
+/// `datasets.Dataset.save_to_disk` writes as `data-00000-of-00001.arrow`.
+pub fn write_arrow_stream(path: &Path, batch: &RecordBatch, rows: usize) {
+    let file = File::create(path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+    let mut writer = arrow_ipc::writer::StreamWriter::try_new(file, &batch.schema()).expect("stream writer");
+    for start in (0..batch.num_rows()).step_by(rows.max(1)) {
+        let slice = batch.slice(start, rows.min(batch.num_rows() - start));
+        writer.write(&slice).expect("write batch");
+    }
+    writer.finish().expect("finish stream");
+}
+
+/// Writes a batch as an Arrow IPC file (Feather v2).
+pub fn write_arrow_file(path: &Path, batch: &RecordBatch) {
+    let file = File::create(path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+    let mut writer = arrow_ipc::writer::FileWriter::try_new(file, &batch.schema()).expect("file writer");
+    writer.write(batch).expect("write batch");
+    writer.finish().expect("finish file");
+}
+
+/// Writes string columns as CSV (or TSV) with a header, quoting as spreadsheets do.
+pub fn write_csv(path: &Path, delimiter: char, columns: &[(&str, Vec<Option<String>>)]) {
+    let quote = |cell: &str| {
+        if cell.contains([delimiter, '"', '\n', '\r']) {
+            format!("\"{}\"", cell.replace('"', "\"\""))
+        } else {
+            cell.to_owned()
+        }
+    };
+    let separator = delimiter.to_string();
+    let mut out = String::new();
+    let header: Vec<String> = columns.iter().map(|(name, _)| quote(name)).collect();
+    out.push_str(&header.join(&separator));
+    out.push('\n');
+    let rows = columns.first().map_or(0, |(_, values)| values.len());
+    for row in 0..rows {
+        let cells: Vec<String> = columns
+            .iter()
+            .map(|(_, values)| values[row].as_deref().map(quote).unwrap_or_default())
+            .collect();
+        out.push_str(&cells.join(&separator));
+        out.push('\n');
+    }
+    std::fs::write(path, out).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+}
+
+/// Writes plain string columns.
+pub fn write_text_parquet(path: &Path, columns: &[(&str, Vec<Option<String>>)], rows_per_group: usize) {
+    write_batch_parquet(path, &text_batch(columns), rows_per_group);
+}
+
+/// Writes a batch as Parquet, `rows_per_group` rows to a row group.
+pub fn write_batch_parquet(path: &Path, batch: &RecordBatch, rows_per_group: usize) {
+    let schema = batch.schema();
     let properties = WriterProperties::builder()
         .set_max_row_group_row_count(Some(rows_per_group.max(1)))
         .set_compression(parquet::basic::Compression::SNAPPY)
         .build();
     let file = File::create(path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
     let mut writer = ArrowWriter::try_new(file, schema, Some(properties)).expect("parquet writer");
-    writer.write(&batch).expect("write batch");
+    writer.write(batch).expect("write batch");
     writer.close().expect("close parquet");
 }
 

@@ -76,9 +76,11 @@ fn every_rule_of_the_engine_fires_on_the_samples() {
         );
     }
     assert!(
-        findings
-            .iter()
-            .all(|finding| finding["path"].as_str().unwrap_or("").contains("defective")),
+        findings.iter().all(|finding| {
+            let path = finding["path"].as_str().unwrap_or("");
+            // The repository sample holds its own deliberate defects (tests/tests/repository.rs).
+            path.contains("defective") || path.contains("repository")
+        }),
         "clean samples produced findings"
     );
 }
@@ -340,14 +342,14 @@ fn human_output_shows_the_record_text_and_a_summary() {
 #[test]
 fn a_folder_without_corpus_files_says_so_and_names_the_data_it_skipped() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("train.csv"), "prompt,response\nவணக்கம்,Hello\n").unwrap();
+    std::fs::write(dir.path().join("train.txt"), "வணக்கம்\nHello\n").unwrap();
     std::fs::write(dir.path().join("README.md"), "# data\n").unwrap();
     let output = vazhi(&["lint", dir.path().to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(stdout(&output), "Nothing linted: no corpus files.\n");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("warning: not linted, in a format vazhi does not read:") && stderr.contains("train.csv"),
+        stderr.contains("warning: not linted, in a format vazhi does not read:") && stderr.contains("train.txt"),
         "{stderr}"
     );
     assert!(!stderr.contains("README.md"), "{stderr}");

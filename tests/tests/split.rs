@@ -328,3 +328,42 @@ fn a_gzipped_json_array_is_split_into_a_gzipped_json_array() {
     );
     gate::admit_from_manifest(out.path(), "clean/alpaca.json.gz", &Settings::default()).unwrap();
 }
+
+#[test]
+fn a_dataset_repository_splits_into_its_own_formats_and_accounts_for_every_record() {
+    let out = tempfile::tempdir().unwrap();
+    let repository = workspace().join("corpora-samples/repository");
+    let linter = Linter::new(Settings::default());
+    let allowed = SplitOptions {
+        allow_dataset_errors: true,
+        ..options(out.path())
+    };
+    let outcome = split(&linter, std::slice::from_ref(&repository), &allowed, &Silent).unwrap();
+    // poems.json has no text field vazhi knows: its records go to quarantine with that finding.
+    let placed: u64 = outcome.files.iter().map(|file| file.clean + file.quarantined).sum();
+    assert_eq!(placed, outcome.report.records);
+    let poems = outcome
+        .files
+        .iter()
+        .find(|file| file.source.ends_with("sft/poems.json"))
+        .unwrap();
+    assert_eq!((poems.clean, poems.quarantined), (0, 6));
+    // The wrapped batch is written back whole, with its labels and the clean records.
+    let batch: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("clean/sft/kural_batch_1.json")).unwrap())
+            .unwrap();
+    assert_eq!(batch["language"], "pure_tamil");
+    assert_eq!(batch["batch_num"], 1);
+    assert_eq!(batch["samples"].as_array().unwrap().len(), 7);
+    // Every clean shard reads back with the same layouts and no error.
+    let relint = Linter::new(Settings::default()).lint_paths(&[out.path().join("clean")], &Silent);
+    assert_eq!(relint.count(vazhi_lint::Severity::Error), 0, "{:#?}", relint.findings);
+    assert_eq!(relint.records, outcome.files.iter().map(|file| file.clean).sum::<u64>());
+    for shard in [
+        "clean/saved/train/data-00000-of-00001.arrow",
+        "clean/tables/kural_qa.tsv",
+        "clean/tables/kural_qa.feather",
+    ] {
+        assert!(out.path().join(shard).is_file(), "{shard}");
+    }
+}

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use crate::fields::FieldMap;
 use crate::reader::json::parse_record;
 use crate::reader::parquet::ParquetFile;
-use crate::reader::{Compression, FileKind};
+use crate::reader::{Compression, FileKind, JsonFile};
 use crate::record::{Format, Position, Record, Source};
 
 /// One turn, owned.
@@ -67,10 +67,7 @@ impl Conversation {
 /// Reads every record of `path` (any format the linter reads) in file order. The first record
 /// that cannot be read is an error naming its line or row.
 pub fn read(path: &Path, fields: &FieldMap) -> Result<Vec<Conversation>, ReadError> {
-    let source = Source {
-        path: Arc::from(path),
-        dataset: 0,
-    };
+    let source = Source::new(Arc::from(path), 0);
     let error = |position: Option<Position>, message: String| ReadError {
         path: path.to_owned(),
         position,
@@ -79,7 +76,7 @@ pub fn read(path: &Path, fields: &FieldMap) -> Result<Vec<Conversation>, ReadErr
     let kind = FileKind::of(path).unwrap_or(FileKind::Jsonl(Compression::None));
     let mut out = Vec::new();
     if kind == FileKind::Parquet {
-        let file = ParquetFile::open(path, fields).map_err(|message| error(None, message))?;
+        let file = ParquetFile::open(path, fields).map_err(|err| error(None, err.message))?;
         for group in 0..file.row_groups() {
             let mut failed = None;
             file.read_row_group(path, group, &source, fields, &mut |record| match record {
@@ -95,10 +92,13 @@ pub fn read(path: &Path, fields: &FieldMap) -> Result<Vec<Conversation>, ReadErr
         }
         return Ok(out);
     }
-    let chunks = kind
-        .open_chunks(path)
+    let (source, chunks) = match kind
+        .open_json(path, fields)
         .map_err(|err| error(None, format!("cannot read file: {err}")))?
-        .chunks;
+    {
+        JsonFile::Records { context, chunks, .. } => (Source { context, ..source }, chunks),
+        JsonFile::NoRecords(none) => return Err(error(None, format!("holds no records: {none}"))),
+    };
     for chunk in chunks {
         let chunk = chunk.map_err(|err| error(None, format!("cannot read file: {err}")))?;
         if let Some(problem) = chunk.problems.first() {

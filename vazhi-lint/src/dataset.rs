@@ -22,6 +22,8 @@ pub enum DatasetKind {
     Sharegpt,
     Alpaca,
     PromptCompletion,
+    /// Preference pairs (prompt, chosen, rejected) for DPO-style training.
+    Preference,
 }
 
 impl DatasetKind {
@@ -34,6 +36,7 @@ impl DatasetKind {
             DatasetKind::Sharegpt => format == Format::ShareGpt,
             DatasetKind::Alpaca => format == Format::Alpaca,
             DatasetKind::PromptCompletion => format == Format::PromptCompletion,
+            DatasetKind::Preference => format == Format::Preference,
         }
     }
 
@@ -46,6 +49,7 @@ impl DatasetKind {
             DatasetKind::Sharegpt => "sharegpt",
             DatasetKind::Alpaca => "alpaca",
             DatasetKind::PromptCompletion => "prompt-completion",
+            DatasetKind::Preference => "preference",
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The lint run: files in parallel, records of each file in parallel (chunk by chunk for JSON,
 //! row group by row group for Parquet), dataset rules as aggregates merged in record order.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::sync_channel;
@@ -10,15 +11,16 @@ use rayon::prelude::*;
 use crate::dataset::Dataset;
 use crate::finding::{Finding, Snippet};
 use crate::reader::chunks::{Chunk, Problem, Unit};
-use crate::reader::json::{InvalidJson, parse_record};
+use crate::reader::json::{Invalid, InvalidJson, parse_record};
 use crate::reader::parquet::ParquetFile;
-use crate::reader::{Compression, FileKind, PathProblem, discover};
-use crate::record::{Position, Record, Source};
+use crate::reader::{Compression, Container, FileKind, JsonFile, NoRecords, PathProblem, discover};
+use crate::record::{Format, Position, Record, Source};
 use crate::rule::{Aggregate, DatasetRule, Facts, RecordRule};
 use crate::rules::invalid_record::INVALID_RECORD;
 use crate::rules::{Build, REGISTRY};
 use crate::settings::Settings;
 use crate::tokens::{TokenSettings, TokenStatistics, TokenStats};
+use crate::unreadable::Unreadable;
 
 /// Told how far the run has got, for a progress bar. Called from several threads.
 pub trait Progress: Sync {
@@ -48,12 +50,78 @@ pub struct LintReport {
     pub unread_files: Vec<PathBuf>,
     /// Records read from each file.
     pub records_per_file: std::collections::HashMap<PathBuf, u64>,
+    /// How each file was read, in the order of `files`.
+    pub summaries: Vec<FileSummary>,
     /// Token statistics per dataset, when the linter was asked for them
     /// ([`Linter::token_statistics`]) and a tokenizer is configured.
     pub token_stats: Option<TokenStatistics>,
 }
 
+/// How one file was read: what `cargo vazhi files` shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileSummary {
+    pub path: PathBuf,
+    pub shape: FileShape,
+    /// Records read (unreadable ones included).
+    pub records: u64,
+    /// Records per layout.
+    pub layouts: BTreeMap<Format, u64>,
+    /// Records per key that held their text or labels (only when the linter describes files).
+    pub fields: BTreeMap<String, u64>,
+    /// Content parts that are not text (images, audio).
+    pub media: u64,
+    /// Why the file's records could not be read, when it is one reason for the whole file.
+    pub problem: Option<String>,
+}
+
+/// How a file holds its records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileShape {
+    Json(Container),
+    Parquet,
+    Arrow,
+    Csv,
+    Tsv,
+    /// A JSON file with no records in it, and why.
+    NoRecords(NoRecords),
+    /// The file could not be opened or read at all.
+    Unreadable,
+}
+
+impl FileShape {
+    /// A short name for tables and JSON output.
+    pub fn kind(&self) -> String {
+        match self {
+            FileShape::Json(container) => container.to_string(),
+            FileShape::Parquet => "Parquet".into(),
+            FileShape::Arrow => "Arrow IPC".into(),
+            FileShape::Csv => "CSV".into(),
+            FileShape::Tsv => "TSV".into(),
+            FileShape::NoRecords(NoRecords::Empty) => "empty".into(),
+            FileShape::NoRecords(NoRecords::NotCorpus(_)) => "not a corpus (JSON object with no records)".into(),
+            FileShape::NoRecords(NoRecords::Ambiguous(_)) => "JSON object with several lists of records".into(),
+            FileShape::NoRecords(NoRecords::Invalid(_)) => "not valid JSON".into(),
+            FileShape::NoRecords(NoRecords::Metadata) => "metadata (not a corpus)".into(),
+            FileShape::Unreadable => "unreadable".into(),
+        }
+    }
+}
+
 impl LintReport {
+    /// Files that hold no records and are not an error: metadata, manifests, empty files.
+    pub fn files_without_records(&self) -> Vec<&Path> {
+        self.summaries
+            .iter()
+            .filter(|summary| {
+                matches!(
+                    summary.shape,
+                    FileShape::NoRecords(NoRecords::Empty | NoRecords::NotCorpus(_) | NoRecords::Metadata)
+                )
+            })
+            .map(|summary| summary.path.as_path())
+            .collect()
+    }
+
     pub fn count(&self, severity: crate::rule::Severity) -> usize {
         self.findings
             .iter()
@@ -72,11 +140,25 @@ struct Part {
     records: u64,
     /// Merged like `aggregates`; `None` when token statistics are not collected.
     token_stats: Option<TokenStats>,
+    /// Unreadable records, reported when the file is read (see [`Unreadable`]).
+    unreadable: Unreadable,
+    layouts: BTreeMap<Format, u64>,
+    media: u64,
+    /// Records per key read, when the linter describes files.
+    fields: BTreeMap<String, u64>,
 }
 
 impl Part {
     fn merge(mut self, later: Part) -> Part {
         self.findings.extend(later.findings);
+        self.unreadable.merge(later.unreadable);
+        for (layout, count) in later.layouts {
+            *self.layouts.entry(layout).or_default() += count;
+        }
+        self.media += later.media;
+        for (key, count) in later.fields {
+            *self.fields.entry(key).or_default() += count;
+        }
         for (mine, theirs) in self.aggregates.iter_mut().zip(later.aggregates) {
             if let (Some(mine), Some(theirs)) = (mine, theirs) {
                 mine.merge(theirs);
@@ -98,6 +180,8 @@ struct FilePlan<'l> {
     invalid_record: bool,
     /// Set when token statistics are collected: every record's tokens are counted exactly.
     token_stats: Option<&'l TokenSettings>,
+    /// Count the keys each record was read from ([`FileSummary::fields`]).
+    describe: bool,
 }
 
 impl FilePlan<'_> {
@@ -111,6 +195,10 @@ impl FilePlan<'_> {
                 .collect(),
             records: 0,
             token_stats: self.token_stats.map(|_| TokenStats::default()),
+            unreadable: Unreadable::default(),
+            layouts: BTreeMap::new(),
+            media: 0,
+            fields: BTreeMap::new(),
         }
     }
 
@@ -131,6 +219,59 @@ impl FilePlan<'_> {
             aggregate.observe(record, &facts);
         }
         part.records += 1;
+        *part.layouts.entry(record.format).or_default() += 1;
+        part.media += u64::from(record.media);
+        if self.describe {
+            let mut keys: Vec<&str> = record.fields.iter().map(|field| field.name.key).collect();
+            keys.extend(record.language.is_some().then_some("(language)"));
+            keys.extend(record.category.is_some().then_some("(category)"));
+            keys.sort_unstable();
+            keys.dedup();
+            for key in keys {
+                *part.fields.entry(key.to_owned()).or_default() += 1;
+            }
+        }
+    }
+
+    /// A table that cannot be read at all: one file-level finding, with the `[fields]` that would
+    /// help when vazhi can tell.
+    fn table_failed(&self, part: &mut Part, path: &Arc<Path>, err: crate::reader::table::TableError) {
+        self.invalid(part, path, None, err.message, None, None);
+        if let (Some(help), Some(finding)) = (err.help, part.findings.last_mut()) {
+            finding.help = Some(help);
+        }
+    }
+
+    /// A row of a columnar file: its record checked, or why it has none held as unreadable.
+    fn check_row(
+        &self,
+        part: &mut Part,
+        source: &Source,
+        row: Result<Record<'_>, (Position, crate::layout::LayoutError)>,
+    ) {
+        match row {
+            Ok(record) => self.check(&record, part),
+            Err((position, err)) => {
+                let kind = if err.no_text_field {
+                    Invalid::NoTextField
+                } else {
+                    Invalid::Layout
+                };
+                let mut finding = Finding::file(&INVALID_RECORD, source.path.clone(), err.message);
+                finding.position = Some(position);
+                finding.field = err.field;
+                self.unreadable(part, kind, finding, None);
+            }
+        }
+    }
+
+    /// An unreadable record: held in the part until the file is read, so records that fail alike
+    /// make one finding.
+    fn unreadable(&self, part: &mut Part, kind: Invalid, finding: Finding, bytes: Option<&[u8]>) {
+        part.records += 1;
+        if self.invalid_record {
+            part.unreadable.push(kind, finding, bytes);
+        }
     }
 
     /// A file that could not be read past `last_line`: a file-level finding, since the records
@@ -172,6 +313,7 @@ pub struct Linter {
     record_rules: Vec<Box<dyn RecordRule>>,
     dataset_rules: Vec<Box<dyn DatasetRule>>,
     token_statistics: bool,
+    describe: bool,
 }
 
 impl Linter {
@@ -194,7 +336,15 @@ impl Linter {
             record_rules,
             dataset_rules,
             token_statistics: false,
+            describe: false,
         }
+    }
+
+    /// Also count, per file, the keys its records were read from ([`FileSummary::fields`]), for
+    /// `cargo vazhi files`.
+    pub fn describe_files(mut self, describe: bool) -> Linter {
+        self.describe = describe;
+        self
     }
 
     /// Also collect token statistics per dataset ([`LintReport::token_stats`]) when a
@@ -224,6 +374,7 @@ impl Linter {
                 .collect(),
             invalid_record: self.settings.runs_on(INVALID_RECORD.code, path),
             token_stats: self.settings.tokens.as_ref().filter(|_| self.token_statistics),
+            describe: self.describe,
         }
     }
 
@@ -275,9 +426,11 @@ impl Linter {
         let mut own = std::collections::HashMap::new();
         let sources: Vec<Source> = files
             .iter()
-            .map(|path| Source {
-                path: Arc::from(path.as_path()),
-                dataset: self.dataset_of(path, &mut datasets, &mut own),
+            .map(|path| {
+                Source::new(
+                    Arc::from(path.as_path()),
+                    self.dataset_of(path, &mut datasets, &mut own),
+                )
             })
             .collect();
         let sizes: Vec<u64> = files
@@ -285,7 +438,7 @@ impl Linter {
             .map(|path| std::fs::metadata(path).map_or(0, |meta| meta.len()))
             .collect();
         progress.start(sizes.iter().sum());
-        let parts: Vec<Part> = sources
+        let parts: Vec<(Part, FileShape)> = sources
             .par_iter()
             .zip(sizes.par_iter())
             .map(|(source, size)| {
@@ -299,12 +452,27 @@ impl Linter {
         let mut findings = Vec::new();
         let mut records = 0;
         let mut records_per_file = std::collections::HashMap::new();
+        let mut summaries = Vec::with_capacity(parts.len());
         let mut merged: Vec<Option<Aggregates>> = (0..datasets.len()).map(|_| None).collect();
         let mut token_stats: Vec<TokenStats> = (0..datasets.len()).map(|_| TokenStats::default()).collect();
-        for (source, part) in sources.iter().zip(parts) {
+        for (source, (part, shape)) in sources.iter().zip(parts) {
+            let problem = part
+                .findings
+                .iter()
+                .find(|finding| finding.position.is_none() && finding.rule.code == INVALID_RECORD.code)
+                .map(|finding| finding.message.clone());
             findings.extend(part.findings);
             records += part.records;
             records_per_file.insert(source.path.to_path_buf(), part.records);
+            summaries.push(FileSummary {
+                path: source.path.to_path_buf(),
+                shape,
+                records: part.records,
+                layouts: part.layouts,
+                fields: part.fields,
+                media: part.media,
+                problem,
+            });
             if let Some(stats) = part.token_stats {
                 token_stats[source.dataset].merge(stats);
             }
@@ -342,6 +510,7 @@ impl Linter {
             path_problems: Vec::new(),
             unread_files: Vec::new(),
             records_per_file,
+            summaries,
             token_stats: self
                 .settings
                 .tokens
@@ -354,10 +523,7 @@ impl Linter {
     /// The record rules' findings on one JSON record (dataset rules need the whole dataset and are
     /// not run). Used to re-check a record after `split --fix` changed it.
     pub fn check_json_record(&self, path: &Path, position: Position, bytes: &[u8]) -> Vec<Finding> {
-        let source = Source {
-            path: Arc::from(path),
-            dataset: 0,
-        };
+        let source = Source::new(Arc::from(path), 0);
         let plan = self.plan(path);
         let mut part = plan.part();
         match parse_record(bytes, position, &source, &self.settings.fields) {
@@ -379,26 +545,44 @@ impl Linter {
         part.findings
     }
 
-    fn lint_file(&self, source: &Source) -> Part {
+    fn lint_file(&self, source: &Source) -> (Part, FileShape) {
         let plan = self.plan(&source.path);
         let kind = FileKind::of(&source.path).unwrap_or(FileKind::Jsonl(Compression::None));
-        match kind {
+        let (mut part, shape) = match kind {
             FileKind::Parquet => self.lint_parquet(source, &plan),
-            _ => self.lint_json(source, kind, &plan),
-        }
+            FileKind::Arrow | FileKind::Csv(_) => self.lint_batches(source, &plan, kind),
+            FileKind::Jsonl(_) | FileKind::Json(_) => self.lint_json(source, kind, &plan),
+        };
+        // Unreadable records are reported now that the file's record count is known.
+        let unreadable = std::mem::take(&mut part.unreadable);
+        part.findings.extend(unreadable.finish(&source.path, part.records));
+        (part, shape)
     }
 
-    fn lint_json(&self, source: &Source, kind: FileKind, plan: &FilePlan<'_>) -> Part {
+    fn lint_json(&self, source: &Source, kind: FileKind, plan: &FilePlan<'_>) -> (Part, FileShape) {
         #[cfg(unix)]
         if kind.compression() == Compression::None
+            && !crate::reader::is_metadata(&source.path)
             && let Ok(Some(mapped)) = crate::reader::mapped::MappedFile::open(&source.path)
-            && !(matches!(kind, FileKind::Json(_)) && mapped.starts_with_array())
+            && (matches!(kind, FileKind::Jsonl(_)) || mapped.sniff() == crate::reader::document::Sniffed::Lines)
         {
-            return self.lint_mapped(source, &mapped, plan);
+            return (
+                self.lint_mapped(source, &mapped, plan),
+                FileShape::Json(Container::Lines),
+            );
         }
         let mut part = plan.part();
-        let chunks = match kind.open_chunks(&source.path) {
-            Ok(opened) => opened.chunks,
+        let (container, context, chunks) = match kind.open_json(&source.path, &self.settings.fields) {
+            Ok(JsonFile::Records {
+                container,
+                context,
+                chunks,
+                ..
+            }) => (container, context, chunks),
+            Ok(JsonFile::NoRecords(none)) => {
+                self.no_records(plan, &mut part, source, &none);
+                return (part, FileShape::NoRecords(none));
+            }
             Err(err) => {
                 plan.invalid(
                     &mut part,
@@ -408,8 +592,14 @@ impl Linter {
                     None,
                     None,
                 );
-                return part;
+                return (part, FileShape::Unreadable);
             }
+        };
+        // The labels a document gives its records travel with the file's source.
+        let source = &Source {
+            path: source.path.clone(),
+            dataset: source.dataset,
+            context,
         };
         // Read (and decompress) the next chunk on its own thread while this one is checked.
         let (sender, receiver) = sync_channel::<std::io::Result<Chunk>>(1);
@@ -436,7 +626,37 @@ impl Linter {
                 part = std::mem::replace(&mut part, plan.part()).merge(checked);
             }
         });
-        part
+        (part, FileShape::Json(container))
+    }
+
+    /// A JSON file with no records: an error only when it is not clear which records it holds.
+    /// Metadata and empty files are named in the summary instead ([`LintReport::files_without_records`]).
+    fn no_records(&self, plan: &FilePlan<'_>, part: &mut Part, source: &Source, none: &NoRecords) {
+        match none {
+            NoRecords::Empty | NoRecords::NotCorpus(_) | NoRecords::Metadata => {}
+            NoRecords::Ambiguous(candidates) => {
+                let listed: Vec<String> = candidates
+                    .iter()
+                    .map(|(name, count)| format!("`{name}` ({count})"))
+                    .collect();
+                let message = format!(
+                    "the document's object has several lists of records: {}; vazhi read none of them",
+                    listed.join(", ")
+                );
+                plan.invalid(part, &source.path, None, message, None, None);
+                if let (Some(finding), Some((first, _))) = (part.findings.last_mut(), candidates.first()) {
+                    finding.help = Some(format!(
+                        "say which holds the records, in vazhi.toml:\n[fields]\nrecords = [{first:?}]"
+                    ));
+                }
+            }
+            NoRecords::Invalid(problem) => {
+                plan.invalid(part, &source.path, None, problem.message.clone(), None, None);
+                if let Some(finding) = part.findings.last_mut() {
+                    finding.value_line = Some(problem.line);
+                }
+            }
+        }
     }
 
     /// A plain JSON Lines file, parsed in place from its memory map a window at a time; each
@@ -494,21 +714,29 @@ impl Linter {
                     let bytes = &data[unit.range.clone()];
                     let position = Position::Line(unit.line);
                     match parse_record(bytes, position, source, &self.settings.fields) {
-                        Ok(record) => plan.check(&record, &mut acc),
+                        Ok(mut record) => {
+                            record.element = unit.element;
+                            plan.check(&record, &mut acc)
+                        }
                         Err(InvalidJson {
+                            kind,
                             message,
                             line_offset,
                             column,
                             field,
                         }) => {
-                            acc.records += 1;
-                            let position = Position::Line(unit.line + line_offset);
-                            plan.invalid(&mut acc, &source.path, Some(position), message, column, field);
-                            if let (Some(column), Some(finding)) = (column, acc.findings.last_mut())
-                                && finding.position == Some(position)
-                            {
+                            // The record is where it starts (what `split` keys on); the line shown
+                            // is where the problem is.
+                            let mut finding = Finding::file(&INVALID_RECORD, source.path.clone(), message);
+                            finding.position = Some(position);
+                            finding.value_line = (line_offset > 0).then_some(unit.line + line_offset);
+                            finding.element = unit.element;
+                            finding.column = column;
+                            finding.field = field;
+                            if let Some(column) = column {
                                 finding.snippet = Some(excerpt(bytes, line_offset, column));
                             }
+                            plan.unreadable(&mut acc, kind, finding, Some(bytes));
                         }
                     }
                     acc
@@ -517,37 +745,89 @@ impl Linter {
             .reduce(|| plan.part(), Part::merge)
     }
 
-    fn lint_parquet(&self, source: &Source, plan: &FilePlan<'_>) -> Part {
+    fn lint_parquet(&self, source: &Source, plan: &FilePlan<'_>) -> (Part, FileShape) {
         let mut part = plan.part();
         let file = match ParquetFile::open(&source.path, &self.settings.fields) {
             Ok(file) => file,
-            Err(message) => {
-                plan.invalid(&mut part, &source.path, None, message, None, None);
-                return part;
+            Err(err) => {
+                plan.table_failed(&mut part, &source.path, err);
+                return (part, FileShape::Parquet);
             }
         };
-        let groups =
-            (0..file.row_groups())
-                .into_par_iter()
-                .map(|group| {
-                    let mut acc = plan.part();
-                    let result =
-                        file.read_row_group(&source.path, group, source, &self.settings.fields, &mut |record| {
-                            match record {
-                                Ok(record) => plan.check(&record, &mut acc),
-                                Err((position, err)) => {
-                                    acc.records += 1;
-                                    plan.invalid(&mut acc, &source.path, Some(position), err.message, None, err.field)
-                                }
-                            }
-                        });
-                    if let Err(message) = result {
-                        plan.invalid(&mut acc, &source.path, None, message, None, None);
+        let groups = (0..file.row_groups())
+            .into_par_iter()
+            .map(|group| {
+                let mut acc = plan.part();
+                let result = file.read_row_group(&source.path, group, source, &self.settings.fields, &mut |row| {
+                    plan.check_row(&mut acc, source, row)
+                });
+                if let Err(message) = result {
+                    plan.invalid(&mut acc, &source.path, None, message, None, None);
+                }
+                acc
+            })
+            .reduce(|| plan.part(), Part::merge);
+        (part.merge(groups), FileShape::Parquet)
+    }
+
+    /// Arrow IPC and CSV: batches are read in order on their own thread, each checked in parallel
+    /// slices.
+    fn lint_batches(&self, source: &Source, plan: &FilePlan<'_>, kind: FileKind) -> (Part, FileShape) {
+        const SLICE_ROWS: usize = 256;
+        let shape = match kind {
+            FileKind::Csv(b'\t') => FileShape::Tsv,
+            FileKind::Csv(_) => FileShape::Csv,
+            _ => FileShape::Arrow,
+        };
+        let mut part = plan.part();
+        let fields = &self.settings.fields;
+        let opened = match kind {
+            FileKind::Csv(delimiter) => crate::reader::csv::batches(&source.path, delimiter, fields),
+            _ => crate::reader::ipc::batches(&source.path, fields),
+        };
+        let (table, batches) = match opened {
+            Ok(opened) => opened,
+            Err(err) => {
+                plan.table_failed(&mut part, &source.path, err);
+                return (part, shape);
+            }
+        };
+        let (sender, receiver) = sync_channel(1);
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                for batch in batches {
+                    if sender.send(batch).is_err() {
+                        break;
                     }
-                    acc
-                })
-                .reduce(|| plan.part(), Part::merge);
-        part.merge(groups)
+                }
+            });
+            let mut row = 0u64;
+            for batch in receiver {
+                let batch = match batch {
+                    Ok(batch) => batch,
+                    Err(message) => {
+                        let message = format!("cannot read past row {row}: {message}");
+                        plan.invalid(&mut part, &source.path, None, message, None, None);
+                        break;
+                    }
+                };
+                let starts: Vec<usize> = (0..batch.num_rows()).step_by(SLICE_ROWS).collect();
+                let checked = starts
+                    .into_par_iter()
+                    .map(|start| {
+                        let slice = batch.slice(start, SLICE_ROWS.min(batch.num_rows() - start));
+                        let mut acc = plan.part();
+                        table.visit_batch(&slice, row + start as u64, source, fields, &mut |record| {
+                            plan.check_row(&mut acc, source, record)
+                        });
+                        acc
+                    })
+                    .reduce(|| plan.part(), Part::merge);
+                part = std::mem::replace(&mut part, plan.part()).merge(checked);
+                row += batch.num_rows() as u64;
+            }
+        });
+        (part, shape)
     }
 }
 

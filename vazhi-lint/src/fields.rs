@@ -13,12 +13,25 @@ pub enum Slot {
     System,
     Prompt,
     Completion,
+    Chosen,
+    Rejected,
     Text,
     Language,
     Category,
 }
 
-pub const SLOT_COUNT: usize = 10;
+pub const SLOT_COUNT: usize = 12;
+
+impl Slot {
+    /// Slots whose value may be a list of turns as well as a string: `messages`, and TRL's
+    /// conversational prompt/completion and preference layouts.
+    pub fn takes_turns(self) -> bool {
+        matches!(
+            self,
+            Slot::Messages | Slot::Prompt | Slot::Completion | Slot::Chosen | Slot::Rejected
+        )
+    }
+}
 
 /// Resolved field names; each list is in priority order (the first key present wins).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -32,9 +45,13 @@ pub struct FieldMap {
     pub system: Vec<String>,
     pub prompt: Vec<String>,
     pub completion: Vec<String>,
+    pub chosen: Vec<String>,
+    pub rejected: Vec<String>,
     pub text: Vec<String>,
     pub language: Vec<String>,
     pub category: Vec<String>,
+    /// Members of a JSON document's top-level object that hold its records, in priority order.
+    pub records: Vec<String>,
 }
 
 fn names(list: &[&str]) -> Vec<String> {
@@ -47,15 +64,32 @@ impl Default for FieldMap {
             messages: names(&["messages", "conversations", "conversation"]),
             role: names(&["role", "from"]),
             content: names(&["content", "value"]),
-            instruction: names(&["instruction"]),
+            // question/answer and query/response are the same shape as Alpaca's instruction/output.
+            instruction: names(&["instruction", "question", "query"]),
             input: names(&["input"]),
-            output: names(&["output", "response"]),
+            output: names(&["output", "response", "answer"]),
             system: names(&["system"]),
             prompt: names(&["prompt"]),
             completion: names(&["completion"]),
+            chosen: names(&["chosen"]),
+            rejected: names(&["rejected"]),
             text: names(&["text"]),
             language: names(&["language", "lang", "language_label"]),
             category: names(&["pack", "category", "source", "domain"]),
+            records: names(&[
+                "samples",
+                "data",
+                "records",
+                "examples",
+                "rows",
+                "instances",
+                "items",
+                "translated_samples",
+                "poems",
+                "entries",
+                "dataset",
+                "train",
+            ]),
         }
     }
 }
@@ -70,6 +104,8 @@ impl FieldMap {
             Slot::System => &self.system,
             Slot::Prompt => &self.prompt,
             Slot::Completion => &self.completion,
+            Slot::Chosen => &self.chosen,
+            Slot::Rejected => &self.rejected,
             Slot::Text => &self.text,
             Slot::Language => &self.language,
             Slot::Category => &self.category,
@@ -84,6 +120,8 @@ impl FieldMap {
         Slot::System,
         Slot::Prompt,
         Slot::Completion,
+        Slot::Chosen,
+        Slot::Rejected,
         Slot::Text,
         Slot::Language,
         Slot::Category,
@@ -121,15 +159,34 @@ pub struct FieldOptions {
     pub role: Option<Vec<String>>,
     /// Content key inside a turn. Default `["content", "value"]`.
     pub content: Option<Vec<String>>,
+    /// The question of an instruction/answer record. Default `["instruction", "question", "query"]`.
     pub instruction: Option<Vec<String>>,
+    /// Alpaca's optional input. Default `["input"]`.
     pub input: Option<Vec<String>>,
+    /// The answer of an instruction/answer record. Default `["output", "response", "answer"]`.
     pub output: Option<Vec<String>>,
+    /// A system prompt beside an instruction or prompt. Default `["system"]`.
     pub system: Option<Vec<String>>,
+    /// A prompt: a string, or a list of turns (TRL's conversational layout). Default `["prompt"]`.
     pub prompt: Option<Vec<String>>,
+    /// A completion: a string or a list of turns. Default `["completion"]`.
     pub completion: Option<Vec<String>>,
+    /// The preferred answer of a preference pair. Default `["chosen"]`.
+    pub chosen: Option<Vec<String>>,
+    /// The worse answer of a preference pair. Default `["rejected"]`.
+    pub rejected: Option<Vec<String>>,
+    /// Plain text, or ChatML text with `<|im_start|>` turns. Default `["text"]`.
     pub text: Option<Vec<String>>,
+    /// The record's language label. Default `["language", "lang", "language_label"]`.
     pub language: Option<Vec<String>>,
+    /// The record's category. Default `["pack", "category", "source", "domain"]`.
     pub category: Option<Vec<String>>,
+    /// Members of a JSON document's top-level object that hold the records (like `field=` of
+    /// `load_dataset("json", …)`). Default `["samples", "data", "records", "examples", "rows",
+    /// "instances", "items", "translated_samples", "poems", "entries", "dataset",
+    /// "train"]`; failing those,
+    /// the one member that is a list of objects.
+    pub records: Option<Vec<String>>,
 }
 
 impl FieldOptions {
@@ -145,9 +202,12 @@ impl FieldOptions {
             system: self.system.unwrap_or(default.system),
             prompt: self.prompt.unwrap_or(default.prompt),
             completion: self.completion.unwrap_or(default.completion),
+            chosen: self.chosen.unwrap_or(default.chosen),
+            rejected: self.rejected.unwrap_or(default.rejected),
             text: self.text.unwrap_or(default.text),
             language: self.language.unwrap_or(default.language),
             category: self.category.unwrap_or(default.category),
+            records: self.records.unwrap_or(default.records),
         }
     }
 }

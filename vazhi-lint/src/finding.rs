@@ -73,8 +73,14 @@ pub struct Finding {
     pub severity: Severity,
     pub message: String,
     pub path: Arc<Path>,
-    /// `None` for a finding about a whole file or dataset.
+    /// The record the finding is about (`None` for a whole file or dataset): what `split` and
+    /// the gate key on.
     pub position: Option<Position>,
+    /// The line where the offending value starts, when it is not the record's first line (a field
+    /// of a pretty-printed record): where an editor should jump.
+    pub value_line: Option<u64>,
+    /// The record's 0-based index in its array, for records of a JSON document.
+    pub element: Option<u64>,
     /// The field the finding is about, as a path (`messages[2].content`).
     pub field: Option<String>,
     /// Byte span in the field's decoded text.
@@ -92,6 +98,7 @@ impl Finding {
     pub fn record(rule: &'static RuleMeta, record: &Record<'_>, message: impl Into<String>) -> Finding {
         let mut finding = Finding::file(rule, record.source.path.clone(), message);
         finding.position = Some(record.position);
+        finding.element = record.element;
         finding
     }
 
@@ -103,6 +110,8 @@ impl Finding {
             message: message.into(),
             path,
             position: None,
+            value_line: None,
+            element: None,
             field: None,
             span: None,
             column: None,
@@ -116,6 +125,9 @@ impl Finding {
     pub fn at(mut self, field: &TextField<'_>, span: Range<usize>) -> Finding {
         self.field = Some(field.name.to_string());
         self.column = field.source_column(span.start);
+        if let (Some(Position::Line(line)), Some(offset)) = (self.position, field.source_line_offset()) {
+            self.value_line = (offset > 0).then_some(line + offset);
+        }
         self.snippet = Some(Snippet::around(&field.text, span.clone()));
         self.span = Some(span);
         self
@@ -147,8 +159,9 @@ impl Finding {
         self
     }
 
+    /// The line to show: where the offending value starts, else where the record does.
     pub fn line(&self) -> Option<u64> {
-        self.position.and_then(Position::line)
+        self.value_line.or_else(|| self.position.and_then(Position::line))
     }
 
     pub fn row(&self) -> Option<u64> {

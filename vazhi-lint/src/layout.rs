@@ -28,6 +28,8 @@ pub struct RawTurn<'a> {
     pub content: Option<(&'a str, Value<'a>)>,
     /// Set when the element is not an object at all.
     pub not_object: Option<&'static str>,
+    /// Content parts that are not text (an OpenAI-style `content` list's images or audio).
+    pub media: u32,
 }
 
 /// A field that was found, with the configured name it matched.
@@ -58,6 +60,8 @@ pub fn offer<'a>(slots: &mut Slots<'a>, slot: Slot, picked: Picked<'a>) {
 pub struct LayoutError {
     pub message: String,
     pub field: Option<String>,
+    /// The record has no field vazhi reads as text at all (as opposed to one of the wrong type).
+    pub no_text_field: bool,
 }
 
 impl LayoutError {
@@ -65,14 +69,19 @@ impl LayoutError {
         LayoutError {
             message: message.into(),
             field,
+            no_text_field: false,
         }
     }
 }
+
+/// The message of a record with no text field vazhi reads.
+pub const NO_TEXT_FIELD: &str = "no text field vazhi understands (looked for messages/conversations, instruction/output, question/answer, prompt/completion, prompt/chosen/rejected, text; see [fields] in vazhi.toml)";
 
 struct Builder<'a> {
     fields: Fields<'a>,
     turns: Turns<'a>,
     problems: Vec<FieldProblem<'a>>,
+    media: u32,
 }
 
 impl<'a> Builder<'a> {
@@ -107,6 +116,21 @@ impl<'a> Builder<'a> {
             }),
         }
     }
+
+    /// A field that is a string (one turn of `role`) or a list of turns (TRL's conversational
+    /// prompt, completion, chosen and rejected).
+    fn field_or_turns(&mut self, picked: Option<Picked<'a>>, role: Role<'a>) {
+        match picked {
+            Some(Picked {
+                key,
+                value: Value::Turns(turns),
+                ..
+            }) => {
+                push_turns(self, key, turns);
+            }
+            other => self.field_turn(other, role),
+        }
+    }
 }
 
 fn label<'a>(picked: Option<Picked<'a>>) -> Option<Cow<'a, str>> {
@@ -128,17 +152,31 @@ pub fn assemble<'a>(slots: &mut Slots<'a>, source: &'a Source, position: Positio
     let system = take(Slot::System);
     let prompt = take(Slot::Prompt);
     let completion = take(Slot::Completion);
+    let chosen = take(Slot::Chosen);
+    let rejected = take(Slot::Rejected);
     let text = take(Slot::Text);
-    let language = label(take(Slot::Language));
-    let category = label(take(Slot::Category));
+    // A record's own label wins over the one its file gives.
+    let language = label(take(Slot::Language)).or_else(|| source.context.language.as_deref().map(Cow::Borrowed));
+    let category = label(take(Slot::Category)).or_else(|| source.context.category.as_deref().map(Cow::Borrowed));
 
     let mut builder = Builder {
         fields: Fields::new(),
         turns: Turns::new(),
         problems: Vec::new(),
+        media: 0,
     };
+    let mut rejected_turns = Turns::new();
     let format = if let Some(messages) = messages {
         conversation(&mut builder, messages)?
+    } else if chosen.is_some() || rejected.is_some() {
+        builder.field_turn(system, Role::System);
+        builder.field_or_turns(prompt, Role::User);
+        builder.field_or_turns(chosen, Role::Assistant);
+        // The rejected answer's turns are kept apart from the conversation that is trained on.
+        let main = builder.turns.len();
+        builder.field_or_turns(rejected, Role::Assistant);
+        rejected_turns.extend(builder.turns.drain(main..));
+        Format::Preference
     } else if instruction.is_some() || output.is_some() {
         builder.field_turn(system, Role::System);
         builder.field_turn(instruction, Role::User);
@@ -149,8 +187,8 @@ pub fn assemble<'a>(slots: &mut Slots<'a>, source: &'a Source, position: Positio
         Format::Alpaca
     } else if prompt.is_some() || completion.is_some() {
         builder.field_turn(system, Role::System);
-        builder.field_turn(prompt, Role::User);
-        builder.field_turn(completion, Role::Assistant);
+        builder.field_or_turns(prompt, Role::User);
+        builder.field_or_turns(completion, Role::Assistant);
         Format::PromptCompletion
     } else if let Some(text) = text {
         let name = FieldName::top(text.key);
@@ -176,10 +214,10 @@ pub fn assemble<'a>(slots: &mut Slots<'a>, source: &'a Source, position: Positio
             }
         }
     } else {
-        return Err(LayoutError::new(
-            "no text field vazhi understands (looked for messages/conversations, instruction/output, prompt/completion, text; see [fields] in vazhi.toml)",
-            None,
-        ));
+        return Err(LayoutError {
+            no_text_field: true,
+            ..LayoutError::new(NO_TEXT_FIELD, None)
+        });
     };
     let record = Record {
         source,
@@ -187,8 +225,11 @@ pub fn assemble<'a>(slots: &mut Slots<'a>, source: &'a Source, position: Positio
         format,
         fields: builder.fields,
         turns: builder.turns,
+        rejected: rejected_turns,
+        media: builder.media,
         language,
         category,
+        element: None,
         problems: builder.problems,
     };
     Ok(record)
@@ -212,9 +253,19 @@ fn conversation<'a>(builder: &mut Builder<'a>, messages: Picked<'a>) -> Result<F
             ));
         }
     };
+    Ok(if push_turns(builder, key, turns) {
+        Format::ShareGpt
+    } else {
+        Format::Messages
+    })
+}
+
+/// Appends a list of turns read from `key`; true when they are ShareGPT's `from`/`value` turns.
+fn push_turns<'a>(builder: &mut Builder<'a>, key: &'a str, turns: Vec<RawTurn<'a>>) -> bool {
     // ShareGPT names its members from/value; everything else is the role/content convention.
     let sharegpt = turns.iter().any(|turn| matches!(turn.role, Some(("from", _))));
     for (index, turn) in turns.into_iter().enumerate() {
+        builder.media += turn.media;
         if let Some(found) = turn.not_object {
             builder.problems.push(FieldProblem {
                 field: FieldName {
@@ -269,7 +320,7 @@ fn conversation<'a>(builder: &mut Builder<'a>, messages: Picked<'a>) -> Result<F
             terminated: true,
         });
     }
-    Ok(if sharegpt { Format::ShareGpt } else { Format::Messages })
+    sharegpt
 }
 
 fn value_type(value: &Value<'_>) -> &'static str {

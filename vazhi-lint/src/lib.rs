@@ -26,6 +26,7 @@ pub mod tamil;
 mod test_data;
 pub mod text;
 pub mod tokens;
+pub mod unreadable;
 
 pub use engine::{LintReport, Linter, Progress, Silent};
 pub use finding::Finding;

@@ -60,6 +60,27 @@ pub struct Source {
     pub path: Arc<Path>,
     /// Index into the run's datasets: records of one dataset are judged together.
     pub dataset: usize,
+    /// Labels the file gives every record that has none of its own.
+    pub context: FileContext,
+}
+
+impl Source {
+    pub fn new(path: Arc<Path>, dataset: usize) -> Source {
+        Source {
+            path,
+            dataset,
+            context: FileContext::default(),
+        }
+    }
+}
+
+/// Labels a file gives its records: the batch metadata of a JSON document that wraps them
+/// (`{"language": "pure_tamil", "pack": "vazhi_sattam", "samples": […]}`), which is what its author
+/// meant for every record in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileContext {
+    pub language: Option<String>,
+    pub category: Option<String>,
 }
 
 /// The layout a record was written in. Mixing classes in one SFT set is what made VAZHI v3.1
@@ -74,19 +95,22 @@ pub enum Format {
     ShareGpt,
     /// `instruction` / `input` / `output`.
     Alpaca,
-    /// `prompt` / `completion`.
+    /// `prompt` / `completion`, each a string or a list of turns.
     PromptCompletion,
+    /// A preference pair: `prompt` with `chosen` and `rejected` answers (TRL's DPO layout).
+    Preference,
     /// Plain `text` with no chat structure: continued-pretraining (DAPT) data.
     Raw,
 }
 
 impl Format {
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::ChatMlText,
         Format::Messages,
         Format::ShareGpt,
         Format::Alpaca,
         Format::PromptCompletion,
+        Format::Preference,
         Format::Raw,
     ];
 
@@ -97,6 +121,7 @@ impl Format {
             Format::ShareGpt => "sharegpt",
             Format::Alpaca => "alpaca",
             Format::PromptCompletion => "prompt-completion",
+            Format::Preference => "preference",
             Format::Raw => "raw",
         }
     }
@@ -220,6 +245,14 @@ impl TextField<'_> {
         let line_start = before.rfind('\n').map_or(0, |at| at + 1);
         Some(before[line_start..].chars().count() + 1)
     }
+
+    /// Lines between the record's first line and the one its literal starts on (JSON strings hold
+    /// no raw line breaks, so the whole value is on that line). Only called for findings.
+    pub fn source_line_offset(&self) -> Option<u64> {
+        let raw = self.raw.as_ref()?;
+        let before = raw.source.get(..raw.range.start)?;
+        Some(memchr::memchr_iter(b'\n', before.as_bytes()).count() as u64)
+    }
 }
 
 /// A turn of a conversation: a role and where its content is (a range of one field's text).
@@ -248,11 +281,19 @@ pub struct Record<'a> {
     /// Every text field the reader understood, in document order.
     pub fields: Fields<'a>,
     /// The conversation; for raw text, one turn with [`Role::Unknown`] empty name covering the text.
+    /// For a preference pair: the prompt and the chosen answer, which is the training target.
     pub turns: Turns<'a>,
+    /// A preference pair's rejected answer. It is meant to be worse, so only the format rules
+    /// (template and think leaks, missing turns, the token window) judge it.
+    pub rejected: Turns<'a>,
+    /// Content parts that are not text (images, audio) in OpenAI-style `content` lists.
+    pub media: u32,
     /// The record's own language label (`language`, `lang`, …), if any.
     pub language: Option<Cow<'a, str>>,
     /// The record's category (`pack`, `category`, `source`, `domain`), if any.
     pub category: Option<Cow<'a, str>>,
+    /// The record's 0-based index in its array, in a JSON document.
+    pub element: Option<u64>,
     /// Structural defects the reader noticed but could read past.
     pub problems: Vec<FieldProblem<'a>>,
 }
@@ -307,6 +348,22 @@ impl<'a> Record<'a> {
                 field: &self.fields[turn.field],
                 range: turn.content.clone(),
             })
+    }
+
+    /// One turn's content as a segment.
+    pub fn segment(&self, turn: &Turn<'a>) -> Segment<'_, 'a> {
+        Segment {
+            field: &self.fields[turn.field],
+            range: turn.content.clone(),
+        }
+    }
+
+    /// A preference pair's rejected turns: what the format rules judge besides the conversation.
+    pub fn rejected_segments(&self) -> impl Iterator<Item = Segment<'_, 'a>> {
+        self.rejected.iter().map(|turn| Segment {
+            field: &self.fields[turn.field],
+            range: turn.content.clone(),
+        })
     }
 
     /// Every turn's content, prompts included.

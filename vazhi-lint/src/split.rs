@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -17,9 +17,10 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::engine::{LintReport, Linter, Progress};
+use crate::fields::FieldMap;
 use crate::finding::Finding;
 use crate::fix::{Fix, fix_json_record};
-use crate::reader::{ChunkedJson, Compression, FileKind};
+use crate::reader::{Compression, Container, FileKind, JsonFile};
 use crate::record::Position;
 use crate::report::finding_json;
 use crate::rule::Severity;
@@ -240,20 +241,47 @@ pub fn split(
         fs::remove_dir_all(&staging).map_err(io_error(&staging))?;
     }
     let names = relative_names(paths, &report.files);
-    // Only a file that could not be read has no records to place; a dataset finding (mixed-format,
+    // A file whose records vazhi cannot read as a whole (no text field it knows, no text column)
+    // sends every record it has to quarantine with that finding; a dataset finding (mixed-format,
     // category-skew) under --allow-dataset-errors leaves its files to be split as usual.
-    let unreadable: HashSet<&Path> = blocking
+    let mut unreadable: HashMap<&Path, Vec<&Finding>> = HashMap::new();
+    for finding in blocking
         .iter()
         .filter(|finding| finding.rule.code == crate::rules::invalid_record::INVALID_RECORD.code)
-        .map(|finding| finding.path.as_ref())
-        .collect();
+    {
+        unreadable.entry(finding.path.as_ref()).or_default().push(finding);
+    }
     let mut files = Vec::new();
     for (file, name) in report.files.iter().zip(&names) {
-        if unreadable.contains(file.as_path()) {
-            continue;
-        }
-        let fixer = options.fix.then_some(Fixer { linter, threshold });
-        let split = split_file(file, name, &staging, &verdicts, fixer.as_ref())?;
+        let whole = unreadable.get(file.as_path());
+        let fixer = options
+            .fix
+            .then_some(Fixer { linter, threshold })
+            .filter(|_| whole.is_none());
+        let split = match split_file(
+            file,
+            &linter.settings().fields,
+            name,
+            &staging,
+            &verdicts,
+            whole,
+            fixer.as_ref(),
+        ) {
+            Ok(split) => split,
+            // A file that cannot be read at all has no records to place.
+            Err(_) if whole.is_some() && report_records(&report, file) == Some(0) => FileSplit {
+                source: file.clone(),
+                fixes: Vec::new(),
+                records: 0,
+                clean: 0,
+                quarantined: 0,
+                shard: None,
+                quarantine: None,
+                sha256: None,
+                bytes: None,
+            },
+            Err(err) => return Err(err),
+        };
         let expected = report_records(&report, file);
         if split.records != split.clean + split.quarantined || Some(split.records) != expected {
             return Err(SplitError::Count(format!(
@@ -353,11 +381,14 @@ impl Fixer<'_> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn split_file(
     file: &Path,
+    fields: &FieldMap,
     name: &Path,
     staging: &Path,
     verdicts: &Verdicts<'_>,
+    whole: Option<&Vec<&Finding>>,
     fixer: Option<&Fixer<'_>>,
 ) -> Result<FileSplit, SplitError> {
     let kind = FileKind::of(file).unwrap_or(FileKind::Jsonl(Compression::None));
@@ -372,8 +403,20 @@ fn split_file(
     let mut shard = HashingFile::create(&staging.join(&shard_name))?;
     let mut fixes = Vec::new();
     let (records, clean) = match kind {
-        FileKind::Parquet => split_parquet(file, &path, &mut shard, &mut quarantine, verdicts)?,
-        _ => split_json(file, kind, &mut shard, &mut quarantine, verdicts, fixer, &mut fixes)?,
+        FileKind::Parquet | FileKind::Arrow | FileKind::Csv(_) => {
+            split_table(file, kind, &path, &mut shard, &mut quarantine, verdicts, whole)?
+        }
+        _ => split_json(
+            file,
+            kind,
+            fields,
+            &mut shard,
+            &mut quarantine,
+            verdicts,
+            whole,
+            fixer,
+            &mut fixes,
+        )?,
     };
     let (sha256, bytes) = shard.finish()?;
     let quarantined = quarantine.count;
@@ -467,23 +510,40 @@ impl JsonShard<'_> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn split_json(
     file: &Path,
     kind: FileKind,
+    fields: &FieldMap,
     shard: &mut HashingFile,
     quarantine: &mut Quarantine,
     verdicts: &Verdicts<'_>,
+    whole: Option<&Vec<&Finding>>,
     fixer: Option<&Fixer<'_>>,
     fixes: &mut Vec<(u64, Vec<Fix>)>,
 ) -> Result<(u64, u64), SplitError> {
     let path: Arc<Path> = Arc::from(file);
-    let ChunkedJson { is_array, chunks } = kind.open_chunks(file).map_err(io_error(file))?;
+    let (container, span, chunks) = match kind.open_json(file, fields).map_err(io_error(file))? {
+        JsonFile::Records {
+            container,
+            span,
+            chunks,
+            ..
+        } => (container, span, chunks),
+        // Lint found no records in it, so there is nothing to place.
+        JsonFile::NoRecords(_) => return Ok((0, 0)),
+    };
+    let is_array = matches!(container, Container::Array | Container::Member(_));
     let mut out = match kind.compression() {
         Compression::Gzip => JsonShard::Gzip(flate2::write::GzEncoder::new(shard, flate2::Compression::default())),
         Compression::Zstd => JsonShard::Zstd(zstd::stream::write::Encoder::new(shard, 3).map_err(io_error(file))?),
         Compression::None => JsonShard::Plain(shard),
     };
     let (mut records, mut clean) = (0u64, 0u64);
+    // A document that wraps its records is written back whole, its array holding the clean ones.
+    if let Some((start, _)) = span {
+        copy_range(kind, file, 0, start, &mut out)?;
+    }
     if is_array {
         out.write_all(b"[\n").map_err(io_error(file))?;
     }
@@ -493,7 +553,7 @@ fn split_json(
             records += 1;
             let original = chunk.unit(unit);
             let position = Position::Line(unit.line);
-            let findings = verdicts.get(&(path.clone(), position));
+            let findings = verdicts.get(&(path.clone(), position)).or(whole);
             let repaired = fixer.and_then(|fixer| fixer.repair(file, position, original, findings));
             let findings = if repaired.is_some() { None } else { findings };
             let bytes = match repaired {
@@ -523,47 +583,120 @@ fn split_json(
             }
         }
     }
-    if is_array {
+    if let Some((_, end)) = span {
+        out.write_all(b"\n]").map_err(io_error(file))?;
+        copy_range(kind, file, end, u64::MAX, &mut out)?;
+    } else if is_array {
         out.write_all(b"\n]\n").map_err(io_error(file))?;
     }
     out.finish().map_err(io_error(file))?;
     Ok((records, clean))
 }
 
-fn split_parquet(
+/// Copies bytes `[from, to)` of the (decompressed) file to `out`, streaming.
+fn copy_range(kind: FileKind, file: &Path, from: u64, to: u64, out: &mut impl Write) -> Result<(), SplitError> {
+    let mut reader = kind.open_text(file).map_err(io_error(file))?;
+    io::copy(&mut (&mut reader).take(from), &mut io::sink()).map_err(io_error(file))?;
+    io::copy(&mut reader.take(to.saturating_sub(from)), out).map_err(io_error(file))?;
+    Ok(())
+}
+
+/// The clean shard of a columnar input, in the input's own format.
+enum TableShard<'w> {
+    Parquet(ArrowWriter<&'w mut HashingFile>),
+    ArrowStream(arrow_ipc::writer::StreamWriter<&'w mut HashingFile>),
+    ArrowFile(arrow_ipc::writer::FileWriter<&'w mut HashingFile>),
+    Csv(arrow_csv::Writer<&'w mut HashingFile>),
+}
+
+impl TableShard<'_> {
+    fn write(&mut self, batch: &RecordBatch) -> Result<(), String> {
+        match self {
+            TableShard::Parquet(out) => out.write(batch).map_err(|err| err.to_string()),
+            TableShard::ArrowStream(out) => out.write(batch).map_err(|err| err.to_string()),
+            TableShard::ArrowFile(out) => out.write(batch).map_err(|err| err.to_string()),
+            TableShard::Csv(out) => out.write(batch).map_err(|err| err.to_string()),
+        }
+    }
+
+    fn finish(self) -> Result<(), String> {
+        match self {
+            TableShard::Parquet(out) => out.close().map(|_| ()).map_err(|err| err.to_string()),
+            TableShard::ArrowStream(mut out) => out.finish().map_err(|err| err.to_string()),
+            TableShard::ArrowFile(mut out) => out.finish().map_err(|err| err.to_string()),
+            TableShard::Csv(out) => out.into_inner().flush().map_err(|err| err.to_string()),
+        }
+    }
+}
+
+/// Parquet, Arrow IPC and CSV: every column read and written back, rows filtered by verdict.
+#[allow(clippy::too_many_arguments)]
+fn split_table(
     file: &Path,
+    kind: FileKind,
     path: &Arc<Path>,
     shard: &mut HashingFile,
     quarantine: &mut Quarantine,
     verdicts: &Verdicts<'_>,
+    whole: Option<&Vec<&Finding>>,
 ) -> Result<(u64, u64), SplitError> {
-    let read_error = |err: parquet::errors::ParquetError| SplitError::Read {
+    let read_error = |message: String| SplitError::Read {
         path: file.to_owned(),
-        message: err.to_string(),
+        message,
     };
-    let input = File::open(file).map_err(io_error(file))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(input).map_err(read_error)?;
-    let schema = builder.schema().clone();
-    let compression = builder
-        .metadata()
-        .row_groups()
-        .first()
-        .and_then(|group| group.columns().first())
-        .map(|column| column.compression())
-        .unwrap_or(parquet::basic::Compression::SNAPPY);
-    let reader = builder.build().map_err(read_error)?;
-    let properties = WriterProperties::builder().set_compression(compression).build();
-    let mut writer = ArrowWriter::try_new(shard, schema, Some(properties)).map_err(read_error)?;
+    let (batches, mut out): (crate::reader::table::Batches, TableShard<'_>) = match kind {
+        FileKind::Parquet => {
+            let input = File::open(file).map_err(io_error(file))?;
+            let builder = ParquetRecordBatchReaderBuilder::try_new(input).map_err(|err| read_error(err.to_string()))?;
+            let schema = builder.schema().clone();
+            let compression = builder
+                .metadata()
+                .row_groups()
+                .first()
+                .and_then(|group| group.columns().first())
+                .map(|column| column.compression())
+                .unwrap_or(parquet::basic::Compression::SNAPPY);
+            let reader = builder.build().map_err(|err| read_error(err.to_string()))?;
+            let properties = WriterProperties::builder().set_compression(compression).build();
+            let writer =
+                ArrowWriter::try_new(shard, schema, Some(properties)).map_err(|err| read_error(err.to_string()))?;
+            (
+                Box::new(reader.map(|batch| batch.map_err(|err| err.to_string()))),
+                TableShard::Parquet(writer),
+            )
+        }
+        FileKind::Arrow => {
+            let (schema, file_format, batches) = crate::reader::ipc::all_batches(file).map_err(read_error)?;
+            let writer = if file_format {
+                TableShard::ArrowFile(
+                    arrow_ipc::writer::FileWriter::try_new(shard, &schema)
+                        .map_err(|err| read_error(err.to_string()))?,
+                )
+            } else {
+                TableShard::ArrowStream(
+                    arrow_ipc::writer::StreamWriter::try_new(shard, &schema)
+                        .map_err(|err| read_error(err.to_string()))?,
+                )
+            };
+            (batches, writer)
+        }
+        FileKind::Csv(delimiter) => {
+            let batches = crate::reader::csv::all_batches(file, delimiter).map_err(read_error)?;
+            let writer = arrow_csv::WriterBuilder::new()
+                .with_header(true)
+                .with_delimiter(delimiter)
+                .build(shard);
+            (batches, TableShard::Csv(writer))
+        }
+        FileKind::Jsonl(_) | FileKind::Json(_) => unreachable!("JSON is split by split_json"),
+    };
     let (mut records, mut clean) = (0u64, 0u64);
-    for batch in reader {
-        let batch = batch.map_err(|err| SplitError::Read {
-            path: file.to_owned(),
-            message: err.to_string(),
-        })?;
+    for batch in batches {
+        let batch = batch.map_err(read_error)?;
         let mut keep = Vec::with_capacity(batch.num_rows());
         for index in 0..batch.num_rows() {
             let position = Position::Row(records + index as u64);
-            match verdicts.get(&(path.clone(), position)) {
+            match verdicts.get(&(path.clone(), position)).or(whole) {
                 Some(findings) => {
                     quarantine.push(&quarantine_entry(file, position, row_json(&batch, index), findings))?;
                     keep.push(false);
@@ -573,14 +706,12 @@ fn split_parquet(
         }
         records += batch.num_rows() as u64;
         let mask = BooleanArray::from(keep);
-        let kept = arrow_select::filter::filter_record_batch(&batch, &mask).map_err(|err| SplitError::Read {
-            path: file.to_owned(),
-            message: err.to_string(),
-        })?;
+        let kept =
+            arrow_select::filter::filter_record_batch(&batch, &mask).map_err(|err| read_error(err.to_string()))?;
         clean += kept.num_rows() as u64;
-        writer.write(&kept).map_err(read_error)?;
+        out.write(&kept).map_err(read_error)?;
     }
-    writer.close().map_err(read_error)?;
+    out.finish().map_err(read_error)?;
     Ok((records, clean))
 }
 

@@ -16,12 +16,28 @@ use crate::record::{Position, RawSpan, Record, Source};
 /// Why a JSON record could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidJson {
+    pub kind: Invalid,
     pub message: String,
     /// Lines into the record where the problem is (0 for single-line records).
     pub line_offset: u64,
     /// 1-based column, where known.
     pub column: Option<usize>,
     pub field: Option<String>,
+}
+
+/// What kind of unreadable a record is: records of one file that fail the same way share a cause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Invalid {
+    /// Not valid UTF-8.
+    Encoding,
+    /// Not valid JSON.
+    Syntax,
+    /// Valid JSON, but not an object.
+    NotObject,
+    /// An object, but its fields are not what its layout needs (a string where turns belong).
+    Layout,
+    /// An object with no field vazhi reads as text.
+    NoTextField,
 }
 
 fn json_type(first: u8) -> &'static str {
@@ -50,6 +66,7 @@ pub fn parse_record<'a>(
             let line_offset = memchr::memchr_iter(b'\n', before).count() as u64;
             let line_start = memchr::memrchr(b'\n', before).map_or(0, |at| at + 1);
             InvalidJson {
+                kind: Invalid::Encoding,
                 message: format!(
                     "not valid UTF-8: byte 0x{:02X} cannot start or continue a character",
                     bytes[err.valid_up_to()]
@@ -68,6 +85,7 @@ pub fn parse_record<'a>(
         && serde_json::from_str::<IgnoredAny>(text).is_ok()
     {
         return Err(InvalidJson {
+            kind: Invalid::NotObject,
             message: format!("a record must be a JSON object; this is {}", json_type(first)),
             line_offset: 0,
             column: None,
@@ -86,6 +104,11 @@ pub fn parse_record<'a>(
         .and_then(|()| deserializer.end())
         .map_err(|err| json_error(&err, text))?;
     layout::assemble(&mut slots, source, position).map_err(|err| InvalidJson {
+        kind: if err.no_text_field {
+            Invalid::NoTextField
+        } else {
+            Invalid::Layout
+        },
         message: err.message,
         line_offset: 0,
         column: None,
@@ -107,6 +130,7 @@ fn json_error(err: &serde_json::Error, text: &str) -> InvalidJson {
         format!("not valid JSON: {message}")
     };
     InvalidJson {
+        kind: Invalid::Syntax,
         message,
         line_offset: err.line().saturating_sub(1) as u64,
         column: if err.column() > 0 { column } else { None },
@@ -140,6 +164,53 @@ fn decode<'a>(raw: &'a RawValue, base: &'a str) -> Value<'a> {
         Some(b't' | b'f') => Value::Other("a boolean"),
         _ => Value::Other("a number"),
     }
+}
+
+/// One element of an OpenAI-style `content` list: `{"type": "text", "text": "…"}`, or an image or
+/// audio part.
+#[derive(serde::Deserialize)]
+struct ContentPart<'a> {
+    #[serde(rename = "type", borrow, default)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    text: Option<&'a RawValue>,
+}
+
+/// The text of a `content` list: its text parts, joined by a blank line (one part keeps its place
+/// in the source, for columns), and how many parts are not text.
+fn content_parts<'a>(raw: &'a RawValue, base: &'a str) -> (Value<'a>, u32) {
+    let Ok(parts) = serde_json::from_str::<Vec<ContentPart<'a>>>(raw.get()) else {
+        return (Value::Other("an array that is not a list of content parts"), 0);
+    };
+    let mut texts = Vec::new();
+    let mut media = 0;
+    for part in &parts {
+        let is_text = part
+            .kind
+            .as_deref()
+            .is_none_or(|kind| matches!(kind, "text" | "input_text" | "output_text"));
+        match part.text {
+            Some(text) if is_text => texts.push(decode(text, base)),
+            _ => media += 1,
+        }
+    }
+    let value = match texts.len() {
+        0 => Value::Str(Cow::Borrowed(""), None),
+        1 => texts.pop().unwrap_or(Value::Null),
+        _ => {
+            let mut joined = String::new();
+            for text in &texts {
+                if let Value::Str(text, _) = text {
+                    if !joined.is_empty() {
+                        joined.push_str("\n\n");
+                    }
+                    joined.push_str(text);
+                }
+            }
+            Value::Str(Cow::Owned(joined), None)
+        }
+    };
+    (value, media)
 }
 
 /// Decodes the escapes of a JSON string body that serde_json has already validated (so every
@@ -247,6 +318,20 @@ impl<'de: 'f, 'f> Visitor<'de> for RecordVisitor<'f, '_> {
                     fields: self.fields,
                     base: self.base,
                 })?
+            } else if slot.takes_turns() {
+                // A string, or (TRL's conversational layouts) a list of turns.
+                let raw = map.next_value::<&'de RawValue>()?;
+                if raw.get().starts_with('[') {
+                    let mut list = serde_json::Deserializer::from_str(raw.get());
+                    TurnsSeed {
+                        fields: self.fields,
+                        base: self.base,
+                    }
+                    .deserialize(&mut list)
+                    .map_err(de::Error::custom)?
+                } else {
+                    decode(raw, self.base)
+                }
             } else {
                 decode(map.next_value::<&'de RawValue>()?, self.base)
             };
@@ -377,11 +462,18 @@ impl<'de: 'f, 'f> Visitor<'de> for TurnSeed<'f, '_> {
                 map.next_value::<IgnoredAny>()?;
                 continue;
             };
-            let value = decode(map.next_value::<&'de RawValue>()?, self.base);
+            let raw = map.next_value::<&'de RawValue>()?;
             if priority >= priorities[member] {
                 continue;
             }
             priorities[member] = priority;
+            let value = if member == 1 && raw.get().starts_with('[') {
+                let (value, media) = content_parts(raw, self.base);
+                turn.media += media;
+                value
+            } else {
+                decode(raw, self.base)
+            };
             if member == 0 {
                 turn.role = Some((self.fields.role[priority].as_str(), value));
             } else {
@@ -434,10 +526,7 @@ mod tests {
 
     #[test]
     fn keys_with_escapes_are_matched_like_plain_keys() {
-        let source = Source {
-            path: std::sync::Arc::from(std::path::Path::new("keys.jsonl")),
-            dataset: 0,
-        };
+        let source = Source::new(std::sync::Arc::from(std::path::Path::new("keys.jsonl")), 0);
         let fields = FieldMap::default();
         let plain = r#"{"messages": [{"role": "user", "content": "கேள்வி"}, {"role": "assistant", "content": "பதில்"}], "language": "ta"}"#;
         let escaped = r#"{"mess\u0061ges": [{"r\u006fle": "user", "content": "கேள்வி"}, {"role": "assistant", "c\u006Fntent": "பதில்"}], "l\u0061nguage": "ta"}"#;

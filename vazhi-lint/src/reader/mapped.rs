@@ -78,10 +78,10 @@ impl MappedFile {
         &self.map
     }
 
-    /// Whether the file holds a JSON array rather than JSON Lines (a `.json` file may be either).
-    pub fn starts_with_array(&self) -> bool {
-        let body = self.map.strip_prefix(BOM).unwrap_or(&self.map);
-        body.iter().find(|byte| !byte.is_ascii_whitespace()) == Some(&b'[')
+    /// Whether a `.json` file holds JSON Lines or a document, from its first 64 KiB.
+    pub fn sniff(&self) -> super::document::Sniffed {
+        const HEAD: usize = 64 << 10;
+        super::document::sniff(&self.map[..self.map.len().min(HEAD)], self.map.len() <= HEAD)
     }
 
     /// The first window is at the start of the file, line 1.
@@ -245,11 +245,14 @@ mod tests {
     }
 
     #[test]
-    fn a_json_array_is_told_apart() {
+    fn a_json_document_is_told_apart() {
+        use crate::reader::document::Sniffed;
         let (_dir, lines) = mapped(b"\xEF\xBB\xBF \n [{\"text\": \"x\"}]");
-        assert!(lines.starts_with_array());
-        let (_dir, lines) = mapped(b"{\"text\": \"[x]\"}\n");
-        assert!(!lines.starts_with_array());
+        assert_eq!(lines.sniff(), Sniffed::Array);
+        let (_dir, lines) = mapped(b"{\"text\": \"[x]\"}\n{\"text\": \"y\"}\n");
+        assert_eq!(lines.sniff(), Sniffed::Lines);
+        let (_dir, lines) = mapped(b"{\n  \"samples\": [\n    {\"text\": \"x\"}\n  ]\n}\n");
+        assert_eq!(lines.sniff(), Sniffed::Document);
     }
 
     #[test]

@@ -17,8 +17,11 @@ pub struct FindingJson<'f> {
     severity: &'static str,
     message: &'f str,
     path: Cow<'f, str>,
+    /// 1-based: where the offending value starts (for a pretty-printed record, the field's line).
     line: Option<u64>,
     row: Option<u64>,
+    /// The record's 0-based index in its array, for records of a JSON document.
+    record: Option<u64>,
     column: Option<usize>,
     field: Option<&'f str>,
     span: Option<SpanJson>,
@@ -42,6 +45,7 @@ impl<'f> From<&'f Finding> for FindingJson<'f> {
             path: finding.path.to_string_lossy(),
             line: finding.line(),
             row: finding.row(),
+            record: finding.element,
             column: finding.column,
             field: finding.field.as_deref(),
             span: finding.span.as_ref().map(|span| SpanJson {

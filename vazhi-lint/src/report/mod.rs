@@ -1,5 +1,6 @@
 //! Output formats. Each is one small [`Reporter`]; the CLI picks one with `--format`.
 
+pub mod files;
 mod github;
 mod human;
 mod json;

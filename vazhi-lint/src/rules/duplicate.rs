@@ -91,8 +91,8 @@ impl DatasetRule for Duplicate {
     }
 }
 
-/// Where a record is.
-type Origin = (Arc<Path>, Position);
+/// Where a record is: its file, position, and index in its array for records of a JSON document.
+type Origin = (Arc<Path>, Position, Option<u64>);
 
 /// Writes `text` into `out` (cleared first) NFC-normalised, with runs of whitespace folded to one
 /// space and trimmed: its words ([`word_ranges`], found on bytes) joined by spaces, so a record
@@ -168,7 +168,7 @@ impl Copies {
 impl Aggregate for Copies {
     fn observe(&mut self, record: &Record<'_>, _: &Facts) {
         let (content, response) = fingerprints(record, &mut self.scratch);
-        let origin = (record.source.path.clone(), record.position);
+        let origin = (record.source.path.clone(), record.position, record.element);
         self.first_or_copy(content, origin.clone());
         if let Some(response) = response {
             self.responses.entry(response).or_insert((origin, 0)).1 += 1;
@@ -188,18 +188,19 @@ impl Aggregate for Copies {
 
     fn finish(self: Box<Self>, _: &Dataset) -> Vec<Finding> {
         let mut findings = Vec::new();
-        for (content, (path, position)) in &self.copies {
-            let Some((first_path, first_position)) = self.first.get(content) else {
+        for (content, (path, position, element)) in &self.copies {
+            let Some((first_path, first_position, _)) = self.first.get(content) else {
                 continue;
             };
             let first = first_position.describe(first_path, path);
             let mut finding = Finding::file(&DUPLICATE, path.clone(), format!("duplicate of the record at {first}"))
                 .help("remove the copy: duplicates are trained on more than once per epoch");
             finding.position = Some(*position);
+            finding.element = *element;
             findings.push(finding);
         }
         if self.max_response_copies > 0 {
-            for ((path, position), count) in self.responses.values() {
+            for ((path, position, element), count) in self.responses.values() {
                 if *count > self.max_response_copies {
                     let mut finding = Finding::file(
                         &DUPLICATE,
@@ -212,6 +213,7 @@ impl Aggregate for Copies {
                     .severity(Severity::Warning)
                     .help("vary the answers or keep one; the model will over-learn this one");
                     finding.position = Some(*position);
+                    finding.element = *element;
                     findings.push(finding);
                 }
             }
@@ -258,10 +260,7 @@ mod tests {
     fn fingerprints_are_the_hashes_of_the_normalised_turns() {
         // The hash of a stream does not depend on how it is cut into writes, so this is also the
         // hash the word-by-word version computed: findings stay the same across the change.
-        let source = crate::record::Source {
-            path: Arc::from(Path::new("d.jsonl")),
-            dataset: 0,
-        };
+        let source = crate::record::Source::new(Arc::from(Path::new("d.jsonl")), 0);
         let fields = crate::fields::FieldMap::default();
         let line = r#"{"messages": [{"role": "user", "content": "  கேள்வி   ஒன்று "}, {"role": "assistant", "content": "பதில்\n\nஇரண்டு\u00a0வரி"}]}"#;
         let record = crate::reader::json::parse_record(line.as_bytes(), Position::Line(1), &source, &fields).unwrap();

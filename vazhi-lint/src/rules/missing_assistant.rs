@@ -46,6 +46,23 @@ impl RecordRule for MissingAssistant {
         if !record.format.is_chat() {
             return;
         }
+        if record.format == Format::Preference {
+            let answered = record
+                .rejected
+                .iter()
+                .any(|turn| turn.role == Role::Assistant && !record.turn_text(turn).trim().is_empty());
+            if !answered {
+                let mut finding = Finding::record(
+                    &MISSING_ASSISTANT,
+                    record,
+                    "the preference pair has no rejected answer: it teaches no preference",
+                );
+                if let Some(turn) = record.rejected.first() {
+                    finding = finding.at(&record.fields[turn.field], turn.content.clone());
+                }
+                out.push(finding);
+            }
+        }
         let assistants: Vec<_> = record
             .turns
             .iter()

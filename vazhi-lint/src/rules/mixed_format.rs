@@ -36,7 +36,7 @@ declare_rule! {
     /// [[datasets]]
     /// name = "sft"
     /// paths = ["data/sft/**"]
-    /// kind = "chat"     # raw | chat | chatml-text | messages | sharegpt | alpaca | prompt-completion
+    /// kind = "chat"     # raw | chat | chatml-text | messages | sharegpt | alpaca | prompt-completion | preference
     /// ```
     pub static MIXED_FORMAT = {
         code: "VZ201",

@@ -102,7 +102,7 @@ impl RecordRule for TemplateLeak {
     }
 
     fn check(&self, record: &Record<'_>, _: &Facts, out: &mut Vec<Finding>) {
-        for segment in record.segments() {
+        for segment in record.segments().chain(record.rejected_segments()) {
             for hit in self.0.compiled.find(segment.text()) {
                 out.push(
                     Finding::record(

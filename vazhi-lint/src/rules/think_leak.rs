@@ -44,14 +44,26 @@ impl RecordRule for ThinkLeak {
     }
 
     fn check(&self, record: &Record<'_>, _: &Facts, out: &mut Vec<Finding>) {
-        for segment in record.targets() {
+        // A preference pair's rejected answer is not trained to, but a leaked tag in it is still a
+        // template defect the pair teaches against.
+        let rejected = record
+            .rejected
+            .iter()
+            .filter(|turn| turn.role == crate::record::Role::Assistant)
+            .map(|turn| (true, record.segment(turn)));
+        for (is_rejected, segment) in record.targets().map(|segment| (false, segment)).chain(rejected) {
             // Every tag contains "<think" or "</think"; most targets have neither.
             if memchr::memmem::find(segment.text().as_bytes(), b"think").is_none() {
                 continue;
             }
+            let which = if is_rejected {
+                "the rejected response"
+            } else {
+                "the response"
+            };
             for leak in find_think_leaks(segment.text()) {
                 out.push(
-                    Finding::record(&THINK_LEAK, record, format!("{} in the response", leak.kind.describe()))
+                    Finding::record(&THINK_LEAK, record, format!("{} in {which}", leak.kind.describe()))
                         .in_segment(&segment, leak.span)
                         .label(leak.kind.describe())
                         .help("remove reasoning tags from SFT targets (Qwen3 tokenizes them as special tokens)"),

@@ -119,8 +119,76 @@ pub fn audit(
         path: tokenizer_json.to_owned(),
         source,
     })?;
-    let counter = TokenCounter::from_parsed(&json, &file, tokenizer_json)?;
+    let counter = match TokenCounter::from_parsed(&json, &file, tokenizer_json) {
+        Ok(counter) => counter,
+        // What makes the file unloadable is usually in the file itself: say what, and that it
+        // does not load, instead of only the library's error.
+        Err(err) => {
+            let mut issues = vocabulary_issues(&file);
+            issues.extend(merge_issues(&file));
+            issues.push(issue(
+                "tokenizer-load",
+                IssueSeverity::Error,
+                format!("the tokenizers library cannot load this file: {err}"),
+            ));
+            return Ok(issues);
+        }
+    };
     audit_loaded(&file, &counter, config, chat_markers)
+}
+
+/// Where a tokenizer lives: a `tokenizer.json`, or a Hugging Face model folder holding one. The
+/// config is the one given, else the `tokenizer_config.json` beside the tokenizer (where a model
+/// sets pad, eos and the chat template).
+pub fn locate(path: &Path, config: Option<&Path>) -> (PathBuf, Option<PathBuf>) {
+    let tokenizer = if path.is_dir() {
+        path.join("tokenizer.json")
+    } else {
+        path.to_owned()
+    };
+    let config = config.map(Path::to_path_buf).or_else(|| {
+        let beside = tokenizer.parent()?.join("tokenizer_config.json");
+        beside.is_file().then_some(beside)
+    });
+    (tokenizer, config)
+}
+
+/// BPE merges whose parts or result are not in the vocabulary: what a removed entry leaves behind,
+/// and why `tokenizers` refuses the file.
+fn merge_issues(file: &TokenizerFile) -> Vec<TokenizerIssue> {
+    let Some(merges) = &file.model.merges else {
+        return Vec::new();
+    };
+    let vocab: std::collections::HashSet<&str> = file
+        .model
+        .vocab
+        .as_ref()
+        .map(|v| v.0.iter().map(|(token, _)| token.as_str()).collect())
+        .unwrap_or_default();
+    let dangling: Vec<String> = merges
+        .iter()
+        .enumerate()
+        .filter_map(|(rank, merge)| {
+            let (a, b) = merge.parts()?;
+            let missing: Vec<String> = [a.to_owned(), b.to_owned(), format!("{a}{b}")]
+                .into_iter()
+                .filter(|token| !vocab.contains(token.as_str()))
+                .collect();
+            (!missing.is_empty()).then(|| format!("#{rank} {a:?} + {b:?} (missing {missing:?})"))
+        })
+        .collect();
+    if dangling.is_empty() {
+        return Vec::new();
+    }
+    vec![issue(
+        "dangling-merges",
+        IssueSeverity::Error,
+        format!(
+            "{} merges use or make tokens that are not in model.vocab: {}",
+            dangling.len(),
+            listed(&dangling)
+        ),
+    )]
 }
 
 /// [`audit`] of a tokenizer already loaded.

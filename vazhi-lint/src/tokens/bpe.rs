@@ -142,7 +142,7 @@ pub(crate) enum MergeEntry {
 }
 
 impl MergeEntry {
-    fn parts(&self) -> Option<(&str, &str)> {
+    pub(crate) fn parts(&self) -> Option<(&str, &str)> {
         match self {
             MergeEntry::Joined(line) => {
                 let mut parts = line.split(' ');

@@ -50,6 +50,14 @@ impl std::fmt::Debug for TokenSettings {
     }
 }
 
+/// Whether a tokenizer_config.json carries a `chat_template`.
+fn has_chat_template(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .is_some_and(|json| json.get("chat_template").is_some())
+}
+
 impl TokenSettings {
     /// Loads the tokenizer (and template); paths are taken as given. Counts with
     /// [`TokenEngine::Auto`].
@@ -67,7 +75,23 @@ impl TokenSettings {
         if max_seq_len == 0 {
             return Err("max-seq-len must be at least 1".into());
         }
-        let mut counter = TokenCounter::from_file(tokenizer).map_err(|err| format!("tokenizer: {err}"))?;
+        // A model folder: its tokenizer.json, and its tokenizer_config.json's chat template unless
+        // one is given.
+        let folder = tokenizer.is_dir();
+        let (tokenizer, config) = super::audit::locate(tokenizer, None);
+        let tokenizer = tokenizer.as_path();
+        let chat_template = match chat_template {
+            Some(path) => Some(path.to_path_buf()),
+            None if folder => config.filter(|path| has_chat_template(path)),
+            None => None,
+        };
+        let chat_template = chat_template.as_deref();
+        let mut counter = TokenCounter::from_file(tokenizer).map_err(|err| {
+            format!(
+                "tokenizer: {err} (`cargo vazhi tokenizer {}` shows what in the file is wrong)",
+                tokenizer.display()
+            )
+        })?;
         if engine == TokenEngine::Encode {
             counter = counter.encode_only();
         }
