@@ -394,3 +394,69 @@ fn human_statistics_show_the_token_section_only_with_a_tokenizer() {
     let without = vazhi(&["lint", "--statistics", "corpora-samples/defective/token-window.jsonl"]);
     assert!(!String::from_utf8_lossy(&without.stdout).contains("Token statistics"));
 }
+
+#[test]
+fn a_model_folder_is_read_whole_and_an_unloadable_tokenizer_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("qwen3");
+    std::fs::create_dir(&model).unwrap();
+    std::fs::copy(workspace().join(QWEN), model.join("tokenizer.json")).unwrap();
+    // pad == eos set in the folder's tokenizer_config.json is seen without --config.
+    std::fs::write(
+        model.join("tokenizer_config.json"),
+        r#"{"eos_token": "<|im_end|>", "pad_token": "<|im_end|>"}"#,
+    )
+    .unwrap();
+    let output = vazhi(&["tokenizer", model.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("error[pad-is-eos]"), "{text}");
+    // The same for a tokenizer.json named directly: the config beside it is read.
+    let output = vazhi(&["tokenizer", model.join("tokenizer.json").to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("error[pad-is-eos]"));
+    // lint takes the folder as --tokenizer.
+    let output = vazhi(&[
+        "lint",
+        "--tokenizer",
+        model.to_str().unwrap(),
+        "--max-seq-len",
+        "1024",
+        "corpora-samples/clean/kural-qa.messages.jsonl",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    // A vocabulary entry removed but still used by merges: the tokenizers library refuses the file
+    // (VAZHI v0.7's "tokenizer with holes"). The audit still says what is wrong, as findings.
+    let mut json: Value = serde_json::from_str(&std::fs::read_to_string(workspace().join(QWEN)).unwrap()).unwrap();
+    let vocab = json["model"]["vocab"].as_object_mut().unwrap();
+    let removed = vocab
+        .iter()
+        .find(|(_, id)| id.as_u64() == Some(1000))
+        .map(|(token, _)| token.clone())
+        .unwrap();
+    vocab.remove(&removed);
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, json.to_string()).unwrap();
+    let output = vazhi(&["tokenizer", broken.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    for check in ["error[vocab-holes]", "error[dangling-merges]", "error[tokenizer-load]"] {
+        assert!(text.contains(check), "{check}: {text}");
+    }
+    // lint cannot count with it: a usage error that says where to look.
+    let output = vazhi(&[
+        "lint",
+        "--tokenizer",
+        broken.to_str().unwrap(),
+        "--max-seq-len",
+        "1024",
+        "corpora-samples/clean/kural-qa.messages.jsonl",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cargo vazhi tokenizer"));
+}
