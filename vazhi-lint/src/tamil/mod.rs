@@ -6,3 +6,4 @@ pub mod legacy;
 pub mod mojibake;
 pub mod phoneme;
 pub mod unicode;
+pub mod variant;

@@ -1,0 +1,281 @@
+//! Orthographic variants of a classical Tamil verse: spellings that printed editions and careful
+//! writers use for the same words, which a reader calls the same quotation. [`variant_keys`] reads a
+//! text so that these differences vanish, and only these:
+//!
+//! - a hard consonant (`க் ச் த் ப்`) doubled at a word's end by sandhi, written or not
+//!   (`தன்மகனைச் சான்றோன்` / `தன்மகனை சான்றோன்`, `நிலம்போலத்` / `நிலம்போல`), spurious ones
+//!   included (`பிறர்க்குக்` before a vowel): no Tamil word ends in one of them;
+//! - a glide (`ய்`, `வ்`) between a vowel and a vowel-initial word, written or not
+//!   (`பெருமை யுடையவர்` / `பெருமை உடையவர்`, `கல்வி யொருவற்கு` / `கல்வி ஒருவற்கு`);
+//! - alapedai, the prosodic lengthening written as a short vowel after its long one
+//!   (`எல்லாஅம்` / `எல்லாம்`, `தொழாஅர்` / `தொழார்`);
+//! - a word's final consonant doubled before a vowel when the words are joined
+//!   (`கண்இணை` / `கண்ணிணை`), a final short `அ` or `உ` elided before a vowel when an edition splits
+//!   (`புகழ்புரிந்த இல்லிலோர்க்கு` / `புகழ்புரிந் தில்லிலோர்க்கு`);
+//! - `ல்` / `ள்` turned `ற்` / `ட்` before a hard consonant by joining (`காலத்தினால் செய்த` /
+//!   `காலத்தி னாற்செய்த`, `செய்தல் பொருட்டு` / `செய்தற் பொருட்டு`).
+//!
+//! What stays a difference: any other letter (a one-letter slip that makes another word, a doubled
+//! consonant dropped inside a word, a wrong vowel sign), a word added, dropped or moved. Nasals are
+//! one phoneme here as in [`super::phoneme`]; [`significant_nasals`] gives the nasals that no
+//! following consonant decides, so `கணங்குழை` for `கனங்குழை` is still found.
+
+use super::phoneme::{self, Phoneme, SHORT_U, is_consonant, is_vowel};
+
+const K: Phoneme = 13;
+const C: Phoneme = 14;
+const RETROFLEX_T: Phoneme = 15;
+const T: Phoneme = 16;
+const P: Phoneme = 17;
+const Y: Phoneme = 18;
+const L: Phoneme = 20;
+const V: Phoneme = 21;
+const RETROFLEX_L: Phoneme = 23;
+const R: Phoneme = 24;
+const A: Phoneme = 0;
+
+/// Junctions whose two readings are both tried, at most; past this only the first few are.
+const MAX_OPTIONAL_JUNCTIONS: usize = 4;
+
+fn is_hard(p: Phoneme) -> bool {
+    matches!(p, K | C | T | P)
+}
+
+/// The short vowel a lengthening is written with after the long one (`ஆஅ`, `ஈஇ`, `ஊஉ`, `ஏஎ`,
+/// `ஓஒ`, `ஐஇ`, `ஔஉ`).
+fn lengthening(long: Phoneme) -> Option<Phoneme> {
+    match long {
+        1 => Some(0),
+        3 => Some(2),
+        5 => Some(4),
+        7 => Some(6),
+        10 => Some(9),
+        8 => Some(2),
+        11 => Some(4),
+        _ => None,
+    }
+}
+
+/// One word's phonemes with what is spelling alone taken out: a final hard consonant, and the
+/// short vowel of a written lengthening.
+fn word_key(word: &str) -> Vec<Phoneme> {
+    let mut codes = phoneme::phonemes(word);
+    // No Tamil word ends in a hard consonant: one there is sandhi, or the start of the next
+    // word's sound written on this one (`சேர்ந்தார்க் கல்லால்`).
+    while codes.last().is_some_and(|&p| is_hard(p)) && codes.len() > 1 {
+        codes.pop();
+    }
+    let mut out: Vec<Phoneme> = Vec::with_capacity(codes.len());
+    for p in codes {
+        let lengthened = out
+            .last()
+            .is_some_and(|&before| is_vowel(before) && lengthening(before) == Some(p));
+        if !lengthened {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// A word written unjoined (`கண்இணை`: a consonant with its pulli, then a vowel letter) is two
+/// words for the junction rules, as `கண் இணை` would be.
+fn unjoined_parts(word: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut previous = '\0';
+    for (at, c) in word.char_indices() {
+        if previous == '\u{0BCD}' && ('\u{0B85}'..='\u{0B94}').contains(&c) {
+            parts.push(&word[start..at]);
+            start = at;
+        }
+        previous = c;
+    }
+    parts.push(&word[start..]);
+    parts
+}
+
+/// The readings of a text that differ from each other only by spelling: its phonemes with the
+/// variants above normalised, one reading per choice at the junctions where an edition may double
+/// a consonant or drop a final vowel. Two texts are the same quotation when their readings meet.
+pub fn variant_keys(text: &str) -> Vec<Vec<Phoneme>> {
+    let words: Vec<Vec<Phoneme>> = phoneme::words(text)
+        .into_iter()
+        .flat_map(|range| unjoined_parts(&text[range]))
+        .map(word_key)
+        .filter(|key| !key.is_empty())
+        .collect();
+    let mut readings: Vec<Vec<Phoneme>> = vec![Vec::new()];
+    let mut optional = 0;
+    for (index, word) in words.iter().enumerate() {
+        let mut word: &[Phoneme] = word;
+        let starts_with_vowel = word.first().is_some_and(|&p| is_vowel(p));
+        if index > 0 {
+            let previous_last = words[index - 1].last().copied();
+            // A glide written between a vowel and a vowel-initial word.
+            if previous_last.is_some_and(is_vowel) && word.len() > 1 && matches!(word[0], Y | V) && is_vowel(word[1]) {
+                word = &word[1..];
+            }
+        }
+        let vowel_next = word.first().is_some_and(|&p| is_vowel(p));
+        let mut next: Vec<Vec<Phoneme>> = Vec::with_capacity(readings.len() * 2);
+        for mut reading in readings {
+            if index > 0 && vowel_next {
+                match reading.last().copied() {
+                    // Kutriyalukaram: the short u goes before a vowel.
+                    Some(SHORT_U) if reading.len() > 1 && is_consonant(reading[reading.len() - 2]) => {
+                        reading.pop();
+                    }
+                    // A final short a may go where an edition splits, or stay.
+                    Some(A)
+                        if reading.len() > 1
+                            && is_consonant(reading[reading.len() - 2])
+                            && optional < MAX_OPTIONAL_JUNCTIONS =>
+                    {
+                        let mut dropped = reading.clone();
+                        dropped.pop();
+                        dropped.extend_from_slice(word);
+                        next.push(dropped);
+                    }
+                    // A final consonant is doubled before the vowel when the words are joined.
+                    Some(last) if is_consonant(last) && starts_with_vowel && optional < MAX_OPTIONAL_JUNCTIONS => {
+                        let mut doubled = reading.clone();
+                        doubled.push(last);
+                        doubled.extend_from_slice(word);
+                        next.push(doubled);
+                    }
+                    _ => {}
+                }
+            }
+            reading.extend_from_slice(word);
+            next.push(reading);
+        }
+        if next.len() > 1 {
+            optional += 1;
+        }
+        next.sort();
+        next.dedup();
+        readings = next;
+    }
+    for reading in &mut readings {
+        normalise_joins(reading);
+    }
+    readings.sort();
+    readings.dedup();
+    readings
+}
+
+/// Joining changes that hold wherever they occur: `ல்` / `ள்` before a hard consonant are `ற்` /
+/// `ட்`, and a glide between two vowels is the joining's, not the words'.
+fn normalise_joins(codes: &mut Vec<Phoneme>) {
+    for i in 0..codes.len().saturating_sub(1) {
+        if is_hard(codes[i + 1]) {
+            match codes[i] {
+                L => codes[i] = R,
+                RETROFLEX_L => codes[i] = RETROFLEX_T,
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(codes.len());
+    for i in 0..codes.len() {
+        let glide = matches!(codes[i], Y | V)
+            && i > 0
+            && is_vowel(codes[i - 1])
+            && codes.get(i + 1).is_some_and(|&p| is_vowel(p));
+        if !glide {
+            out.push(codes[i]);
+        }
+    }
+    *codes = out;
+}
+
+/// Whether two texts are the same verse up to the spellings above.
+pub fn same_reading(a: &[Vec<Phoneme>], b: &[Vec<Phoneme>]) -> bool {
+    a.iter().any(|key| b.binary_search(key).is_ok())
+}
+
+/// The nasal letters of a text that no following consonant decides (a nasal with a vowel, or at a
+/// word's end before a vowel or nothing), in order. Editions assimilate a nasal to the consonant
+/// after it (`ங்க`, `ந்த`, `ம்ப`), so those are free; the others are the word's own letters, and
+/// `ண` for `ன` there is a misspelling.
+pub fn significant_nasals(text: &str) -> Vec<char> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if !matches!(c, 'ங' | 'ஞ' | 'ண' | 'ந' | 'ம' | 'ன') {
+            continue;
+        }
+        let pulli = chars.get(i + 1) == Some(&'\u{0BCD}');
+        if !pulli {
+            out.push(c);
+            continue;
+        }
+        // A nasal with a pulli: decided by a consonant right after it, in the word or the next.
+        let after: Option<char> = chars[i + 2..]
+            .iter()
+            .copied()
+            .find(|c| !c.is_whitespace() && !matches!(c, '\u{200C}' | '\u{200D}'));
+        let decided = after.is_some_and(|next| {
+            matches!(
+                next,
+                'க' | 'ச' | 'ட' | 'த' | 'ப' | 'ற' | 'ங' | 'ஞ' | 'ண' | 'ந' | 'ம' | 'ன'
+            )
+        });
+        if !decided {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn same(a: &str, b: &str) -> bool {
+        same_reading(&variant_keys(a), &variant_keys(b))
+    }
+
+    #[test]
+    fn edition_spellings_read_the_same() {
+        for (a, b) in [
+            ("பெருமை யுடையவர்", "பெருமை உடையவர்"),
+            ("கல்வி யொருவற்கு", "கல்வி ஒருவற்கு"),
+            ("தன்மகனைச் சான்றோன்", "தன்மகனை சான்றோன்"),
+            ("நிலம்போலத் தம்மை", "நிலம்போல தம்மை"),
+            ("எல்லாஅம்", "எல்லாம்"),
+            ("தொழாஅர் எனின்", "தொழார் எனின்"),
+            ("கண்இணை", "கண்ணிணை"),
+            ("காலத்தி னாற்செய்த", "காலத்தினால் செய்த"),
+            ("செய்தற் பொருட்டு", "செய்தல் பொருட்டு"),
+            ("புகழ்புரிந்த இல்லிலோர்க்கு", "புகழ்புரிந் தில்லிலோர்க்கு"),
+            ("பொருளல்லது அவ்வூன்", "பொருளல்ல தவ்வூன்"),
+            ("பிறர்க்குக் இன்னா", "பிறர்க்கு இன்னா"),
+        ] {
+            assert!(same(a, b), "{a} / {b}");
+        }
+    }
+
+    #[test]
+    fn other_differences_stay() {
+        for (a, b) in [
+            ("மனைமாட்சி", "மனமாட்சி"),
+            ("அஃதில்லார்", "அஃதிலார்"),
+            ("மரம்மக்கள்", "மரமக்கள்"),
+            ("உய்வில்லை", "உய்விலை"),
+            ("எழுத்தெல்லாம்", "எழுதெல்லாம்"),
+            ("அகர முதல", "முதல அகர"),
+            ("அகர முதல எழுத்தெல்லாம்", "அகர எழுத்தெல்லாம்"),
+        ] {
+            assert!(!same(a, b), "{a} / {b}");
+        }
+    }
+
+    #[test]
+    fn nasals_a_consonant_decides_are_free_the_others_are_not() {
+        assert_eq!(significant_nasals("கனங்குழை"), vec!['ன']);
+        assert_ne!(significant_nasals("கணங்குழை"), significant_nasals("கனங்குழை"));
+        assert_eq!(significant_nasals("மரம் தான்"), significant_nasals("மரந் தான்"));
+        assert_eq!(significant_nasals("அவன்"), vec!['ன']);
+    }
+}
