@@ -85,9 +85,9 @@ struct ConfigArgs {
     /// Do not run these rules; added to `ignore`.
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
-    /// Worker threads (default: one per core).
-    #[arg(long)]
-    threads: Option<usize>,
+    /// Worker threads, 1 to 1024 (default: one per core).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS))]
+    threads: Option<u16>,
     /// The model's Hugging Face tokenizer.json: turns on the token rules (with --max-seq-len).
     #[arg(long)]
     tokenizer: Option<PathBuf>,
@@ -157,6 +157,10 @@ struct SplitArgs {
     /// Apply safe fixes to the clean copies (NFC, empty think blocks, exact mojibake recovery).
     #[arg(long)]
     fix: bool,
+    /// Write the split even when some input cannot be read as records (a line over 256 MiB, a
+    /// compressed file cut short); the manifest lists what was not read.
+    #[arg(long)]
+    allow_unreadable: bool,
     #[command(flatten)]
     config: ConfigArgs,
 }
@@ -218,12 +222,15 @@ fn main() -> ExitCode {
     }
 }
 
+/// More threads than this is a typo, not a machine: each one reserves a stack.
+const MAX_THREADS: i64 = 1024;
+
 fn settings_for(args: &ConfigArgs, paths: &[PathBuf]) -> Result<Settings, String> {
     if let Some(threads) = args.threads {
         rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
+            .num_threads(usize::from(threads))
             .build_global()
-            .map_err(|err| err.to_string())?;
+            .map_err(|err| format!("--threads {threads}: cannot start the worker threads: {err}"))?;
     }
     let mut settings = match &args.config {
         Some(path) => Settings::from_file(path),
@@ -320,7 +327,9 @@ impl Progress for Bar {
 
 fn lint(args: LintArgs) -> Result<ExitCode, String> {
     let settings = settings_for(&args.config, &args.paths)?;
-    let linter = Linter::new(settings).token_statistics(args.statistics);
+    let linter = Linter::new(settings)
+        .token_statistics(args.statistics)
+        .count_only(args.statistics);
     let report = linter.lint_paths(&args.paths, &Bar::new(!args.no_progress));
 
     let color = match args.color {
@@ -490,12 +499,32 @@ fn split(args: SplitArgs) -> Result<ExitCode, String> {
         strict: args.strict,
         allow_dataset_errors: args.allow_dataset_errors,
         fix: args.fix,
+        allow_unreadable: args.allow_unreadable,
     };
     let outcome =
         vazhi_lint::split::split(&linter, &args.paths, &options, &Bar::new(true)).map_err(|err| err.to_string())?;
     warn_unread(&outcome.report);
     let mut out = io::stdout().lock();
     let write = |out: &mut dyn Write, text: String| writeln!(out, "{text}").map_err(|err| err.to_string());
+    if outcome.manifest.is_none() && outcome.blocking.is_empty() {
+        let mut count = 0;
+        for (source, unreadable) in outcome.unreadable() {
+            count += 1;
+            let at = match unreadable.position {
+                vazhi_lint::Position::Line(line) => format!("{}:{line}", source.display()),
+                vazhi_lint::Position::Row(row) => format!("{} (row {row})", source.display()),
+            };
+            write(&mut out, format!("{at}: {}", unreadable.message))?;
+        }
+        write(
+            &mut out,
+            format!(
+                "Nothing written: {count} part{} of the input could not be read as records (above). Fix the input, or pass --allow-unreadable to split the rest and list these in the manifest.",
+                if count == 1 { "" } else { "s" }
+            ),
+        )?;
+        return Ok(ExitCode::from(1));
+    }
     if outcome.manifest.is_none() {
         let blocked = vazhi_lint::LintReport {
             findings: outcome.blocking.clone(),
@@ -520,24 +549,33 @@ fn split(args: SplitArgs) -> Result<ExitCode, String> {
         return Ok(ExitCode::from(1));
     }
     let fixed: usize = outcome.files.iter().map(|file| file.fixes.len()).sum();
-    let (mut clean, mut quarantined) = (0, 0);
+    let (mut clean, mut quarantined, mut unreadable) = (0, 0, 0);
     for file in &outcome.files {
         clean += file.clean;
         quarantined += file.quarantined;
+        unreadable += file.unreadable.len();
+        let unread = match file.unreadable.len() {
+            0 => String::new(),
+            count => format!(", {count} unreadable (in the manifest)"),
+        };
         write(
             &mut out,
             format!(
-                "{}: {} clean, {} quarantined",
+                "{}: {} clean, {} quarantined{unread}",
                 file.source.display(),
                 file.clean,
                 file.quarantined
             ),
         )?;
     }
+    let unread = match unreadable {
+        0 => String::new(),
+        count => format!(", {count} unreadable"),
+    };
     write(
         &mut out,
         format!(
-            "Split {} records from {} files into {}: {clean} clean ({fixed} fixed), {quarantined} quarantined. Manifest: {}",
+            "Split {} records from {} files into {}: {clean} clean ({fixed} fixed), {quarantined} quarantined{unread}. Manifest: {}",
             clean + quarantined,
             outcome.files.len(),
             args.out.display(),

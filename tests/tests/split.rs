@@ -16,6 +16,7 @@ fn options(out: &Path) -> SplitOptions {
         strict: false,
         allow_dataset_errors: false,
         fix: false,
+        allow_unreadable: false,
     }
 }
 

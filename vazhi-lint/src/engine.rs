@@ -1,6 +1,7 @@
 //! The lint run: files in parallel, records of each file in parallel (chunk by chunk for JSON,
 //! row group by row group for Parquet), dataset rules as aggregates merged in record order.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -15,10 +16,11 @@ use crate::reader::json::{Invalid, InvalidJson, parse_record};
 use crate::reader::parquet::ParquetFile;
 use crate::reader::{Compression, Container, FileKind, JsonFile, NoRecords, PathProblem, discover};
 use crate::record::{Format, Position, Record, Source};
-use crate::rule::{Aggregate, DatasetRule, Facts, RecordRule};
+use crate::rule::{Aggregate, DatasetRule, Facts, RecordRule, Severity};
 use crate::rules::invalid_record::INVALID_RECORD;
 use crate::rules::{Build, REGISTRY};
 use crate::settings::Settings;
+use crate::tally::Tally;
 use crate::tokens::{TokenSettings, TokenStatistics, TokenStats};
 use crate::unreadable::Unreadable;
 
@@ -55,6 +57,9 @@ pub struct LintReport {
     /// Token statistics per dataset, when the linter was asked for them
     /// ([`Linter::token_statistics`]) and a tokenizer is configured.
     pub token_stats: Option<TokenStatistics>,
+    /// Set when the linter only counted findings ([`Linter::count_only`]): `findings` is then
+    /// empty and these are the counts.
+    pub counted: Option<Tally>,
 }
 
 /// How one file was read: what `cargo vazhi files` shows.
@@ -123,10 +128,22 @@ impl LintReport {
     }
 
     pub fn count(&self, severity: crate::rule::Severity) -> usize {
-        self.findings
-            .iter()
-            .filter(|finding| finding.severity == severity)
-            .count()
+        match &self.counted {
+            Some(tally) => tally.count(severity),
+            None => self
+                .findings
+                .iter()
+                .filter(|finding| finding.severity == severity)
+                .count(),
+        }
+    }
+
+    /// Findings per rule and severity, whether the findings were kept or only counted.
+    pub fn tally(&self) -> Cow<'_, Tally> {
+        match &self.counted {
+            Some(tally) => Cow::Borrowed(tally),
+            None => Cow::Owned(Tally::of(&self.findings)),
+        }
     }
 }
 
@@ -136,6 +153,8 @@ type Aggregates = Vec<Option<Box<dyn Aggregate>>>;
 /// The findings and partial dataset state of some consecutive records of one file.
 struct Part {
     findings: Vec<Finding>,
+    /// Findings already counted and dropped, when only counts are wanted.
+    tally: Tally,
     aggregates: Aggregates,
     records: u64,
     /// Merged like `aggregates`; `None` when token statistics are not collected.
@@ -151,6 +170,7 @@ struct Part {
 impl Part {
     fn merge(mut self, later: Part) -> Part {
         self.findings.extend(later.findings);
+        self.tally.merge(later.tally);
         self.unreadable.merge(later.unreadable);
         for (layout, count) in later.layouts {
             *self.layouts.entry(layout).or_default() += count;
@@ -182,12 +202,23 @@ struct FilePlan<'l> {
     token_stats: Option<&'l TokenSettings>,
     /// Count the keys each record was read from ([`FileSummary::fields`]).
     describe: bool,
+    /// Count findings instead of keeping them, at these severities ([`Linter::count_only`]).
+    count_only: Option<&'l BTreeMap<&'static str, Severity>>,
 }
 
 impl FilePlan<'_> {
+    /// Counts and drops the findings so far, when only counts are wanted: called as each chunk
+    /// of a file is merged, so no file holds more than a chunk's findings.
+    fn settle(&self, part: &mut Part) {
+        if let Some(severity) = self.count_only {
+            count_into(&mut part.tally, part.findings.drain(..), severity);
+        }
+    }
+
     fn part(&self) -> Part {
         Part {
             findings: Vec::new(),
+            tally: Tally::default(),
             aggregates: self
                 .dataset_rules
                 .iter()
@@ -215,6 +246,7 @@ impl FilePlan<'_> {
         for rule in &self.record_rules {
             rule.check(record, &facts, &mut part.findings);
         }
+        self.settle(part);
         for aggregate in part.aggregates.iter_mut().flatten() {
             aggregate.observe(record, &facts);
         }
@@ -277,7 +309,7 @@ impl FilePlan<'_> {
     /// A file that could not be read past `last_line`: a file-level finding, since the records
     /// after that point are unknown, not invalid.
     fn unreadable_past(&self, part: &mut Part, path: &Arc<Path>, last_line: u64, err: &std::io::Error) {
-        let message = format!("cannot read past line {last_line}: {err}");
+        let message = crate::reader::read_failure(last_line, err);
         self.invalid(part, path, None, message, None, None);
     }
 
@@ -314,6 +346,15 @@ pub struct Linter {
     dataset_rules: Vec<Box<dyn DatasetRule>>,
     token_statistics: bool,
     describe: bool,
+    count_only: bool,
+}
+
+/// Adds findings to a tally at their configured severity.
+fn count_into(tally: &mut Tally, findings: impl Iterator<Item = Finding>, severity: &BTreeMap<&'static str, Severity>) {
+    for finding in findings {
+        let at = severity.get(finding.rule.code).copied().unwrap_or(finding.severity);
+        tally.add(finding.rule, at);
+    }
 }
 
 impl Linter {
@@ -337,6 +378,7 @@ impl Linter {
             dataset_rules,
             token_statistics: false,
             describe: false,
+            count_only: false,
         }
     }
 
@@ -352,6 +394,13 @@ impl Linter {
     /// settles nothing in such a run and token counting takes longer (the findings are the same).
     pub fn token_statistics(mut self, collect: bool) -> Linter {
         self.token_statistics = collect;
+        self
+    }
+
+    /// Count findings per rule and severity without keeping them ([`LintReport::counted`]):
+    /// what `--statistics` needs, in memory that does not grow with the findings.
+    pub fn count_only(mut self, count_only: bool) -> Linter {
+        self.count_only = count_only;
         self
     }
 
@@ -375,6 +424,7 @@ impl Linter {
             invalid_record: self.settings.runs_on(INVALID_RECORD.code, path),
             token_stats: self.settings.tokens.as_ref().filter(|_| self.token_statistics),
             describe: self.describe,
+            count_only: self.count_only.then_some(&self.settings.severity),
         }
     }
 
@@ -450,6 +500,7 @@ impl Linter {
         progress.finish();
 
         let mut findings = Vec::new();
+        let mut tally = Tally::default();
         let mut records = 0;
         let mut records_per_file = std::collections::HashMap::new();
         let mut summaries = Vec::with_capacity(parts.len());
@@ -461,7 +512,12 @@ impl Linter {
                 .iter()
                 .find(|finding| finding.position.is_none() && finding.rule.code == INVALID_RECORD.code)
                 .map(|finding| finding.message.clone());
-            findings.extend(part.findings);
+            if self.count_only {
+                count_into(&mut tally, part.findings.into_iter(), &self.settings.severity);
+                tally.merge(part.tally);
+            } else {
+                findings.extend(part.findings);
+            }
             records += part.records;
             records_per_file.insert(source.path.to_path_buf(), part.records);
             summaries.push(FileSummary {
@@ -492,7 +548,13 @@ impl Linter {
         }
         for (dataset, aggregates) in datasets.iter().zip(merged) {
             for aggregate in aggregates.into_iter().flatten().flatten() {
-                findings.extend(aggregate.finish(dataset));
+                if self.count_only {
+                    aggregate.finish(dataset, &mut |finding| {
+                        count_into(&mut tally, std::iter::once(finding), &self.settings.severity)
+                    });
+                } else {
+                    aggregate.finish(dataset, &mut |finding| findings.push(finding));
+                }
             }
         }
         for finding in &mut findings {
@@ -517,6 +579,7 @@ impl Linter {
                 .as_ref()
                 .filter(|_| self.token_statistics)
                 .map(|tokens| TokenStatistics::new(tokens, token_stats)),
+            counted: self.count_only.then_some(tally),
         }
     }
 
@@ -564,6 +627,7 @@ impl Linter {
         if kind.compression() == Compression::None
             && !crate::reader::is_metadata(&source.path)
             && let Ok(Some(mapped)) = crate::reader::mapped::MappedFile::open(&source.path)
+            && crate::reader::utf16(&mapped.data()[..mapped.data().len().min(16)]).is_none()
             && (matches!(kind, FileKind::Jsonl(_)) || mapped.sniff() == crate::reader::document::Sniffed::Lines)
         {
             return (
@@ -588,7 +652,7 @@ impl Linter {
                     &mut part,
                     &source.path,
                     None,
-                    format!("cannot read file: {err}"),
+                    crate::reader::read_failure(0, &err),
                     None,
                     None,
                 );
@@ -624,6 +688,7 @@ impl Linter {
                 self.report_problems(plan, source, &chunk.problems, &mut part);
                 let checked = self.check_units(plan, source, &chunk.data, &chunk.units);
                 part = std::mem::replace(&mut part, plan.part()).merge(checked);
+                plan.settle(&mut part);
             }
         });
         (part, FileShape::Json(container))
@@ -684,6 +749,7 @@ impl Linter {
                 || windows.next(mapped),
             );
             part = std::mem::replace(&mut part, plan.part()).merge(checked);
+            plan.settle(&mut part);
             windows.release(mapped, window.end);
             next = following;
         }
@@ -824,6 +890,7 @@ impl Linter {
                     })
                     .reduce(|| plan.part(), Part::merge);
                 part = std::mem::replace(&mut part, plan.part()).merge(checked);
+                plan.settle(&mut part);
                 row += batch.num_rows() as u64;
             }
         });

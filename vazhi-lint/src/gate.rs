@@ -176,10 +176,12 @@ pub fn admit_from_manifest(manifest: &Path, shard: &str, settings: &Settings) ->
         path: manifest.clone(),
         message: message.to_owned(),
     };
-    let text = std::fs::read_to_string(&manifest).map_err(|source| GateError::Io {
-        path: manifest.clone(),
-        source,
-    })?;
+    let text = crate::small_file::read_text(&manifest, crate::small_file::MANIFEST_BYTES, "a split manifest").map_err(
+        |source| GateError::Io {
+            path: manifest.clone(),
+            source,
+        },
+    )?;
     let value: Value = serde_json::from_str(&text).map_err(|err| bad(&err.to_string()))?;
     let recorded = value["settings_sha256"]
         .as_str()

@@ -20,7 +20,9 @@ pub mod rule;
 pub mod rules;
 pub mod script;
 pub mod settings;
+pub mod small_file;
 pub mod split;
+pub mod tally;
 pub mod tamil;
 #[cfg(test)]
 mod test_data;
@@ -30,6 +32,7 @@ pub mod unreadable;
 
 pub use engine::{LintReport, Linter, Progress, Silent};
 pub use finding::Finding;
+pub use record::Position;
 pub use rule::Severity;
 pub use settings::Settings;
 

@@ -10,7 +10,8 @@ use std::sync::Arc;
 use smallvec::SmallVec;
 
 /// Where a record lives: a 1-based line of a JSON/JSONL file, or a 0-based row of a Parquet file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Position {
     Line(u64),
     Row(u64),

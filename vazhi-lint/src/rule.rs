@@ -196,7 +196,9 @@ pub trait DatasetRule: Send + Sync {
 pub trait Aggregate: Send {
     fn observe(&mut self, record: &Record<'_>, facts: &Facts);
     fn merge(&mut self, later: Box<dyn Aggregate>);
-    fn finish(self: Box<Self>, dataset: &Dataset) -> Vec<Finding>;
+    /// Hands each finding to `out` as it is made: a dataset with a million copies does not hold
+    /// a million findings when only their count is wanted.
+    fn finish(self: Box<Self>, dataset: &Dataset, out: &mut dyn FnMut(Finding));
     fn into_any(self: Box<Self>) -> Box<dyn Any>;
 }
 

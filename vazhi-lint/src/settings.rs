@@ -300,10 +300,13 @@ pub fn hex(bytes: &[u8]) -> String {
 /// Reads options from a vazhi.toml-form file, or from a Cargo.toml's metadata table (`None` if it
 /// has none, so the search goes on upwards).
 fn read_options(path: &Path) -> Result<Option<Options>, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    let text =
+        crate::small_file::read_text(path, crate::small_file::CONFIG_BYTES, "a configuration").map_err(|source| {
+            ConfigError::Io {
+                path: path.to_owned(),
+                source,
+            }
+        })?;
     let invalid = |message: String| ConfigError::Invalid {
         path: path.to_owned(),
         message,

@@ -39,6 +39,9 @@ pub struct SplitOptions {
     /// Apply safe fixes ([`crate::fix`]) to JSON records; a quarantined record whose findings the
     /// fixes remove goes to the clean shard, fixed.
     pub fix: bool,
+    /// Publish even when some of the input could not be read as records (a line past the size
+    /// limit, a compressed file cut short); they are listed in the manifest's `unreadable`.
+    pub allow_unreadable: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +74,37 @@ pub struct SplitOutcome {
     pub manifest: Option<PathBuf>,
 }
 
+impl SplitOutcome {
+    /// Input that could not be read as records, file by file.
+    pub fn unreadable(&self) -> impl Iterator<Item = (&Path, &Unreadable)> {
+        self.files.iter().flat_map(|file| {
+            file.unreadable
+                .iter()
+                .map(move |unreadable| (file.source.as_path(), unreadable))
+        })
+    }
+}
+
+/// Input `split` could place nowhere because it is not a record it could read: a line past the
+/// size limit, the rest of a file that cannot be read past some line. Listed, never dropped.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Unreadable {
+    /// Where it starts: a 1-based line (JSON) or a 0-based row (tables).
+    pub position: Position,
+    pub message: String,
+}
+
+impl Unreadable {
+    fn json(&self, source: &Path) -> Value {
+        let mut entry = json!({"source": source.display().to_string(), "message": self.message});
+        match self.position {
+            Position::Line(line) => entry["line"] = json!(line),
+            Position::Row(row) => entry["row"] = json!(row),
+        }
+        entry
+    }
+}
+
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct FileSplit {
     pub source: PathBuf,
@@ -79,6 +113,8 @@ pub struct FileSplit {
     pub records: u64,
     pub clean: u64,
     pub quarantined: u64,
+    /// What could not be read as records: records in = clean + quarantined + unreadable.
+    pub unreadable: Vec<Unreadable>,
     /// The clean shard, relative to the output folder.
     pub shard: Option<PathBuf>,
     pub quarantine: Option<PathBuf>,
@@ -108,8 +144,29 @@ fn relative_names(paths: &[PathBuf], files: &[PathBuf]) -> Vec<PathBuf> {
     names
 }
 
+/// Where a path really is, whether it exists yet or not: its longest existing ancestor resolved
+/// (links followed), the rest appended with `.` and `..` applied. `--out d/x/../out` and a link
+/// into the input are caught before anything is written.
 fn canonical(path: &Path) -> PathBuf {
-    fs::canonicalize(path).unwrap_or_else(|_| std::path::absolute(path).unwrap_or_else(|_| path.to_owned()))
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let mut out = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => {
+                out.push(other);
+                // Each existing prefix is resolved as the system would, links included, so a `..`
+                // after a link leaves the link's target.
+                if let Ok(real) = fs::canonicalize(&out) {
+                    out = real;
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Refuses an output folder inside an input folder, or an input inside the output folder.
@@ -133,6 +190,38 @@ fn check_out_dir(paths: &[PathBuf], out: &Path) -> Result<(), SplitError> {
         }
     }
     Ok(())
+}
+
+const STAGING_PREFIX: &str = ".vazhi-staging-";
+
+/// Removes the staging folders of splits that were killed before they published: folders named
+/// for a process that no longer runs. A running split's folder is left alone.
+fn remove_abandoned_staging(out: &Path) -> Result<(), SplitError> {
+    let Ok(entries) = fs::read_dir(out) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|name| name.strip_prefix(STAGING_PREFIX))
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !process_runs(pid) {
+            let path = entry.path();
+            fs::remove_dir_all(&path).map_err(io_error(&path))?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether a process with this id runs on this machine (Linux's /proc; elsewhere assume it does,
+/// which only leaves a folder behind).
+fn process_runs(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    !proc.is_dir() || proc.join(pid.to_string()).exists()
 }
 
 /// Writes to a staging file and hashes as it goes.
@@ -236,7 +325,8 @@ pub fn split(
     }
     // Everything is written under a staging folder first and moved into place at the end.
     fs::create_dir_all(&options.out).map_err(io_error(&options.out))?;
-    let staging = options.out.join(format!(".vazhi-staging-{}", std::process::id()));
+    remove_abandoned_staging(&options.out)?;
+    let staging = options.out.join(format!("{STAGING_PREFIX}{}", std::process::id()));
     if staging.exists() {
         fs::remove_dir_all(&staging).map_err(io_error(&staging))?;
     }
@@ -275,6 +365,7 @@ pub fn split(
                 records: 0,
                 clean: 0,
                 quarantined: 0,
+                unreadable: Vec::new(),
                 shard: None,
                 quarantine: None,
                 sha256: None,
@@ -294,6 +385,17 @@ pub fn split(
             )));
         }
         files.push(split);
+    }
+    let unreadable = files.iter().any(|file| !file.unreadable.is_empty());
+    if unreadable && !options.allow_unreadable {
+        // Nothing is published: the old output, if any, stays as it was.
+        fs::remove_dir_all(&staging).map_err(io_error(&staging))?;
+        return Ok(SplitOutcome {
+            report,
+            blocking,
+            files,
+            manifest: None,
+        });
     }
     let manifest = manifest_json(linter, &report, &files, &blocking, options);
     let manifest_text = serde_json::to_string_pretty(&manifest).map_err(|err| SplitError::Refused(err.to_string()))?;
@@ -402,10 +504,18 @@ fn split_file(
     let path: Arc<Path> = Arc::from(file);
     let mut shard = HashingFile::create(&staging.join(&shard_name))?;
     let mut fixes = Vec::new();
+    let mut unreadable = Vec::new();
     let (records, clean) = match kind {
-        FileKind::Parquet | FileKind::Arrow | FileKind::Csv(_) => {
-            split_table(file, kind, &path, &mut shard, &mut quarantine, verdicts, whole)?
-        }
+        FileKind::Parquet | FileKind::Arrow | FileKind::Csv(_) => split_table(
+            file,
+            kind,
+            &path,
+            &mut shard,
+            &mut quarantine,
+            verdicts,
+            whole,
+            &mut unreadable,
+        )?,
         _ => split_json(
             file,
             kind,
@@ -416,6 +526,7 @@ fn split_file(
             whole,
             fixer,
             &mut fixes,
+            &mut unreadable,
         )?,
     };
     let (sha256, bytes) = shard.finish()?;
@@ -435,6 +546,7 @@ fn split_file(
         records,
         clean,
         quarantined,
+        unreadable,
         quarantine: (quarantined > 0).then_some(quarantine_name),
         sha256: shard.as_ref().map(|(_, sha256, _)| sha256.clone()),
         bytes: shard.as_ref().map(|(_, _, bytes)| *bytes),
@@ -521,6 +633,7 @@ fn split_json(
     whole: Option<&Vec<&Finding>>,
     fixer: Option<&Fixer<'_>>,
     fixes: &mut Vec<(u64, Vec<Fix>)>,
+    unreadable: &mut Vec<Unreadable>,
 ) -> Result<(u64, u64), SplitError> {
     let path: Arc<Path> = Arc::from(file);
     let (container, span, chunks) = match kind.open_json(file, fields).map_err(io_error(file))? {
@@ -547,8 +660,23 @@ fn split_json(
     if is_array {
         out.write_all(b"[\n").map_err(io_error(file))?;
     }
+    let mut last_line = 0;
     for chunk in chunks {
-        let chunk = chunk.map_err(io_error(file))?;
+        let chunk = match chunk {
+            Ok(chunk) => chunk,
+            Err(err) => {
+                unreadable.push(Unreadable {
+                    position: Position::Line(last_line + 1),
+                    message: crate::reader::read_failure(last_line, &err),
+                });
+                break;
+            }
+        };
+        unreadable.extend(chunk.problems.iter().map(|problem| Unreadable {
+            position: Position::Line(problem.line),
+            message: problem.message.clone(),
+        }));
+        last_line = chunk.units.last().map_or(last_line, |unit| unit.line);
         for unit in &chunk.units {
             records += 1;
             let original = chunk.unit(unit);
@@ -639,6 +767,7 @@ fn split_table(
     quarantine: &mut Quarantine,
     verdicts: &Verdicts<'_>,
     whole: Option<&Vec<&Finding>>,
+    unreadable: &mut Vec<Unreadable>,
 ) -> Result<(u64, u64), SplitError> {
     let read_error = |message: String| SplitError::Read {
         path: file.to_owned(),
@@ -692,7 +821,16 @@ fn split_table(
     };
     let (mut records, mut clean) = (0u64, 0u64);
     for batch in batches {
-        let batch = batch.map_err(read_error)?;
+        let batch = match batch {
+            Ok(batch) => batch,
+            Err(message) => {
+                unreadable.push(Unreadable {
+                    position: Position::Row(records),
+                    message: format!("cannot read past row {records}: {message}"),
+                });
+                break;
+            }
+        };
         let mut keep = Vec::with_capacity(batch.num_rows());
         for index in 0..batch.num_rows() {
             let position = Position::Row(records + index as u64);
@@ -735,6 +873,13 @@ fn cell_json(array: &dyn Array, index: usize) -> Value {
         DataType::Utf8 => json!(array.as_string::<i32>().value(index)),
         DataType::LargeUtf8 => json!(array.as_string::<i64>().value(index)),
         DataType::Utf8View => json!(array.as_string_view().value(index)),
+        DataType::Dictionary(..) => match (
+            array.as_any_dictionary_opt(),
+            crate::reader::table::dictionary_key(array, index),
+        ) {
+            (Some(dictionary), Some(key)) => cell_json(dictionary.values().as_ref(), key),
+            _ => Value::Null,
+        },
         DataType::Boolean => json!(array.as_boolean().value(index)),
         DataType::Int8 => json!(array.as_primitive::<Int8Type>().value(index)),
         DataType::Int16 => json!(array.as_primitive::<Int16Type>().value(index)),
@@ -837,7 +982,12 @@ fn manifest_json(
             "records": file.records,
             "clean": file.clean,
             "quarantined": file.quarantined,
+            "unreadable": file.unreadable.len(),
         })).collect::<Vec<_>>(),
+        "unreadable": files
+            .iter()
+            .flat_map(|file| file.unreadable.iter().map(|unreadable| unreadable.json(&file.source)))
+            .collect::<Vec<_>>(),
         "findings": by_rule,
         "unsplit": blocking.iter().map(finding_json).collect::<Vec<_>>(),
     })

@@ -41,8 +41,33 @@ struct KeyStat {
 #[derive(Debug, Default)]
 pub struct Unreadable {
     /// Findings by cause, in record order within each.
-    findings: BTreeMap<Cause, Vec<Finding>>,
+    findings: BTreeMap<Cause, Failures>,
     census: BTreeMap<String, KeyStat>,
+}
+
+/// The records that failed one way: how many, and the findings that may still be reported. A
+/// cause that more than a handful of records share is reported once, from its first findings, so
+/// only those are kept: a million records of `{}` hold five findings, not a million.
+#[derive(Debug, Default)]
+struct Failures {
+    count: u64,
+    kept: Vec<Finding>,
+}
+
+impl Failures {
+    fn push(&mut self, limit: usize, finding: Finding) {
+        self.count += 1;
+        if self.kept.len() < limit {
+            self.kept.push(finding);
+        }
+    }
+
+    /// `later` covers the records after these.
+    fn extend(&mut self, limit: usize, later: Failures) {
+        self.count += later.count;
+        let room = limit.saturating_sub(self.kept.len());
+        self.kept.extend(later.kept.into_iter().take(room));
+    }
 }
 
 /// Records that fail alike share a cause: the kind of failure, and for layout problems the message
@@ -51,6 +76,17 @@ pub struct Unreadable {
 enum Cause {
     Kind(Invalid),
     Message(String),
+}
+
+impl Cause {
+    /// How many findings of this cause can ever be reported one by one. Broken JSON is grouped
+    /// only when it is most of the file, which is not known until the file ends: each is kept.
+    fn kept(&self) -> usize {
+        match self {
+            Cause::Kind(Invalid::Syntax | Invalid::Encoding) => usize::MAX,
+            _ => LINES_SHOWN.max(HANDFUL as usize),
+        }
+    }
 }
 
 impl Unreadable {
@@ -66,7 +102,8 @@ impl Unreadable {
             Invalid::Layout => Cause::Message(finding.message.clone()),
             other => Cause::Kind(other),
         };
-        self.findings.entry(cause).or_default().push(finding);
+        let limit = cause.kept();
+        self.findings.entry(cause).or_default().push(limit, finding);
     }
 
     /// Keys of a row with no text column (Parquet, Arrow, CSV), for the census.
@@ -92,8 +129,9 @@ impl Unreadable {
     }
 
     pub fn merge(&mut self, later: Unreadable) {
-        for (cause, findings) in later.findings {
-            self.findings.entry(cause).or_default().extend(findings);
+        for (cause, failures) in later.findings {
+            let limit = cause.kept();
+            self.findings.entry(cause).or_default().extend(limit, failures);
         }
         for (key, stat) in later.census {
             let have = self.census.entry(key).or_default();
@@ -115,8 +153,7 @@ impl Unreadable {
     /// where it is.
     pub fn finish(self, path: &Arc<Path>, records: u64) -> Vec<Finding> {
         let mut out = Vec::new();
-        for (cause, findings) in self.findings {
-            let count = findings.len() as u64;
+        for (cause, Failures { count, kept: findings }) in self.findings {
             // A file whose every record fails one way has one problem, however few records it has.
             let grouped = count > 1 && count == records
                 || count > HANDFUL
@@ -142,7 +179,7 @@ fn grouped_finding(
     path: &Arc<Path>,
     census: &BTreeMap<String, KeyStat>,
 ) -> Finding {
-    let lines = positions(findings);
+    let lines = positions(findings, count);
     let (share, have, are) = if count == records {
         ("every record".to_owned(), "has", "is")
     } else {
@@ -183,7 +220,7 @@ fn grouped_finding(
 }
 
 /// Where the first records are: `line 4`, `lines 4, 9, 14, …`, `rows 0, 1`.
-fn positions(findings: &[Finding]) -> String {
+fn positions(findings: &[Finding], count: u64) -> String {
     let shown: Vec<Position> = findings
         .iter()
         .filter_map(|finding| finding.position)
@@ -203,7 +240,7 @@ fn positions(findings: &[Finding]) -> String {
         (true, 1) => "row",
         (true, _) => "rows",
     };
-    let more = if findings.len() > LINES_SHOWN { ", …" } else { "" };
+    let more = if count > LINES_SHOWN as u64 { ", …" } else { "" };
     format!("{noun} {}{more}", numbers.join(", "))
 }
 

@@ -119,7 +119,8 @@ impl<R: Read> Iterator for LineChunks<R> {
         let mut problems = Vec::new();
         loop {
             if self.eof && self.carry.is_empty() {
-                return None;
+                // A skipped line that runs to the end of the input is still reported.
+                return (!problems.is_empty()).then(|| Ok(self.split(Vec::new(), problems)));
             }
             let mut buf = std::mem::take(&mut self.carry);
             if !self.eof {

@@ -8,6 +8,7 @@ use std::fmt;
 use serde::Deserializer as _;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
+use smallvec::SmallVec;
 
 use crate::fields::FieldMap;
 use crate::layout::{self, Picked, RawTurn, Slots, Value};
@@ -23,6 +24,48 @@ pub struct InvalidJson {
     /// 1-based column, where known.
     pub column: Option<usize>,
     pub field: Option<String>,
+}
+
+/// A `\\uD800`-style escape with no partner: valid JSON by the grammar, but no text. Python
+/// keeps it as a lone surrogate, and the tokenizers library raises on the string; vazhi would read
+/// U+FFFD. Only records holding such an escape pay for the scan.
+fn lone_surrogate(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    memchr::memmem::find(bytes, b"\\u")?;
+    let hex = |at: usize| {
+        text.get(at..at + 4)
+            .and_then(|digits| u16::from_str_radix(digits, 16).ok())
+    };
+    let mut at = 0;
+    while let Some(found) = memchr::memchr(b'\\', &bytes[at..]) {
+        let escape = at + found;
+        match bytes.get(escape + 1) {
+            Some(b'u') => {
+                let unit = hex(escape + 2)?;
+                if (0xD800..0xDC00).contains(&unit) {
+                    let low = (bytes.get(escape + 6) == Some(&b'\\') && bytes.get(escape + 7) == Some(&b'u'))
+                        .then(|| hex(escape + 8))
+                        .flatten();
+                    if low.is_some_and(|low| (0xDC00..0xE000).contains(&low)) {
+                        at = escape + 12;
+                        continue;
+                    }
+                    return Some(format!(
+                        "not valid text: `\\u{unit:04x}` is half of a UTF-16 pair with no other half (the tokenizers library refuses the string)"
+                    ));
+                }
+                if (0xDC00..0xE000).contains(&unit) {
+                    return Some(format!(
+                        "not valid text: `\\u{unit:04x}` is the second half of a UTF-16 pair with no first half (the tokenizers library refuses the string)"
+                    ));
+                }
+                at = escape + 6;
+            }
+            Some(_) => at = escape + 2,
+            None => return None,
+        }
+    }
+    None
 }
 
 /// What kind of unreadable a record is: records of one file that fail the same way share a cause.
@@ -87,6 +130,15 @@ pub fn parse_record<'a>(
         return Err(InvalidJson {
             kind: Invalid::NotObject,
             message: format!("a record must be a JSON object; this is {}", json_type(first)),
+            line_offset: 0,
+            column: None,
+            field: None,
+        });
+    }
+    if let Some(message) = lone_surrogate(text) {
+        return Err(InvalidJson {
+            kind: Invalid::Syntax,
+            message,
             line_offset: 0,
             column: None,
             field: None,
@@ -306,7 +358,16 @@ impl<'de: 'f, 'f> Visitor<'de> for RecordVisitor<'f, '_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        // Python's json keeps a repeated key's last value, vazhi reads its first, pyarrow refuses
+        // the row: a record with one is not one record.
+        let mut keys: SmallVec<[Cow<'de, str>; 8]> = SmallVec::new();
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            if keys.contains(&key) {
+                return Err(de::Error::custom(format!(
+                    "the key `{key}` appears twice (Python keeps the last value, pyarrow refuses the row)"
+                )));
+            }
+            keys.push(key.clone());
             let Some((slot, priority)) = self.fields.classify(&key) else {
                 map.next_value::<IgnoredAny>()?;
                 continue;

@@ -69,7 +69,8 @@ const UNREAD_DATA: [&str; 13] = [
 
 impl FileKind {
     pub fn of(path: &Path) -> Option<FileKind> {
-        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        // A name that is not valid UTF-8 still has an extension to go by.
+        let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
         if name.ends_with(".parquet") {
             return Some(FileKind::Parquet);
         }
@@ -132,6 +133,12 @@ impl FileKind {
         let mut reader = self.open_text(path)?;
         let mut head = Vec::new();
         let eof = read_head(&mut reader, &mut head)?;
+        if let Some(encoding) = utf16(&head) {
+            return Ok(JsonFile::NoRecords(NoRecords::Invalid(chunks::Problem {
+                line: 1,
+                message: format!("the file is {encoding}; vazhi reads UTF-8 (convert it: `iconv -f UTF-16 -t UTF-8`)"),
+            })));
+        }
         let sniffed = match self {
             FileKind::Json(_) => document::sniff(&head, eof),
             _ => Sniffed::Lines,
@@ -187,6 +194,40 @@ pub fn is_metadata(path: &Path) -> bool {
     path.file_name()
         .and_then(|name| name.to_str())
         .is_some_and(|name| METADATA_FILES.contains(&name))
+}
+
+/// Names a UTF-16 file from its first bytes (a byte order mark, or ASCII with a zero byte beside
+/// every character), which would otherwise be reported as broken UTF-8 on every line.
+pub fn utf16(head: &[u8]) -> Option<&'static str> {
+    let zero_beside = |odd: bool| {
+        let pairs: Vec<&[u8]> = head.chunks_exact(2).take(8).collect();
+        pairs.len() >= 2
+            && pairs.iter().all(|pair| {
+                let (zero, ascii) = if odd { (pair[0], pair[1]) } else { (pair[1], pair[0]) };
+                zero == 0 && ascii != 0 && ascii.is_ascii()
+            })
+    };
+    if head.starts_with(b"\xFF\xFE") || zero_beside(false) {
+        Some("UTF-16 (little-endian)")
+    } else if head.starts_with(b"\xFE\xFF") || zero_beside(true) {
+        Some("UTF-16 (big-endian)")
+    } else {
+        None
+    }
+}
+
+/// The message for a file that stops being readable after `last_line` (0: before any record).
+pub fn read_failure(last_line: u64, err: &io::Error) -> String {
+    match (err.kind(), last_line) {
+        (io::ErrorKind::UnexpectedEof, 0) => {
+            format!("the file ends early, before its first record ({err}): truncated?")
+        }
+        (io::ErrorKind::UnexpectedEof, _) => {
+            format!("the file ends early after line {last_line} ({err}): truncated? what followed is lost")
+        }
+        (_, 0) => format!("cannot read the file: {err}"),
+        (_, _) => format!("cannot read past line {last_line}: {err}"),
+    }
 }
 
 /// Reads the first 64 KiB (or the whole file, if shorter); true when that is the whole file.
@@ -420,10 +461,20 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
             });
             continue;
         }
+        if !path.is_dir() {
+            // A FIFO, a device, a socket: never a corpus, and reading one may never end.
+            found.problems.push(PathProblem {
+                path: path.clone(),
+                message: "not a regular file or folder".into(),
+            });
+            continue;
+        }
+        // Links are followed: a Hugging Face hub snapshot is a folder of links to blobs.
         let walker = ignore::WalkBuilder::new(path)
             .hidden(true)
             .git_ignore(true)
             .require_git(false)
+            .follow_links(true)
             .sort_by_file_path(|a, b| a.cmp(b))
             .build();
         for entry in walker {
@@ -447,6 +498,11 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
         list.sort();
         list.dedup();
     }
+    // The same file named twice (`d/a.jsonl ./d/a.jsonl`, or through a link) is read once.
+    let mut seen = std::collections::HashSet::new();
+    found
+        .files
+        .retain(|file| seen.insert(std::fs::canonicalize(file).unwrap_or_else(|_| file.clone())));
     found
 }
 
@@ -485,10 +541,10 @@ pub fn passed_over(paths: &[PathBuf], read: &[PathBuf]) -> Vec<(PathBuf, &'stati
 }
 
 fn is_unread_data(path: &Path) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+    let Some(name) = path.file_name() else {
         return false;
     };
-    let name = name.to_ascii_lowercase();
+    let name = name.to_string_lossy().to_ascii_lowercase();
     UNREAD_DATA.iter().any(|suffix| name.ends_with(suffix))
 }
 

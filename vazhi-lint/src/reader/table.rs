@@ -101,7 +101,35 @@ pub struct TablePlan {
 }
 
 fn is_text(data_type: &DataType) -> bool {
-    matches!(data_type, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
+    match data_type {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => true,
+        // pandas writes a categorical column (a `language` label, often) as a dictionary.
+        DataType::Dictionary(_, values) => is_text(values),
+        _ => false,
+    }
+}
+
+/// Where row `index` of a dictionary-encoded array points in its values; `None` for a null or
+/// for an array that is not a dictionary.
+pub fn dictionary_key(array: &dyn Array, index: usize) -> Option<usize> {
+    use arrow_array::types::*;
+    let dictionary = array.as_any_dictionary_opt()?;
+    let keys = dictionary.keys();
+    if keys.is_null(index) {
+        return None;
+    }
+    let key = match keys.data_type() {
+        DataType::Int8 => usize::try_from(keys.as_primitive::<Int8Type>().value(index)).ok(),
+        DataType::Int16 => usize::try_from(keys.as_primitive::<Int16Type>().value(index)).ok(),
+        DataType::Int32 => usize::try_from(keys.as_primitive::<Int32Type>().value(index)).ok(),
+        DataType::Int64 => usize::try_from(keys.as_primitive::<Int64Type>().value(index)).ok(),
+        DataType::UInt8 => Some(usize::from(keys.as_primitive::<UInt8Type>().value(index))),
+        DataType::UInt16 => Some(usize::from(keys.as_primitive::<UInt16Type>().value(index))),
+        DataType::UInt32 => usize::try_from(keys.as_primitive::<UInt32Type>().value(index)).ok(),
+        DataType::UInt64 => usize::try_from(keys.as_primitive::<UInt64Type>().value(index)).ok(),
+        _ => None,
+    }?;
+    (key < dictionary.values().len()).then_some(key)
 }
 
 /// The turn struct of a `list<struct<…>>` column, if that is what it is.
@@ -268,6 +296,10 @@ fn text_at(array: &dyn Array, index: usize) -> Option<&str> {
         DataType::Utf8 => array.as_string::<i32>().value(index),
         DataType::LargeUtf8 => array.as_string::<i64>().value(index),
         DataType::Utf8View => array.as_string_view().value(index),
+        DataType::Dictionary(..) => {
+            let values = array.as_any_dictionary_opt()?.values();
+            return text_at(values.as_ref(), dictionary_key(array, index)?);
+        }
         _ => return None,
     })
 }

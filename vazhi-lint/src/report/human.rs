@@ -158,7 +158,8 @@ fn write_rule_counts(report: &LintReport, out: &mut dyn Write) -> io::Result<()>
         plural(report.files.len(), "file"),
         size(report.bytes),
     );
-    if report.findings.is_empty() {
+    let tally = report.tally();
+    if tally.total() == 0 {
         return if report.files.is_empty() {
             writeln!(out, "Nothing linted: no corpus files.")
         } else if !report.path_problems.is_empty() {
@@ -174,14 +175,14 @@ fn write_rule_counts(report: &LintReport, out: &mut dyn Write) -> io::Result<()>
     let severities: Vec<String> = [Severity::Error, Severity::Warning, Severity::Info]
         .into_iter()
         .filter_map(|severity| {
-            let count = report.count(severity);
+            let count = tally.count(severity);
             (count > 0).then(|| plural(count, severity.name()))
         })
         .collect();
     writeln!(
         out,
         "Found {}: {} ({read}).",
-        plural(report.findings.len(), "finding"),
+        plural(tally.total(), "finding"),
         severities.join(", ")
     )?;
     let table = statistics(report);

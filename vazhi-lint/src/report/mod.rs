@@ -6,7 +6,6 @@ mod human;
 mod json;
 mod sarif;
 
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use rayon::prelude::*;
@@ -18,7 +17,6 @@ pub use sarif::Sarif;
 
 use crate::engine::LintReport;
 use crate::finding::Finding;
-use crate::rule::{RuleMeta, Severity};
 
 /// Findings formatted in parallel pieces and written in order (`format` gets each finding's index).
 /// Formatting 16,384 findings one by one after the parallel lint was a quarter of a 2-thread run;
@@ -120,17 +118,7 @@ impl Default for HumanOptions {
 
 /// Findings per rule, with each rule's counts by severity; rules in code order.
 pub fn statistics(report: &LintReport) -> Vec<RuleCount> {
-    let mut counts: BTreeMap<&'static str, RuleCount> = BTreeMap::new();
-    for finding in &report.findings {
-        let entry = counts.entry(finding.rule.code).or_insert_with(|| RuleCount {
-            rule: finding.rule,
-            count: 0,
-            by_severity: BTreeMap::new(),
-        });
-        entry.count += 1;
-        *entry.by_severity.entry(finding.severity).or_default() += 1;
-    }
-    counts.into_values().collect()
+    report.tally().rows()
 }
 
 /// `--statistics` in a machine-readable format: the per-rule rows of [`statistics`] as a JSON
@@ -156,12 +144,7 @@ pub fn statistics_json(report: &LintReport) -> serde_json::Value {
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct RuleCount {
-    pub rule: &'static RuleMeta,
-    pub count: usize,
-    pub by_severity: BTreeMap<Severity, usize>,
-}
+pub use crate::tally::RuleCount;
 
 /// `1 error`, `2 warnings`.
 pub fn plural(count: usize, noun: &str) -> String {

@@ -107,7 +107,17 @@ impl Aggregate for Distribution {
         }
     }
 
-    fn finish(self: Box<Self>, dataset: &Dataset) -> Vec<Finding> {
+    fn finish(self: Box<Self>, dataset: &Dataset, out: &mut dyn FnMut(Finding)) {
+        (*self).findings(dataset).into_iter().for_each(out);
+    }
+
+    fn into_any(self: Box<Self>) -> Box<dyn std::any::Any> {
+        self
+    }
+}
+
+impl Distribution {
+    fn findings(self, dataset: &Dataset) -> Vec<Finding> {
         let total: u64 = self.counts.values().sum();
         if total < self.settings.min_records || self.counts.len() < 2 {
             return Vec::new();
@@ -141,9 +151,5 @@ impl Aggregate for Distribution {
             )
             .help(format!("downsample `{top}` or add data from the other categories")),
         ]
-    }
-
-    fn into_any(self: Box<Self>) -> Box<dyn std::any::Any> {
-        self
     }
 }

@@ -186,8 +186,7 @@ impl Aggregate for Copies {
         }
     }
 
-    fn finish(self: Box<Self>, _: &Dataset) -> Vec<Finding> {
-        let mut findings = Vec::new();
+    fn finish(self: Box<Self>, _: &Dataset, out: &mut dyn FnMut(Finding)) {
         for (content, (path, position, element)) in &self.copies {
             let Some((first_path, first_position, _)) = self.first.get(content) else {
                 continue;
@@ -197,7 +196,7 @@ impl Aggregate for Copies {
                 .help("remove the copy: duplicates are trained on more than once per epoch");
             finding.position = Some(*position);
             finding.element = *element;
-            findings.push(finding);
+            out(finding);
         }
         if self.max_response_copies > 0 {
             for ((path, position, element), count) in self.responses.values() {
@@ -214,11 +213,10 @@ impl Aggregate for Copies {
                     .help("vary the answers or keep one; the model will over-learn this one");
                     finding.position = Some(*position);
                     finding.element = *element;
-                    findings.push(finding);
+                    out(finding);
                 }
             }
         }
-        findings
     }
 
     fn into_any(self: Box<Self>) -> Box<dyn std::any::Any> {

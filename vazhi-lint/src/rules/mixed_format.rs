@@ -84,7 +84,17 @@ impl Aggregate for FormatCounts {
         }
     }
 
-    fn finish(self: Box<Self>, dataset: &Dataset) -> Vec<Finding> {
+    fn finish(self: Box<Self>, dataset: &Dataset, out: &mut dyn FnMut(Finding)) {
+        (*self).findings(dataset).into_iter().for_each(out);
+    }
+
+    fn into_any(self: Box<Self>) -> Box<dyn std::any::Any> {
+        self
+    }
+}
+
+impl FormatCounts {
+    fn findings(self, dataset: &Dataset) -> Vec<Finding> {
         let first_file = dataset.first_file();
         let at = |format: Format| {
             self.first
@@ -148,9 +158,5 @@ impl Aggregate for FormatCounts {
             "convert every record to one chat layout so one template applies to all"
         };
         vec![Finding::file(&MIXED_FORMAT, dataset.first_file(), message).help(help)]
-    }
-
-    fn into_any(self: Box<Self>) -> Box<dyn std::any::Any> {
-        self
     }
 }

@@ -73,7 +73,7 @@ impl Options {
         let mut markers = match &self.markers_file {
             Some(path) => {
                 let path = root.join(path);
-                std::fs::read_to_string(&path)
+                crate::small_file::read_text(&path, crate::small_file::MARKER_LIST_BYTES, "a marker list")
                     .map_err(|err| format!("rules.template-leak.markers-file: {}: {err}", path.display()))?
             }
             None => BUILTIN_MARKERS.to_owned(),
@@ -82,6 +82,13 @@ impl Options {
             if marker.trim().is_empty() || marker.contains(char::is_whitespace) {
                 return Err(format!(
                     "rules.template-leak.extra-markers: `{marker}` must be one word without spaces"
+                ));
+            }
+            if marker.len() > crate::text::markers::MAX_MARKER_BYTES {
+                return Err(format!(
+                    "rules.template-leak.extra-markers: a marker of {} bytes; template markers are at most {}",
+                    marker.len(),
+                    crate::text::markers::MAX_MARKER_BYTES
                 ));
             }
             markers.push_str(&format!("\ncustom any {marker}\n"));

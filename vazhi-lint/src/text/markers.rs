@@ -63,6 +63,9 @@ use aho_corasick::{AhoCorasick, MatchKind};
 /// The built-in marker list (`rules/data/template-markers.txt`).
 pub const BUILTIN_MARKERS: &str = include_str!("../../../rules/data/template-markers.txt");
 
+/// The longest marker a list may hold, in bytes.
+pub const MAX_MARKER_BYTES: usize = 128;
+
 /// One template marker found in a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MarkerHit {
@@ -151,6 +154,14 @@ impl TemplateMarkers {
             let marker = marker.trim();
             if marker.is_empty() {
                 return Err(err("expected `<family> <anchor> <marker>`".to_string()));
+            }
+            // Real markers are a few dozen bytes; a long repetitive one makes the matcher's
+            // construction quadratic (20,000 `x`s took a minute).
+            if marker.len() > MAX_MARKER_BYTES {
+                return Err(err(format!(
+                    "the marker is {} bytes long; a template marker is at most {MAX_MARKER_BYTES}",
+                    marker.len()
+                )));
             }
             let anchor = Anchor::parse(anchor)
                 .ok_or_else(|| err(format!("unknown anchor `{anchor}` (any, line-start, bos, eos)")))?;

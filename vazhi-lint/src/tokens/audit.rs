@@ -88,8 +88,8 @@ impl fmt::Display for TokenizerIssue {
 pub enum AuditError {
     #[error("{path}: cannot read: {source}")]
     Read { path: PathBuf, source: std::io::Error },
-    #[error("{path}: not JSON: {source}")]
-    Parse { path: PathBuf, source: serde_json::Error },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
     #[error(transparent)]
     Count(#[from] CountError),
     #[error(transparent)]
@@ -111,13 +111,14 @@ pub fn audit(
     config: Option<&Path>,
     chat_markers: &[&str],
 ) -> Result<Vec<TokenizerIssue>, AuditError> {
-    let json = std::fs::read_to_string(tokenizer_json).map_err(|source| AuditError::Read {
+    let json = crate::small_file::read_text(tokenizer_json, crate::small_file::TOKENIZER_BYTES, "a tokenizer")
+        .map_err(|source| AuditError::Read {
+            path: tokenizer_json.to_owned(),
+            source,
+        })?;
+    let file = TokenizerFile::parse(&json).map_err(|message| AuditError::Parse {
         path: tokenizer_json.to_owned(),
-        source,
-    })?;
-    let file: TokenizerFile = serde_json::from_str(&json).map_err(|source| AuditError::Parse {
-        path: tokenizer_json.to_owned(),
-        source,
+        message,
     })?;
     let counter = match TokenCounter::from_parsed(&json, &file, tokenizer_json) {
         Ok(counter) => counter,
@@ -253,13 +254,14 @@ fn audit_loaded(
 }
 
 fn read_json(path: &Path) -> Result<Json, AuditError> {
-    let text = std::fs::read_to_string(path).map_err(|source| AuditError::Read {
+    let text = crate::small_file::read_text(path, crate::small_file::TOKENIZER_BYTES, "a tokenizer configuration")
+        .map_err(|source| AuditError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+    serde_json::from_str(&text).map_err(|err| AuditError::Parse {
         path: path.to_owned(),
-        source,
-    })?;
-    serde_json::from_str(&text).map_err(|source| AuditError::Parse {
-        path: path.to_owned(),
-        source,
+        message: format!("not JSON: {err}"),
     })
 }
 

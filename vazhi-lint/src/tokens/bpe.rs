@@ -42,6 +42,23 @@ pub(crate) struct TokenizerFile {
     pub model: ModelSection,
 }
 
+impl TokenizerFile {
+    /// Parses a `tokenizer.json`, saying what is wrong in a user's words: not JSON, or JSON that
+    /// is not a tokenizer (`[]` is valid JSON; serde would say "invalid length 5").
+    pub fn parse(json: &str) -> Result<TokenizerFile, String> {
+        let first = json.trim_start().as_bytes().first().copied();
+        if first != Some(b'{') && serde_json::from_str::<serde::de::IgnoredAny>(json).is_ok() {
+            return Err(
+                "not a tokenizer.json: a tokenizer.json is a JSON object with `model` and `added_tokens`".into(),
+            );
+        }
+        serde_json::from_str(json).map_err(|err| match err.classify() {
+            serde_json::error::Category::Data => format!("not a tokenizer.json: {err}"),
+            _ => format!("not JSON: {err}"),
+        })
+    }
+}
+
 /// One entry of `added_tokens`.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct AddedTokenEntry {

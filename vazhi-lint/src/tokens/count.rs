@@ -66,8 +66,8 @@ use super::template::Rendered;
 pub enum CountError {
     #[error("{path}: cannot read: {source}")]
     Read { path: PathBuf, source: std::io::Error },
-    #[error("{path}: not a tokenizer.json: {source}")]
-    Parse { path: PathBuf, source: serde_json::Error },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
     #[error("{path}: the tokenizers crate cannot load it: {message}")]
     Load { path: PathBuf, message: String },
     #[error("{path}: cannot encode the text: {message}")]
@@ -101,18 +101,20 @@ thread_local! {
 impl TokenCounter {
     /// Loads a `tokenizer.json`.
     pub fn from_file(path: &Path) -> Result<Self, CountError> {
-        let json = std::fs::read_to_string(path).map_err(|source| CountError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+        let json = crate::small_file::read_text(path, crate::small_file::TOKENIZER_BYTES, "a tokenizer").map_err(
+            |source| CountError::Read {
+                path: path.to_owned(),
+                source,
+            },
+        )?;
         Self::from_json(&json, path)
     }
 
     /// Loads a `tokenizer.json` already read; `path` names it in errors.
     pub fn from_json(json: &str, path: &Path) -> Result<Self, CountError> {
-        let file: TokenizerFile = serde_json::from_str(json).map_err(|source| CountError::Parse {
+        let file = TokenizerFile::parse(json).map_err(|message| CountError::Parse {
             path: path.to_owned(),
-            source,
+            message,
         })?;
         Self::from_parsed(json, &file, path)
     }

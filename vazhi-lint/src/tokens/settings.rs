@@ -52,7 +52,7 @@ impl std::fmt::Debug for TokenSettings {
 
 /// Whether a tokenizer_config.json carries a `chat_template`.
 fn has_chat_template(path: &Path) -> bool {
-    std::fs::read_to_string(path)
+    crate::small_file::read_text(path, crate::small_file::TOKENIZER_BYTES, "a tokenizer configuration")
         .ok()
         .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
         .is_some_and(|json| json.get("chat_template").is_some())

@@ -95,10 +95,11 @@ impl ChatTemplate {
     /// `{name, template}` of which `default` is used; its special tokens become template
     /// variables) or a plain Jinja file (`chat_template.jinja`).
     pub fn from_file(path: &Path) -> Result<Self, TemplateError> {
-        let text = std::fs::read_to_string(path).map_err(|source| TemplateError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+        let text = crate::small_file::read_text(path, crate::small_file::CHAT_TEMPLATE_BYTES, "a chat template")
+            .map_err(|source| TemplateError::Read {
+                path: path.to_owned(),
+                source,
+            })?;
         let origin = path.display().to_string();
         let config = match serde_json::from_str::<Json>(&text) {
             Ok(Json::Object(config)) => config,
