@@ -1,6 +1,6 @@
 //! The `kural-mismatch` rule: find quotations of the Thirukkural in a text and compare them with
 //! the authoritative reading compiled in from `rules/data/thirukkural.jsonl` (1330 kurals, the
-//! thirukkural 1.1 package's text with eleven typos corrected, see tests/data/README.md).
+//! thirukkural 1.1 package's text with 63 typos corrected, see tests/data/README.md).
 //!
 //! # Comparing by phonemes
 //!
@@ -846,11 +846,20 @@ fn judge(entry: &Entry, text: &str, span: Range<usize>) -> Option<Quote> {
                 1,
             );
         }
-        return if read.codes == verse.codes {
-            quote(Verdict::Exact, 0)
-        } else {
-            quote(Verdict::Variant, 1)
-        };
+        if read.codes == verse.codes {
+            return quote(Verdict::Exact, 0);
+        }
+        let diff = word_diff(entry, &straight.ops, quoted, &read);
+        if classify(&diff) == Some(KuralIssueKind::OtherForm) {
+            return quote(
+                Verdict::Misquoted {
+                    diff,
+                    known_damaged: None,
+                },
+                1,
+            );
+        }
+        return quote(Verdict::Variant, 1);
     }
     if read.codes == entry.swapped.codes {
         // Exactly the kural with its lines swapped: nothing explains this stretch better.
@@ -924,16 +933,28 @@ pub fn classify(diff: &[WordEdit]) -> Option<KuralIssueKind> {
             }
             i += 1;
         }
+        // The words on both sides decide a junction: a glide or doubling depends on the one
+        // before, a nasal's sandhi (`மிசைவாற் புலம்`) on the one after.
+        let following = match diff.get(i) {
+            Some(WordEdit::Same(word)) => word.as_str(),
+            _ => "",
+        };
         let with_context = |words: &[&str]| {
             let mut text = previous.unwrap_or_default().to_owned();
-            for word in words {
+            for word in words.iter().chain([&following]) {
                 text.push(' ');
                 text.push_str(word);
             }
             text
         };
         let (before, after) = (with_context(&removed), with_context(&added));
-        let kind = if same_reading(&variant_keys(&before), &variant_keys(&after))
+        // Another form stays another form where the junction would hide it (`களரில் நரி` /
+        // `களரின் நரி`: both endings merge into the nasal after them).
+        let kind = if let ([want], [have]) = (removed.as_slice(), added.as_slice())
+            && other_form(want, have)
+        {
+            Some(KuralIssueKind::OtherForm)
+        } else if same_reading(&variant_keys(&before), &variant_keys(&after))
             && significant_nasals(&before) == significant_nasals(&after)
         {
             None
@@ -951,17 +972,22 @@ pub fn classify(diff: &[WordEdit]) -> Option<KuralIssueKind> {
     worst
 }
 
+/// Whether `have` is `want` with one ending of [`OTHER_FORMS`] for the other.
+fn other_form(want: &str, have: &str) -> bool {
+    OTHER_FORMS.iter().any(|&(a, b)| {
+        [(a, b), (b, a)].into_iter().any(|(x, y)| {
+            matches!(
+                (want.strip_suffix(x), have.strip_suffix(y)),
+                (Some(stem), Some(other)) if stem == other && stem.chars().count() >= 2
+            )
+        })
+    })
+}
+
 /// One word quoted for another: another form of it, a misspelling of it, or another word.
 fn one_word(want: &str, have: &str) -> KuralIssueKind {
-    for (a, b) in OTHER_FORMS {
-        for (x, y) in [(a, b), (b, a)] {
-            if let (Some(stem), Some(other)) = (want.strip_suffix(x), have.strip_suffix(y))
-                && stem == other
-                && stem.chars().count() >= 2
-            {
-                return KuralIssueKind::OtherForm;
-            }
-        }
+    if other_form(want, have) {
+        return KuralIssueKind::OtherForm;
     }
     let want: Vec<char> = want.chars().collect();
     let have: Vec<char> = have.chars().collect();
@@ -1978,6 +2004,47 @@ mod tests {
                         None,
                     );
                 }
+                // `ன்` / `ண்` as `ற்` / `ட்` before a hard consonant (`மந்திரியிற் பக்கத்துள்`).
+                if matches!(first, 'க' | 'ச' | 'ப') {
+                    for (nasal, stop) in [("ன்", "ற்"), ("ண்", "ட்")] {
+                        if let Some(stem) = left.strip_suffix(nasal)
+                            && stem.chars().count() > 1
+                        {
+                            edit("nasal as stop", format!("{stem}{stop}"), Some(right.to_owned()));
+                        }
+                    }
+                }
+                // `ம்` elided before a nasal (`தூறு மணற்கேணி`), `ல்` / `ள்` merged into a `ந`
+                // when joined (`கோனோக்கி`, `புத்தேணாட்டு`).
+                if matches!(first, 'ம' | 'ந')
+                    && let Some(stem) = left.strip_suffix("ம்")
+                    && stem.chars().count() > 1
+                    && !stem.ends_with('\u{0BCD}')
+                {
+                    edit("nasal merged", stem.to_owned(), Some(right.to_owned()));
+                }
+                if first == 'ந' {
+                    for (end, merged) in [("ல்", 'ன'), ("ள்", 'ண')] {
+                        if let Some(stem) = left.strip_suffix(end)
+                            && stem.chars().count() > 1
+                        {
+                            let rest: String = right.chars().skip(1).collect();
+                            edit("nasal merged", format!("{stem}{merged}{rest}"), None);
+                        }
+                    }
+                }
+                // Kutriyalikaram: a final short u before `ய` split off as `இ`
+                // (`கரப்பவர்க் கியாங்கொளிக்கும்`).
+                if first == 'ய' && chars_end_in_hard_u(left) {
+                    let chars: Vec<char> = left.chars().collect();
+                    let consonant = chars[chars.len() - 2];
+                    let stem: String = chars[..chars.len() - 1].iter().collect();
+                    edit(
+                        "kutriyalikaram",
+                        format!("{stem}\u{0BCD}"),
+                        Some(format!("{consonant}\u{0BBF}{right}")),
+                    );
+                }
                 // A final short a dropped where an edition splits (`புரிந் தில்லிலோர்க்கு`).
                 if chars.len() >= 3
                     && ('க'..='ஹ').contains(&chars[chars.len() - 1])
@@ -2000,6 +2067,14 @@ mod tests {
             out.push(("alapedai left out", tamil.replace("ாஅ", "ா")));
         }
         out
+    }
+
+    /// A word ending in a hard consonant with a short u (`கு`, `சு`, `டு`, `து`, `பு`, `று`).
+    fn chars_end_in_hard_u(word: &str) -> bool {
+        let chars: Vec<char> = word.chars().collect();
+        chars.len() >= 3
+            && chars[chars.len() - 1] == 'ு'
+            && matches!(chars[chars.len() - 2], 'க' | 'ச' | 'ட' | 'த' | 'ப' | 'ற')
     }
 
     #[test]

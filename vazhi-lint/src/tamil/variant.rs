@@ -13,14 +13,25 @@
 //!   (`கண்இணை` / `கண்ணிணை`), a final short `அ` or `உ` elided before a vowel when an edition splits
 //!   (`புகழ்புரிந்த இல்லிலோர்க்கு` / `புகழ்புரிந் தில்லிலோர்க்கு`);
 //! - `ல்` / `ள்` turned `ற்` / `ட்` before a hard consonant by joining (`காலத்தினால் செய்த` /
-//!   `காலத்தி னாற்செய்த`, `செய்தல் பொருட்டு` / `செய்தற் பொருட்டு`).
+//!   `காலத்தி னாற்செய்த`, `செய்தல் பொருட்டு` / `செய்தற் பொருட்டு`), and a word's final `ன்` /
+//!   `ண்` the same way (`மந்திரியின் பக்கத்துள்` / `மந்திரியிற் பக்கத்துள்`, `பிறன்கண்` /
+//!   `பிறன்கட்` before a hard consonant);
+//! - a word's final `ம்`, `ன்`, `ல்`, `ள்` merged into the nasal that starts the next word
+//!   (`தூறும் மணற்கேணி` / `தூறு மணற்கேணி`, `வானம் நணிய` / `வான நணிய`, `கோல் நோக்கி` /
+//!   `கோனோக்கி`, `புத்தேள் நாட்டு` / `புத்தேணாட்டு`);
+//! - a final short `உ` after a consonant turned `இ` before `ய` when an edition splits
+//!   (`என்பது ஒன்று யாதெனின்` / `என்பதொன் றியாதெனின்`, `செல்வத்திற்கு யாது` /
+//!   `செல்வத்திற் கியாது`: kutriyalikaram).
+//!
+//! These junction rules apply between written words only: inside a word a doubled nasal
+//! (`மரம்மக்கள்` / `மரமக்கள்`) or a changed consonant is the word's own.
 //!
 //! What stays a difference: any other letter (a one-letter slip that makes another word, a doubled
 //! consonant dropped inside a word, a wrong vowel sign), a word added, dropped or moved. Nasals are
 //! one phoneme here as in [`super::phoneme`]; [`significant_nasals`] gives the nasals that no
 //! following consonant decides, so `கணங்குழை` for `கனங்குழை` is still found.
 
-use super::phoneme::{self, Phoneme, SHORT_U, is_consonant, is_vowel};
+use super::phoneme::{self, NASAL, Phoneme, SHORT_U, is_consonant, is_vowel};
 
 const K: Phoneme = 13;
 const C: Phoneme = 14;
@@ -33,6 +44,7 @@ const V: Phoneme = 21;
 const RETROFLEX_L: Phoneme = 23;
 const R: Phoneme = 24;
 const A: Phoneme = 0;
+const I: Phoneme = 2;
 
 /// Junctions whose two readings are both tried, at most; past this only the first few are.
 const MAX_OPTIONAL_JUNCTIONS: usize = 4;
@@ -77,18 +89,40 @@ fn word_key(word: &str) -> Vec<Phoneme> {
     out
 }
 
-/// A word written unjoined (`கண்இணை`: a consonant with its pulli, then a vowel letter) is two
-/// words for the junction rules, as `கண் இணை` would be.
+/// Whether a word ends in a short `உ` after a consonant (kutriyalukaram).
+fn ends_in_short_u(word: &[Phoneme]) -> bool {
+    word.len() > 1 && word[word.len() - 1] == SHORT_U && is_consonant(word[word.len() - 2])
+}
+
+/// What a word's final `ன்` / `ண்` becomes before a hard consonant (`ற்` / `ட்`), for the one
+/// letter the nasal class of [`super::phoneme`] does not keep.
+fn final_nasal_before_hard(word: &str) -> Option<Phoneme> {
+    let base = word.strip_suffix('\u{0BCD}')?;
+    match base.chars().next_back()? {
+        'ன' => Some(R),
+        'ண' => Some(RETROFLEX_T),
+        _ => None,
+    }
+}
+
+/// A word written unjoined is two words for the junction rules, as if a space stood there:
+/// `கண்இணை` (a consonant with its pulli, then a vowel letter) as `கண் இணை`, and `கோல்நோக்கி`
+/// (`ந` after a pulli) as `கோல் நோக்கி`. `ந` starts words; inside one it follows only `ந்`
+/// (`முந்நீர்`), so anywhere else it marks where two words were joined.
 fn unjoined_parts(word: &str) -> Vec<&str> {
     let mut parts = Vec::new();
     let mut start = 0;
-    let mut previous = '\0';
+    let (mut before, mut previous) = ('\0', '\0');
     for (at, c) in word.char_indices() {
-        if previous == '\u{0BCD}' && ('\u{0B85}'..='\u{0B94}').contains(&c) {
+        let vowel_letter = ('\u{0B85}'..='\u{0B94}').contains(&c);
+        let joined_na = c == 'ந' && before != 'ந';
+        // `ன்த` and `ண்த` are never a word's own either (it writes `ந்த`, `ன்ற`, `ண்ட`).
+        let joined_ta = c == 'த' && matches!(before, 'ன' | 'ண');
+        if previous == '\u{0BCD}' && (vowel_letter || joined_na || joined_ta) && at > start {
             parts.push(&word[start..at]);
             start = at;
         }
-        previous = c;
+        (before, previous) = (previous, c);
     }
     parts.push(&word[start..]);
     parts
@@ -98,27 +132,72 @@ fn unjoined_parts(word: &str) -> Vec<&str> {
 /// variants above normalised, one reading per choice at the junctions where an edition may double
 /// a consonant or drop a final vowel. Two texts are the same quotation when their readings meet.
 pub fn variant_keys(text: &str) -> Vec<Vec<Phoneme>> {
-    let words: Vec<Vec<Phoneme>> = phoneme::words(text)
+    let parts: Vec<(Vec<Phoneme>, Option<Phoneme>)> = phoneme::words(text)
         .into_iter()
         .flat_map(|range| unjoined_parts(&text[range]))
-        .map(word_key)
-        .filter(|key| !key.is_empty())
+        .map(|part| (word_key(part), final_nasal_before_hard(part)))
+        .filter(|(key, _)| !key.is_empty())
         .collect();
+    let words: Vec<&Vec<Phoneme>> = parts.iter().map(|(key, _)| key).collect();
     let mut readings: Vec<Vec<Phoneme>> = vec![Vec::new()];
     let mut optional = 0;
     for (index, word) in words.iter().enumerate() {
         let mut word: &[Phoneme] = word;
         let starts_with_vowel = word.first().is_some_and(|&p| is_vowel(p));
+        let mut short_u_before_y = false;
         if index > 0 {
-            let previous_last = words[index - 1].last().copied();
-            // A glide written between a vowel and a vowel-initial word.
-            if previous_last.is_some_and(is_vowel) && word.len() > 1 && matches!(word[0], Y | V) && is_vowel(word[1]) {
+            let previous: &[Phoneme] = words[index - 1];
+            short_u_before_y = word.first() == Some(&Y) && ends_in_short_u(previous);
+            // A glide written between a vowel and a vowel-initial word (not the `ய` after a
+            // short u, which turns the u into இ instead).
+            if !short_u_before_y
+                && previous.last().copied().is_some_and(is_vowel)
+                && word.len() > 1
+                && matches!(word[0], Y | V)
+                && is_vowel(word[1])
+            {
                 word = &word[1..];
             }
         }
+        let nasal_next = index > 0 && word.first() == Some(&NASAL);
+        let hard_next = index > 0 && word.first().copied().is_some_and(is_hard);
+        let t_next = index > 0 && word.first() == Some(&T);
+        let final_nasal = if index > 0 { parts[index - 1].1 } else { None };
         let vowel_next = word.first().is_some_and(|&p| is_vowel(p));
         let mut next: Vec<Vec<Phoneme>> = Vec::with_capacity(readings.len() * 2);
         for mut reading in readings {
+            // The junction changes below are what an edition that splits here writes; one that
+            // joins the words (`கடல்நீந்துவர்`) keeps the letters, so both readings are kept.
+            let mut changed = reading.clone();
+            if short_u_before_y && ends_in_short_u(&changed) {
+                changed.pop();
+                changed.push(I);
+            } else if nasal_next && changed.len() > 1 && matches!(changed.last(), Some(&(NASAL | L | RETROFLEX_L))) {
+                // `ம்`, `ன்`, `ல்`, `ள்` before a nasal merge into it.
+                changed.pop();
+            } else if hard_next
+                && changed.last() == Some(&NASAL)
+                && let Some(joined) = final_nasal
+            {
+                changed.pop();
+                changed.push(joined);
+            }
+            if changed != reading && optional < MAX_OPTIONAL_JUNCTIONS {
+                changed.extend_from_slice(word);
+                next.push(changed);
+            }
+            // `ன்` / `ண்` before `த` turn it into `ற` / `ட` (`ஊன்தின்` / `ஊன்றின்`, `கண்தாம்` /
+            // `கண்டாம்`).
+            if t_next
+                && reading.last() == Some(&NASAL)
+                && let Some(joined) = final_nasal
+                && optional < MAX_OPTIONAL_JUNCTIONS
+            {
+                let mut changed = reading.clone();
+                changed.push(joined);
+                changed.extend_from_slice(&word[1..]);
+                next.push(changed);
+            }
             if index > 0 && vowel_next {
                 match reading.last().copied() {
                     // Kutriyalukaram: the short u goes before a vowel.
@@ -207,7 +286,7 @@ pub fn significant_nasals(text: &str) -> Vec<char> {
         }
         let pulli = chars.get(i + 1) == Some(&'\u{0BCD}');
         if !pulli {
-            out.push(c);
+            out.push(if c == 'ந' { merged_nasal(&chars[..i]) } else { c });
             continue;
         }
         // A nasal with a pulli: decided by a consonant right after it, in the word or the next.
@@ -228,12 +307,33 @@ pub fn significant_nasals(text: &str) -> Vec<char> {
     out
 }
 
+/// The nasal a `ந` is written as when the letter before is `ல்` / `ன்` (`ன`: `கோல் நோக்கி` /
+/// `கோனோக்கி`) or `ள்` / `ண்` (`ண`: `புத்தேள் நாட்டு` / `புத்தேணாட்டு`), with or without a space
+/// between (no word has `ல்ந` of its own: `ந` starts words, and inside one follows only `ந்`);
+/// `ந` otherwise.
+fn merged_nasal(before: &[char]) -> char {
+    let mut back = before
+        .iter()
+        .rev()
+        .copied()
+        .skip_while(|&c| c.is_whitespace() || matches!(c, '\u{200C}' | '\u{200D}'));
+    if back.next() != Some('\u{0BCD}') {
+        return 'ந';
+    }
+    match back.next() {
+        Some('ல' | 'ன') => 'ன',
+        Some('ள' | 'ண') => 'ண',
+        _ => 'ந',
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The same quotation: the same readings and the same nasals no consonant decides.
     fn same(a: &str, b: &str) -> bool {
-        same_reading(&variant_keys(a), &variant_keys(b))
+        same_reading(&variant_keys(a), &variant_keys(b)) && significant_nasals(a) == significant_nasals(b)
     }
 
     #[test]
@@ -251,6 +351,21 @@ mod tests {
             ("புகழ்புரிந்த இல்லிலோர்க்கு", "புகழ்புரிந் தில்லிலோர்க்கு"),
             ("பொருளல்லது அவ்வூன்", "பொருளல்ல தவ்வூன்"),
             ("பிறர்க்குக் இன்னா", "பிறர்க்கு இன்னா"),
+            ("மந்திரியின் பக்கத்துள்", "மந்திரியிற் பக்கத்துள்"),
+            ("பிறன்கண் பட்ட", "பிறன்கட் பட்ட"),
+            ("தூறும் மணற்கேணி", "தூறு மணற்கேணி"),
+            ("வானம் நணிய", "வான நணிய"),
+            ("கோல் நோக்கி", "கோனோக்கி"),
+            ("புத்தேள் நாட்டு", "புத்தேணாட்டு"),
+            ("வருமேல் மற்று", "வருமேன் மற்று"),
+            ("என்பது ஒன்று யாதெனின்", "என்பதொன் றியாதெனின்"),
+            ("செல்வத்திற்கு யாதெனின்", "செல்வத்திற் கியாதெனின்"),
+            ("கண்ணஞ்சாது யாண்டும்", "கண்ணஞ்சா தியாண்டும்"),
+            ("மன்னவன் கோல்நோக்கி", "மன்னவன் கோனோக்கி"),
+            ("உறின்நட்டு", "உறினட்டு"),
+            ("எழில்நலம்", "எழினலம்"),
+            ("ஊன்தின் பவர்க்கு", "ஊன்றின் பவர்க்கு"),
+            ("கண்தாம் கலுழ்வ", "கண்டாம் கலுழ்வ"),
         ] {
             assert!(same(a, b), "{a} / {b}");
         }
@@ -262,6 +377,11 @@ mod tests {
             ("மனைமாட்சி", "மனமாட்சி"),
             ("அஃதில்லார்", "அஃதிலார்"),
             ("மரம்மக்கள்", "மரமக்கள்"),
+            // The junction rules hold between words, not inside one.
+            ("பொன்னகை", "பொனகை"),
+            ("முந்நீர்", "முநீர்"),
+            ("கற்க", "கன்க"),
+            ("தூறும் மணற்கேணி", "தூறு மனற்கேணி"),
             ("உய்வில்லை", "உய்விலை"),
             ("எழுத்தெல்லாம்", "எழுதெல்லாம்"),
             ("அகர முதல", "முதல அகர"),
