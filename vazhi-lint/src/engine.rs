@@ -861,7 +861,7 @@ impl Linter {
         let (sender, receiver) = sync_channel(1);
         std::thread::scope(|scope| {
             scope.spawn(move || {
-                for batch in batches {
+                for batch in crate::reader::table::guarded(batches) {
                     if sender.send(batch).is_err() {
                         break;
                     }

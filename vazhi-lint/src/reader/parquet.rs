@@ -70,7 +70,7 @@ impl ParquetFile {
             .build()
             .map_err(|err| format!("row group {index}: {err}"))?;
         let mut row = self.row_group_starts[index];
-        for batch in reader {
+        for batch in crate::reader::table::guarded(reader) {
             let batch = batch.map_err(|err| format!("row group {index} (near row {row}): {err}"))?;
             self.plan.visit_batch(&batch, row, source, fields, visit);
             row += batch.num_rows() as u64;

@@ -19,6 +19,32 @@ use crate::record::{Position, Record, Source};
 /// Record batches as a columnar reader hands them over.
 pub type Batches = Box<dyn Iterator<Item = Result<RecordBatch, String>> + Send>;
 
+/// A batch reader whose panics end the file with an error instead of ending the process:
+/// parquet-rs asserts on some corrupt pages (an RLE bit width over 32, found by fuzzing), and
+/// vazhi reads files nobody has checked yet. After a panic the reader is dropped, not resumed.
+pub fn guarded<I, E>(batches: I) -> impl Iterator<Item = Result<RecordBatch, String>>
+where
+    I: Iterator<Item = Result<RecordBatch, E>>,
+    E: ToString,
+{
+    let mut batches = Some(batches);
+    std::iter::from_fn(move || {
+        let inner = batches.as_mut()?;
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inner.next())) {
+            Ok(next) => next.map(|batch| batch.map_err(|err| err.to_string())),
+            Err(payload) => {
+                batches = None;
+                let reason = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "no reason given".to_owned());
+                Some(Err(format!("corrupt data: the reader gave up ({reason})")))
+            }
+        }
+    })
+}
+
 /// Receives each row's record, or the row's position and why it holds no record.
 pub type RowVisitor<'v> = dyn FnMut(Result<Record<'_>, (Position, LayoutError)>) + 'v;
 

@@ -345,13 +345,23 @@ impl JinjaTemplate {
             Some(cores) => cores,
             None => self.spans_by_prefixes(turns, &text)?,
         };
+        // Each response takes its closing marker, never past where the next one starts: the
+        // prefix method's spans may already end with the template's closing text.
+        let next_starts: Vec<usize> = cores
+            .iter()
+            .skip(1)
+            .map(|core| core.start)
+            .chain([text.len()])
+            .collect();
         let assistant_spans: Vec<Range<usize>> = cores
             .into_iter()
-            .map(|core| {
+            .zip(next_starts)
+            .map(|(core, next_start)| {
                 let after = &text[core.end..];
                 let gap = after.len() - after.trim_start().len();
-                if !self.closing.is_empty() && after[gap..].starts_with(&self.closing) {
-                    core.start..core.end + gap + self.closing.len()
+                let end = core.end + gap + self.closing.len();
+                if !self.closing.is_empty() && after[gap..].starts_with(&self.closing) && end <= next_start {
+                    core.start..end
                 } else {
                     core
                 }
