@@ -12,6 +12,22 @@ use parquet::arrow::ArrowWriter;
 use parquet::file::properties::WriterProperties;
 use serde_json::Value;
 
+/// `split`'s options as the command line's defaults give them, writing to `out`.
+pub fn split_options(out: &Path) -> vazhi_lint::split::SplitOptions {
+    vazhi_lint::split::SplitOptions {
+        out: out.to_path_buf(),
+        strict: false,
+        allow_dataset_errors: false,
+        fix: false,
+        allow_unreadable: false,
+    }
+}
+
+/// The manifest a split published in `out`.
+pub fn split_manifest(out: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(out.join("vazhi-manifest.json")).unwrap()).unwrap()
+}
+
 /// The `cargo-vazhi` binary, built once per test process with the test's own profile.
 pub fn vazhi_binary() -> &'static Path {
     static BINARY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();

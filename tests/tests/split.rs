@@ -1,28 +1,14 @@
 //! `cargo vazhi split` and the gate, on the sample corpora and on damaged copies.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::Value;
 use vazhi_lint::gate::{self, GateError};
 use vazhi_lint::settings::Options;
 use vazhi_lint::split::{SplitError, SplitOptions, split};
 use vazhi_lint::{Linter, Settings, Silent};
-use vazhi_tests::workspace;
-
-fn options(out: &Path) -> SplitOptions {
-    SplitOptions {
-        out: out.to_path_buf(),
-        strict: false,
-        allow_dataset_errors: false,
-        fix: false,
-        allow_unreadable: false,
-    }
-}
-
-fn manifest(out: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(out.join("vazhi-manifest.json")).unwrap()).unwrap()
-}
+use vazhi_tests::{split_manifest as manifest, split_options as options, workspace};
 
 #[test]
 fn every_record_lands_in_exactly_one_place_and_clean_shards_pass_the_gate() {

@@ -872,7 +872,7 @@ impl Linter {
                 let batch = match batch {
                     Ok(batch) => batch,
                     Err(message) => {
-                        let message = format!("cannot read past row {row}: {message}");
+                        let message = crate::reader::row_read_failure(row, &message);
                         plan.invalid(&mut part, &source.path, None, message, None, None);
                         break;
                     }

@@ -838,7 +838,7 @@ fn split_table(
             Err(message) => {
                 unreadable.push(Unreadable {
                     position: Position::Row(records),
-                    message: format!("cannot read past row {records}: {message}"),
+                    message: crate::reader::row_read_failure(records, &message),
                 });
                 break;
             }

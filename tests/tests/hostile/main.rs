@@ -10,20 +10,10 @@ use std::process::Command;
 use serde_json::Value;
 use vazhi_lint::split::{SplitError, SplitOptions, SplitOutcome, split};
 use vazhi_lint::{LintReport, Linter, Position, Settings, Silent};
-use vazhi_tests::vazhi_binary;
+use vazhi_tests::{split_manifest as manifest, split_options as options, vazhi_binary};
 
 const GOOD: &str =
     r#"{"messages": [{"role": "user", "content": "வணக்கம்"}, {"role": "assistant", "content": "வணக்கம்! நலமா?"}]}"#;
-
-fn options(out: &Path) -> SplitOptions {
-    SplitOptions {
-        out: out.to_path_buf(),
-        strict: false,
-        allow_dataset_errors: false,
-        fix: false,
-        allow_unreadable: false,
-    }
-}
 
 fn allowing(out: &Path) -> SplitOptions {
     SplitOptions {
@@ -49,10 +39,6 @@ fn quarantined(out: &Path, name: &str) -> Vec<Value> {
         .lines()
         .map(|line| serde_json::from_str(line).unwrap())
         .collect()
-}
-
-fn manifest(out: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(out.join("vazhi-manifest.json")).unwrap()).unwrap()
 }
 
 fn vazhi(args: &[&str]) -> std::process::Output {

@@ -230,6 +230,11 @@ pub fn read_failure(last_line: u64, err: &io::Error) -> String {
     }
 }
 
+/// The message for a table that stops being readable at `row`: lint and split say the same.
+pub fn row_read_failure(row: u64, message: &str) -> String {
+    format!("cannot read past row {row}: {message}")
+}
+
 /// Reads the first 64 KiB (or the whole file, if shorter); true when that is the whole file.
 fn read_head(reader: &mut dyn Read, head: &mut Vec<u8>) -> io::Result<bool> {
     const HEAD: usize = 64 << 10;
