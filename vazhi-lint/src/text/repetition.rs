@@ -791,7 +791,7 @@ fn classify_periodic(text: &str, r: Periodic, t: &RepetitionThresholds, fences: 
     if count < t.period_min_repeats || chars < min_chars {
         return None;
     }
-    let one_word = !core.chars().any(char::is_whitespace) && core.chars().any(char::is_alphabetic);
+    let one_word = !core.chars().any(char::is_whitespace) && core.chars().any(super::is_alphabetic);
     let kind = if one_word {
         DegenerationKind::RepeatedToken {
             token: core.trim_matches(is_punct).to_string(),
@@ -859,19 +859,28 @@ fn strip_item_marker(line: &str) -> &str {
 /// space folded.
 fn sentence_key(unit: &str) -> String {
     let mut key = String::with_capacity(unit.len());
+    sentence_key_chars(unit, |c| key.push(c));
+    key
+}
+
+/// The characters of [`sentence_key`], handed to `push` one by one, so the key can be hashed
+/// without being built.
+fn sentence_key_chars(unit: &str, mut push: impl FnMut(char)) {
+    let mut first = true;
     for word in unit.split_whitespace() {
         let word = word.trim_matches(|c: char| is_punct(c) || c == '*' || c == '_' || c == '`');
         if word.is_empty() {
             continue;
         }
-        if !key.is_empty() {
-            key.push(' ');
+        if !first {
+            push(' ');
         }
-        key.extend(word.chars().flat_map(char::to_lowercase));
+        first = false;
+        for c in word.chars() {
+            super::lowercase(c, &mut push);
+        }
     }
-    key
 }
-
 /// One sentence or list item: where it is, what it says once compared, and its size.
 struct Unit {
     span: Range<usize>,
@@ -884,39 +893,85 @@ struct Unit {
 /// Sentences of prose lines (list markers stripped; a sentence ends at `.`, `!`, `?`, `।` or `|`
 /// before white space, or at the line's end). A unit of only punctuation keys on its own text.
 fn sentences(prose: &[(usize, &str)]) -> Vec<Unit> {
-    let mut out = Vec::new();
-    for &(off, line) in prose {
+    unit_texts(prose)
+        .map(|(start, unit)| {
+            let trimmed = unit.trim();
+            let mut key = sentence_key(unit);
+            if key.is_empty() {
+                key = trimmed.to_owned();
+            }
+            let lead = unit.len() - unit.trim_start().len();
+            Unit {
+                span: start + lead..start + lead + trimmed.len(),
+                letters: key.chars().filter(|&c| super::is_alphabetic(c)).count(),
+                chars: trimmed.chars().filter(|c| !c.is_whitespace()).count(),
+                key,
+            }
+        })
+        .collect()
+}
+
+/// The units [`sentences`] is made of, before they are keyed: each with the byte offset of its
+/// first character in the text. Units that are only white space are left out.
+fn unit_texts<'a>(prose: &'a [(usize, &'a str)]) -> impl Iterator<Item = (usize, &'a str)> + 'a {
+    prose.iter().flat_map(|&(off, line)| {
         let body = strip_item_marker(line);
         let mut start = off + (line.len() - body.len());
         let mut rest = body;
-        while !rest.is_empty() {
-            let cut = rest
-                .char_indices()
-                .find(|&(i, c)| {
-                    matches!(c, '.' | '!' | '?' | '।' | '|')
-                        && rest[i + c.len_utf8()..].chars().next().is_none_or(char::is_whitespace)
-                })
-                .map_or(rest.len(), |(i, c)| i + c.len_utf8());
-            let unit = &rest[..cut];
-            let trimmed = unit.trim();
-            if !trimmed.is_empty() {
-                let mut key = sentence_key(unit);
-                if key.is_empty() {
-                    key = trimmed.to_owned();
+        std::iter::from_fn(move || {
+            while !rest.is_empty() {
+                let cut = rest
+                    .char_indices()
+                    .find(|&(i, c)| {
+                        matches!(c, '.' | '!' | '?' | '।' | '|')
+                            && rest[i + c.len_utf8()..].chars().next().is_none_or(char::is_whitespace)
+                    })
+                    .map_or(rest.len(), |(i, c)| i + c.len_utf8());
+                let unit = (start, &rest[..cut]);
+                start += cut;
+                rest = &rest[cut..];
+                if !unit.1.trim().is_empty() {
+                    return Some(unit);
                 }
-                let lead = unit.len() - unit.trim_start().len();
-                out.push(Unit {
-                    span: start + lead..start + lead + trimmed.len(),
-                    letters: key.chars().filter(|c| c.is_alphabetic()).count(),
-                    chars: trimmed.chars().filter(|c| !c.is_whitespace()).count(),
-                    key,
-                });
             }
-            start += cut;
-            rest = &rest[cut..];
+            None
+        })
+    })
+}
+
+/// True when no two units of the prose compare equal, so nothing can repeat: the common case,
+/// settled by hashing each unit's key as [`sentence_key`] would spell it, without building keys,
+/// counting letters or allocating. Exact: equal keys always hash equal, so distinct hashes mean
+/// distinct keys; a hash shared by different keys only sends the record down the full path.
+fn all_units_distinct(prose: &[(usize, &str)]) -> bool {
+    let mut seen: IdMap<u64, ()> = IdMap::default();
+    for (_, unit) in unit_texts(prose) {
+        let mut hash = KeyHash::default();
+        sentence_key_chars(unit, |c| hash.push(c));
+        if hash.chars == 0 {
+            // An empty key is replaced by the unit's own text.
+            unit.trim().chars().for_each(|c| hash.push(c));
+        }
+        if seen.insert(hash.value, ()).is_some() {
+            return false;
         }
     }
-    out
+    true
+}
+
+/// A 64-bit hash of a key's characters (FxHash's mixing step, then a final avalanche so the
+/// map's slot bits depend on every character).
+#[derive(Default)]
+struct KeyHash {
+    value: u64,
+    chars: usize,
+}
+
+impl KeyHash {
+    fn push(&mut self, c: char) {
+        self.value = (self.value.rotate_left(5) ^ u64::from(u32::from(c))).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        self.chars += 1;
+    }
 }
 
 /// Longest block of sentences or list items searched for back-to-back repeats.
@@ -933,6 +988,11 @@ const MAX_BLOCK_UNITS: usize = 32;
 /// share a head (`Right to …`, `In 10 years, who is the most likely to …`) are not loops. The worst
 /// loop is reported once, at its first occurrence.
 fn repeated_sentences(text: &str, prose: &[(usize, &str)], t: &RepetitionThresholds) -> Option<Degeneration> {
+    // Every loop this reports needs two units with the same key (a block repeated at least
+    // twice, or a long unit found twice).
+    if t.sentence_min_repeats >= 2 && all_units_distinct(prose) {
+        return None;
+    }
     let units = sentences(prose);
     let mut ids: HashMap<&str, u32> = HashMap::new();
     let id: Vec<u32> = units
@@ -974,7 +1034,11 @@ fn repeated_sentences(text: &str, prose: &[(usize, &str)], t: &RepetitionThresho
             seen.entry(id[index]).or_default().push(index);
         }
     }
-    for found in seen.values().filter(|found| found.len() >= 2) {
+    // In text order, so that of two loops repeating as many characters the first is reported
+    // whatever order the map hands them out in.
+    let mut long_repeats: Vec<&Vec<usize>> = seen.values().filter(|found| found.len() >= 2).collect();
+    long_repeats.sort_unstable_by_key(|found| found[0]);
+    for found in long_repeats {
         consider(found.len(), 1, found[0], found.len() * units[found[0]].chars);
     }
     let (reps, k, at, _) = worst?;
@@ -1073,7 +1137,7 @@ fn token_runs(text: &str, t: &RepetitionThresholds, fences: &Fences, ws: &[Word<
             j += 1;
         }
         let count = j - i;
-        if count >= t.token_min_repeats && ws[i].text.chars().any(char::is_alphabetic) {
+        if count >= t.token_min_repeats && ws[i].text.chars().any(super::is_alphabetic) {
             let span = ws[i].span.0..ws[j - 1].span.1;
             let chars = text.get(span.clone()).map_or(0, |s| s.chars().count());
             let min_chars = if fences.contains(&span) {
@@ -1122,7 +1186,7 @@ fn dup_stats<'a>(parts: impl Iterator<Item = (usize, &'a str)>) -> Option<DupSta
     let mut first_dup = None;
     for (off, part) in parts {
         let trimmed = part.trim();
-        if !trimmed.chars().any(char::is_alphabetic) {
+        if !trimmed.chars().any(super::is_alphabetic) {
             continue;
         }
         let chars = trimmed.chars().count();
@@ -1751,6 +1815,20 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:#?}");
         let short = "Apply at the ration shop.";
         assert!(sentence_loops(&format!("{short} Bring your card. {short}")).is_empty());
+    }
+
+    #[test]
+    fn of_two_equal_pasted_sentences_the_first_is_reported_every_time() {
+        // Same length, each pasted twice: the tie once went to whichever the hash map gave first.
+        let first = "The scheme gives every eligible family a cash transfer of one thousand rupees a month, paid directly into the bank account of the woman who heads the household.";
+        let second = first.replacen("a month", "a annum", 1);
+        assert_eq!(first.len(), second.len());
+        let text = format!("{first} Then. {second} Again. {first} More. {second}");
+        for _ in 0..8 {
+            let found = sentence_loops(&text);
+            assert_eq!(found.len(), 1, "{found:#?}");
+            assert_eq!(found[0].span.start, 0, "{found:#?}");
+        }
     }
 
     #[test]
