@@ -302,6 +302,8 @@ struct Entry {
     lines: [Vec<Phoneme>; 2],
     /// The reference words with the phoneme index where each starts.
     words: Vec<(usize, &'static str)>,
+    /// Its white-space-separated words, the final full stop left off ([`is_verbatim`]).
+    tokens: Vec<&'static str>,
     /// Hits in one window that make this kural a candidate.
     candidate_hits: u16,
     damaged: Vec<DamagedReading>,
@@ -440,6 +442,7 @@ impl Reference {
                     Some((at, &tamil[w]))
                 })
                 .collect();
+            let tokens = verbatim_tokens(tamil);
             let mut distinct: Vec<u32> = verse.codes.windows(GRAM).map(gram_key).collect();
             distinct.sort_unstable();
             distinct.dedup();
@@ -457,6 +460,7 @@ impl Reference {
                 lines: [phoneme::phonemes(first), phoneme::phonemes(second)],
                 verse,
                 words,
+                tokens,
                 candidate_hits: u16::try_from(candidate_hits.max(1)).unwrap_or(u16::MAX),
                 damaged: Vec::new(),
                 variants: variant_keys(tamil),
@@ -807,8 +811,16 @@ struct Quote {
 /// neighbours) and compares it with the kural. `None` when it is not a quotation of it.
 fn judge(entry: &Entry, text: &str, span: Range<usize>) -> Option<Quote> {
     let quoted = &text[span.clone()];
-    let read = phoneme::phonemes_with_letters(quoted);
     let number = entry.kural.number;
+    if is_verbatim(entry, quoted) {
+        return Some(Quote {
+            number,
+            span,
+            verdict: Verdict::Exact,
+            cost: 0,
+        });
+    }
+    let read = phoneme::phonemes_with_letters(quoted);
     let verse = &entry.verse;
     let quote = |verdict, cost| {
         Some(Quote {
@@ -869,6 +881,34 @@ fn judge(entry: &Entry, text: &str, span: Range<usize>) -> Option<Quote> {
         return quote(misquoted(None), straight.edits());
     }
     None
+}
+
+/// The reference's words as [`is_verbatim`] compares them: split at white space, the kural's
+/// closing mark (`.`, `?`) left off. Every other character must belong to a word, or a quotation
+/// with the same tokens could read differently (punctuation between words stops elision).
+fn verbatim_tokens(tamil: &'static str) -> Vec<&'static str> {
+    let tokens: Vec<&'static str> = without_closing_mark(tamil).split_whitespace().collect();
+    assert!(
+        tokens.iter().all(|t| t.chars().all(phoneme::is_word_char)),
+        "the reference kural {tamil:?} has only letters, white space and a closing mark"
+    );
+    tokens
+}
+
+/// `text` without the punctuation and white space after its last letter.
+fn without_closing_mark(text: &str) -> &str {
+    text.trim_end_matches(|c: char| !phoneme::is_word_char(c))
+}
+
+/// True when `quoted` is the reference's words, byte for byte, with only white space between
+/// them and whatever punctuation after the last letter: most quotations in real data. Its
+/// phonemes and the nasals no consonant decides are then the reference's own (any white space
+/// reads as one word boundary, and marks after the last letter change neither), so [`judge`] would find it
+/// exact; this settles it without reading it. Anything else (other punctuation, a joiner,
+/// another letter) takes the full path.
+fn is_verbatim(entry: &Entry, quoted: &str) -> bool {
+    let mut have = without_closing_mark(quoted).split_whitespace();
+    entry.tokens.iter().all(|&want| have.next() == Some(want)) && have.next().is_none()
 }
 
 /// A diff of the quotation's words against the kural's, letter for letter, for quotations whose
