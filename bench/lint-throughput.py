@@ -5,7 +5,7 @@ Builds the corpus from the 1330 kurals in rules/data and their commentaries in t
 runs the release binary on 1 and 2 threads N times each, and reports MB/s of the best and the median run,
 records/s (median) and peak RSS.
 
-    python3 bench/lint-throughput.py [--size-mb 200] [--runs 3] [--extra-args "..."]
+    python3 bench/lint-throughput.py [--size-mb 200] [--runs 3] [--extra-args "..."] [--corpus kurals|sft] [--per-rule]
 
 With a tokenizer, the token rules alone (`--select VZ3`) on the same corpus, counted two ways: vazhi's
 engine (count-only BPE, byte bound) and the baseline `--token-engine encode` (`Tokenizer::encode` of
@@ -85,6 +85,54 @@ def build_corpus(path: Path, size_mb: int) -> int:
             written += len(line.encode("utf-8"))
             records += 1
     return records
+
+
+def prose_paragraphs() -> list[str]:
+    """Ordinary modern Tamil prose from the repository's own real texts: the essay's paragraphs,
+    the poems' prose explanations and the kurals' commentaries (which explain, not quote)."""
+    essay = (ROOT / "tests" / "data" / "reference" / "opentamil-turing-essay.txt").read_text(encoding="utf-8")
+    paragraphs = [p.strip() for p in essay.split("\n\n") if len(p.strip()) > 80]
+    poems = json_lines(ROOT / "tests" / "data" / "reference" / "tamilkavi-poems.jsonl")
+    paragraphs += [poem["meaning"] for poem in poems if poem.get("meaning")]
+    for kural in reference_kurals():
+        paragraphs += [kural["meaning_varadarasanar"], kural["meaning_solomon_pappaiah"]]
+    return paragraphs
+
+
+def build_sft_corpus(path: Path, size_mb: int) -> int:
+    """Instruction/answer records of two to five paragraphs of ordinary Tamil prose; 1% of the
+    answers quote a kural, 3% are in English. The ordinary SFT set the speed issue asks for."""
+    paragraphs = prose_paragraphs()
+    kurals = reference_kurals()
+    rng = random.Random(2026)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    records = 0
+    written = 0
+    with path.open("w", encoding="utf-8") as out:
+        while written < size_mb * 1_000_000:
+            roll = rng.random()
+            if roll < 0.01:
+                kural = rng.choice(kurals)
+                instruction = f"திருக்குறள் {kural['number']} பற்றி விளக்குக."
+                output = f"“{kural['tamil']}”\n\n{kural['meaning_solomon_pappaiah']}"
+            elif roll < 0.04:
+                kural = rng.choice(kurals)
+                instruction = "Explain this idea in simple words."
+                output = kural["english_explanation"]
+            else:
+                instruction = rng.choice(["இதைப் பற்றி விரிவாக எழுதுக.", "சுருக்கமாக விளக்குக.", "இதன் கருத்து என்ன?", "ஒரு கட்டுரை எழுதுக."])
+                output = "\n\n".join(rng.choice(paragraphs) for _ in range(rng.randint(2, 5)))
+            line = json.dumps({"instruction": instruction, "input": "", "output": output}, ensure_ascii=False) + "\n"
+            out.write(line)
+            written += len(line.encode("utf-8"))
+            records += 1
+    return records
+
+
+def rule_codes(binary: Path) -> list[str]:
+    """Every rule's code, from `cargo vazhi rules`."""
+    listing = subprocess.run([str(binary), "vazhi", "rules"], check=True, capture_output=True, text=True).stdout
+    return [line.split()[0] for line in listing.splitlines() if line.startswith("VZ")]
 
 
 def run(binary: Path, corpus: Path, threads: int, extra: list[str], out: Path | None = None) -> tuple[float, int, int]:
@@ -219,6 +267,20 @@ def baseline_bench(binary: Path, corpus: Path, records: int, runs: int) -> None:
         print(f"{'':<44} {threads:>7}  vazhi is {ratio:.1f}x the baseline (medians)")
 
 
+def per_rule_bench(binary: Path, corpus: Path, records: int, runs: int) -> None:
+    """Each rule alone (`--select CODE`), the reader alone, and all rules, on 2 threads: which
+    rule decides the speed a user sees. Rules that need a tokenizer run without one and only
+    read the records."""
+    size = corpus.stat().st_size
+    rows = [("reader alone (VZ001)", ["--select", "VZ001"])]
+    rows += [(code, ["--select", code]) for code in rule_codes(binary) if code != "VZ001"]
+    rows.append(("all rules", ["--select", "ALL"]))
+    print(f"{'rules (2 threads)':<24} {'best s':>7}  {'MB/s':>7}  {'median s':>8}  {'MB/s':>7}  {'peak RSS':>9}")
+    for label, extra in rows:
+        best, median, peak = timed(binary, corpus, 2, extra, runs)
+        print(f"{label:<24} {best:>7.2f}  {size / 1e6 / best:>7.0f}  {median:>8.2f}  {size / 1e6 / median:>7.0f}  {peak / 1024:>6.0f} MB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size-mb", type=int, default=200)
@@ -230,6 +292,8 @@ def main() -> None:
     parser.add_argument("--baseline-runs", type=int, default=2, help="runs of the slow Tokenizer::encode baseline")
     parser.add_argument("--check-windows", default="94,400", help="more windows to compare both engines' findings at")
     parser.add_argument("--check-mb", type=int, default=20, help="MB of the corpus those comparisons read")
+    parser.add_argument("--corpus", choices=["kurals", "sft"], default="kurals", help="kurals: every record quotes a kural (the worst case); sft: ordinary prose, 1%% kural quotes")
+    parser.add_argument("--per-rule", action="store_true", help="each rule alone, then all together (2 threads)")
     options = parser.parse_args()
 
     subprocess.run(["cargo", "build", "--release", "-q", "-p", "cargo-vazhi"], cwd=ROOT, check=True)
@@ -238,11 +302,16 @@ def main() -> None:
     binary = target_dir() / "bench" / "cargo-vazhi"
     binary.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(target_dir() / "release" / "cargo-vazhi", binary)
-    corpus = target_dir() / "bench" / f"kurals-{options.size_mb}mb.messages.jsonl"
+    if options.corpus == "sft":
+        corpus = target_dir() / "bench" / f"sft-{options.size_mb}mb.alpaca.jsonl"
+        build = build_sft_corpus
+    else:
+        corpus = target_dir() / "bench" / f"kurals-{options.size_mb}mb.messages.jsonl"
+        build = build_corpus
     records_file = corpus.with_suffix(".records")
     if not corpus.exists() or not records_file.exists():
         records_file.parent.mkdir(parents=True, exist_ok=True)
-        records_file.write_text(str(build_corpus(corpus, options.size_mb)))
+        records_file.write_text(str(build(corpus, options.size_mb)))
     records = int(records_file.read_text())
     size = corpus.stat().st_size
     print(f"corpus: {corpus.name}, {size / 1e6:.1f} MB, {records:,} records; cores: {os.cpu_count()}; load average {os.getloadavg()[0]:.2f}")
@@ -252,6 +321,9 @@ def main() -> None:
         return
     if options.baseline:
         baseline_bench(binary, corpus, records, options.runs)
+        return
+    if options.per_rule:
+        per_rule_bench(binary, corpus, records, options.runs)
         return
     configs = [("reader + script rules (VZ0, VZ1)", ["--select", "VZ0,VZ1"]), ("all rules", ["--select", "ALL"])]
     if options.extra_args:

@@ -166,15 +166,19 @@ pub fn check_text(text: &str) -> Vec<KuralIssue> {
     if !phoneme::contains_tamil(text) || u32::try_from(text.len()).is_err() {
         return Vec::new();
     }
-    let stream = phoneme::phonemes_with_letters(text);
-    if stream.codes.len() < GRAM {
+    // Most text quotes no kural: its phonemes alone settle that, and where each letter lies
+    // is read only for text with candidates (the same reading, with offsets).
+    let codes = phoneme::phonemes(text);
+    if codes.len() < GRAM {
         return Vec::new();
     }
     let reference = reference();
-    let candidates = reference.candidates(&stream.codes);
+    let candidates = reference.candidates(&codes);
     if candidates.is_empty() {
         return Vec::new();
     }
+    let stream = phoneme::phonemes_with_letters(text);
+    debug_assert_eq!(stream.codes, codes);
     let quotes = resolve_overlaps(reference.quotations(&candidates, text, &stream));
     let mut issues = Vec::new();
     for (i, quote) in quotes.iter().enumerate() {
@@ -359,11 +363,17 @@ struct GramTable {
     keys: Vec<u32>,
     ranges: Vec<(u32, u32)>,
     bits: u32,
+    /// One bit per [`Self::FILTER_BITS`]-bit hash of the keys present: most n-grams of Tamil
+    /// prose are in no kural, and this 128 KiB filter (which stays in cache, where the 1.5 MiB
+    /// table does not) answers those without probing. A set bit only sends the probe on.
+    filter: Vec<u64>,
 }
 
 impl GramTable {
     /// Packed keys use 30 bits, so this never collides with one.
     const EMPTY: u32 = u32::MAX;
+
+    const FILTER_BITS: u32 = 20;
 
     fn with_capacity(keys: usize) -> GramTable {
         let bits = (keys * 3 / 2).next_power_of_two().trailing_zeros().max(4);
@@ -371,7 +381,14 @@ impl GramTable {
             keys: vec![Self::EMPTY; 1 << bits],
             ranges: vec![(0, 0); 1 << bits],
             bits,
+            filter: vec![0; 1 << (Self::FILTER_BITS - 6)],
         }
+    }
+
+    /// The key's bit in the filter: a different multiplier from [`Self::slot`]'s, so that keys
+    /// crowded into one run of slots are spread over the filter.
+    fn filter_bit(key: u32) -> usize {
+        (key.wrapping_mul(0x85EB_CA6B) >> (32 - Self::FILTER_BITS)) as usize
     }
 
     fn slot(&self, key: u32) -> usize {
@@ -386,9 +403,15 @@ impl GramTable {
         }
         self.keys[at] = key;
         self.ranges[at] = range;
+        let bit = Self::filter_bit(key);
+        self.filter[bit / 64] |= 1 << (bit % 64);
     }
 
     fn get(&self, key: u32) -> Option<(u32, u32)> {
+        let bit = Self::filter_bit(key);
+        if self.filter[bit / 64] >> (bit % 64) & 1 == 0 {
+            return None;
+        }
         let mask = self.keys.len() - 1;
         let mut at = self.slot(key);
         loop {
