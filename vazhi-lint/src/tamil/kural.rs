@@ -70,6 +70,7 @@ use serde::{Deserialize, Serialize};
 
 use super::phoneme::{self, BITS, Phoneme, Phonemes};
 use super::variant::{same_reading, significant_nasals, variant_keys};
+use crate::text;
 
 const REFERENCE_JSONL: &str = include_str!("../../../rules/data/thirukkural.jsonl");
 const DAMAGED_JSONL: &str = include_str!("../../../rules/data/thirukkural-libkural-corrupt.jsonl");
@@ -166,19 +167,16 @@ pub fn check_text(text: &str) -> Vec<KuralIssue> {
     if !phoneme::contains_tamil(text) || u32::try_from(text.len()).is_err() {
         return Vec::new();
     }
-    // Most text quotes no kural: its phonemes alone settle that, and where each letter lies
-    // is read only for text with candidates (the same reading, with offsets).
-    let codes = phoneme::phonemes(text);
+    let stream = phoneme::phonemes_with_letters(text);
+    let codes = &stream.codes;
     if codes.len() < GRAM {
         return Vec::new();
     }
     let reference = reference();
-    let candidates = reference.candidates(&codes);
+    let candidates = reference.candidates(codes);
     if candidates.is_empty() {
         return Vec::new();
     }
-    let stream = phoneme::phonemes_with_letters(text);
-    debug_assert_eq!(stream.codes, codes);
     let quotes = resolve_overlaps(reference.quotations(&candidates, text, &stream));
     let mut issues = Vec::new();
     for (i, quote) in quotes.iter().enumerate() {
@@ -432,7 +430,7 @@ struct Reference {
     entries: Vec<Entry>,
     /// Packed n-gram → range of `postings`.
     grams: GramTable,
-    /// Entry indices, grouped by gram.
+    /// Entry indices, grouped by gram, ascending within a gram (`candidates` binary-searches them).
     postings: Vec<u16>,
 }
 
@@ -579,15 +577,10 @@ impl Reference {
                 }
             }
         }
-        // One pass hands every flagged kural its hit positions; a lookup table only when many
-        // are flagged (a record quoting half the book), a scan of the few otherwise.
-        let slot: Option<Vec<usize>> = (flagged.len() > 16).then(|| {
-            let mut slot = vec![usize::MAX; self.entries.len()];
-            for (at, &entry) in flagged.iter().enumerate() {
-                slot[entry] = at;
-            }
-            slot
-        });
+        // Every flagged kural gets its hit positions, in order. Usually one or two kurals are
+        // flagged among hits whose postings name dozens: each looks itself up in the postings
+        // (sorted by entry, so a binary search). A record quoting half the book flags many, and
+        // then one pass over all postings with a lookup table is cheaper.
         let mut out: Vec<Candidate> = flagged
             .iter()
             .map(|&entry| Candidate {
@@ -595,14 +588,24 @@ impl Reference {
                 hits: Vec::new(),
             })
             .collect();
+        if flagged.len() <= 16 {
+            for candidate in &mut out {
+                let entry = u16::try_from(candidate.entry).expect("1330 entries fit u16");
+                candidate.hits = hits
+                    .iter()
+                    .filter(|(_, postings)| postings.binary_search(&entry).is_ok())
+                    .map(|&(at, _)| at)
+                    .collect();
+            }
+            return out;
+        }
+        let mut slot = vec![usize::MAX; self.entries.len()];
+        for (at, &entry) in flagged.iter().enumerate() {
+            slot[entry] = at;
+        }
         for &(at, postings) in &hits {
             for &e in postings {
-                let e = usize::from(e);
-                let index = match &slot {
-                    Some(slot) => slot[e],
-                    None => flagged.iter().position(|&f| f == e).unwrap_or(usize::MAX),
-                };
-                if let Some(candidate) = out.get_mut(index) {
+                if let Some(candidate) = out.get_mut(slot[usize::from(e)]) {
                     candidate.hits.push(at);
                 }
             }
@@ -1648,7 +1651,7 @@ fn starts_word(text: &str, at: usize) -> bool {
     text[..at]
         .chars()
         .next_back()
-        .is_none_or(|c| !c.is_alphanumeric() && !phoneme::is_word_char(c))
+        .is_none_or(|c| !text::is_alphanumeric(c) && !phoneme::is_word_char(c))
 }
 
 /// Every single-kural number named in `text[zone]`, in text order.
@@ -1700,7 +1703,7 @@ fn named_number(text: &str, span: &Range<usize>, previous_end: usize, next_start
     let to = to
         + text[to..]
             .chars()
-            .take_while(|c| c.is_alphanumeric() || phoneme::is_word_char(*c))
+            .take_while(|&c| text::is_alphanumeric(c) || phoneme::is_word_char(c))
             .map(char::len_utf8)
             .sum::<usize>();
     let zone = &text[from..to];
@@ -1715,7 +1718,7 @@ fn named_number(text: &str, span: &Range<usize>, previous_end: usize, next_start
             && text[mention.span.end..span.start].chars().count() <= MENTION_BEFORE_CHARS;
         let after = mention.span.start >= span.end && {
             let gap = &text[span.end..mention.span.start];
-            gap.chars().count() <= MENTION_AFTER_CHARS && !gap.chars().any(char::is_alphanumeric)
+            gap.chars().count() <= MENTION_AFTER_CHARS && !gap.chars().any(text::is_alphanumeric)
         };
         if before || after {
             match named {
