@@ -105,34 +105,40 @@ enum ByteNfc {
 
 fn byte_nfc(text: &str) -> ByteNfc {
     let bytes = text.as_bytes();
-    let mut previous = '\0';
     let mut verdict = ByteNfc::Stable;
     let mut at = 0;
     while at < bytes.len() {
         let byte = bytes[at];
         if byte < 0x80 {
-            previous = '\0';
             at += 1;
         } else if is_tamil_lead(bytes, at) && at + 2 < bytes.len() {
-            let code = 0x0B80 + (u32::from(bytes[at + 1] & 1) << 6) + u32::from(bytes[at + 2] & 0x3F);
-            let ch = char::from_u32(code).unwrap_or('\0');
-            if TWO_PART_VOWELS
-                .iter()
-                .any(|&(first, second, _)| first == previous && second == ch)
+            // Only ா (E0 AE BE) and ௗ (E0 AF 97) close a two-part vowel, so only they look back.
+            // A Tamil character ending right before them ends in a continuation byte, so the
+            // three bytes before are that character exactly when they start with its lead.
+            if matches!((bytes[at + 1], bytes[at + 2]), (0xAE, 0xBE) | (0xAF, 0x97))
+                && at >= 3
+                && is_tamil_lead(bytes, at - 3)
             {
-                verdict = ByteNfc::TwoPartVowels;
+                let (first, second) = (tamil_char(&bytes[at - 3..at]), tamil_char(&bytes[at..at + 3]));
+                if TWO_PART_VOWELS.iter().any(|&(f, s, _)| f == first && s == second) {
+                    verdict = ByteNfc::TwoPartVowels;
+                }
             }
-            previous = ch;
             at += 3;
         } else if byte == 0xE2 && bytes.get(at + 1) == Some(&0x80) && bytes.get(at + 2).is_some_and(|&b| b >= 0x82) {
             // U+2002..U+203F: spaces, dashes, quotes, joiners; none decomposes (U+2000/2001 do).
-            previous = '\0';
             at += 3;
         } else {
             return ByteNfc::Unknown;
         }
     }
     verdict
+}
+
+/// The Tamil character of three UTF-8 bytes that start with E0 AE or E0 AF.
+fn tamil_char(bytes: &[u8]) -> char {
+    let code = 0x0B80 + (u32::from(bytes[1] & 1) << 6) + u32::from(bytes[2] & 0x3F);
+    char::from_u32(code).unwrap_or('\0')
 }
 
 /// `true` when `text` is certainly in Unicode NFC, judged on bytes: ASCII, Tamil letters (except
