@@ -2,7 +2,7 @@ use crate::declare_rule;
 use crate::finding::Finding;
 use crate::record::{Record, Role};
 use crate::rule::{Facts, RecordRule, RuleMeta, Severity};
-use crate::tamil::kural::{KuralIssueKind, check_text, kural, render_diff};
+use crate::tamil::kural::{KuralIssueKind, check_text_after, kural, render_diff};
 
 declare_rule! {
     /// ## What it does
@@ -14,7 +14,7 @@ declare_rule! {
     /// | class | severity | what |
     /// |---|---|---|
     /// | misquote | error | a word changed, added, dropped or moved; the lines swapped; letters damaged as in one of 41 damaged readings of a widely copied package (`rules/data/thirukkural-libkural-corrupt.jsonl`, named in the message) |
-    /// | misspelling | error | the kural's words with a letter wrong: a doubled consonant dropped inside a word (`அஃதிலார்`), a wrong vowel sign, a nasal confused where no consonant decides it (`கணங்குழை` for `கனங்குழை`), one letter that makes another word (`மனமாட்சி`) |
+    /// | misspelling | error | the kural's words with a letter wrong: a doubled consonant dropped inside a word (`அஃதிலார்`), a wrong vowel sign, a nasal confused where no consonant decides it (`கணங்குழை` for `கனங்குழை`), one letter that makes another word (`மனமாட்சி`), one glide put for the other (`வினைவிழையார்` for `வினைவிழைவார்`) |
     /// | another form | warning | the same word in another grammatical form: `-ஆன்` / `-ஆல்`, `-இல்` / `-இன்`, `ஒடு` / `ஓடு`, `-ட்கு` / `-ளுக்கு`, `-ற்கு` / `-லுக்கு` |
     /// | wrong number | error | the record names kural N (`குறள் 1`, `திருக்குறள் 1`, `kural 1`, `முதல் குறள்`, `first kural`) and quotes kural M, exactly or not |
     ///
@@ -47,6 +47,18 @@ declare_rule! {
     /// 173 of the 199 errors raised there are real defects; 25 are edition spellings still
     /// outside the table (a glide written inside a joined word, `அதுவின்றேல்`), one is a
     /// reading the 41 damaged readings share with some printed editions (`மகற்காற்று நன்றி`).
+    ///
+    /// Held apart from all of that tuning: the Tamil text of two public Thirukkural datasets
+    /// (vijayanandrp/Thirukkural-Tamil-Dataset `data/all_kural.json`, tk120404/thirukkural
+    /// `thirukkural.json`) read against the reference, each differing kural labelled by hand. Of
+    /// 179 distinct differing quotations, 81 differ only in spacing (71), an edition's word
+    /// division and junctions (9) or punctuation (1): no error is raised on any of them
+    /// (precision 1.00). 95 are defects (94 misspelt or damaged, one kural under another's
+    /// number): 90 were caught as first measured, 94 after the two fixes that set prompted (a
+    /// quotation may not run across the joint of question and answer or a question mark, whose
+    /// letters could stand in for a first letter the answer lost; one glide for the other is a
+    /// misspelling). The one missed has two separate slips; only one contiguous edit of at most
+    /// two words makes a stretch a misquotation. Three more are unclear and left out.
     ///
     /// ## Why is this bad?
     /// VAZHI's first model "cited" a wrong first kural, and adding 21 more samples did not fix it.
@@ -99,7 +111,7 @@ impl RecordRule for KuralMismatch {
                 Some(prompt) => (format!("{prompt}\n\n{}", segment.text()), prompt.len() + 2),
                 None => (segment.text().to_owned(), 0),
             };
-            for mut issue in check_text(&text) {
+            for mut issue in check_text_after(&text, offset) {
                 if issue.span.start < offset {
                     continue;
                 }

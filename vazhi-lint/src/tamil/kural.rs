@@ -162,6 +162,14 @@ pub fn kural(number: u16) -> Option<&'static KuralRef> {
 /// Finds quotations of kurals in `text` and reports the misquoted ones and the correct ones that
 /// carry a wrong kural number.
 pub fn check_text(text: &str) -> Vec<KuralIssue> {
+    check_text_after(text, 0)
+}
+
+/// [`check_text`] on a question and its answer joined into one `text`, the answer starting at
+/// byte `answer_start`: the question can name the kural the answer quotes, but no quotation runs
+/// across the joint (phonemes ignore punctuation, and the question's last letters could stand in
+/// for letters missing at the start of the quotation).
+pub fn check_text_after(text: &str, answer_start: usize) -> Vec<KuralIssue> {
     // Most records have no Tamil at all; this costs one memchr pass. Letter offsets are u32:
     // a single record over 4 GiB is not a training response, and is skipped.
     if !phoneme::contains_tamil(text) || u32::try_from(text.len()).is_err() {
@@ -177,7 +185,7 @@ pub fn check_text(text: &str) -> Vec<KuralIssue> {
     if candidates.is_empty() {
         return Vec::new();
     }
-    let quotes = resolve_overlaps(reference.quotations(&candidates, text, &stream));
+    let quotes = resolve_overlaps(reference.quotations(&candidates, text, &stream, answer_start));
     let mut issues = Vec::new();
     for (i, quote) in quotes.iter().enumerate() {
         let previous_end = i.checked_sub(1).map_or(0, |p| quotes[p].span.end);
@@ -304,7 +312,7 @@ struct Entry {
     lines: [Vec<Phoneme>; 2],
     /// The reference words with the phoneme index where each starts.
     words: Vec<(usize, &'static str)>,
-    /// Its white-space-separated words, the final full stop left off ([`is_verbatim`]).
+    /// Its white-space-separated words, the closing mark left off ([`is_verbatim`]).
     tokens: Vec<&'static str>,
     /// Hits in one window that make this kural a candidate.
     candidate_hits: u16,
@@ -615,13 +623,13 @@ impl Reference {
 
     /// All quotations of the candidates: first the exact ones (cheap, and they settle their
     /// stretch), then alignment wherever a candidate still has enough hits outside them.
-    fn quotations(&self, candidates: &[Candidate], text: &str, stream: &Phonemes) -> Vec<Quote> {
+    fn quotations(&self, candidates: &[Candidate], text: &str, stream: &Phonemes, joint: usize) -> Vec<Quote> {
         let mut quotes = Vec::new();
         let mut settled: Vec<Range<usize>> = Vec::new();
         for candidate in candidates {
             let wanted = usize::from(self.entries[candidate.entry].candidate_hits);
             for cluster in dense_clusters(&candidate.hits, wanted) {
-                for (quote, placed) in self.exact_quotations(candidate.entry, cluster, text, stream) {
+                for (quote, placed) in self.exact_quotations(candidate.entry, cluster, text, stream, joint) {
                     quotes.push(quote);
                     settled.push(placed);
                 }
@@ -646,7 +654,7 @@ impl Reference {
                     break;
                 };
                 let window = cluster.start.saturating_sub(SLACK)..(cluster.end + GRAM + SLACK).min(stream.codes.len());
-                if let Some((quote, placed)) = self.place(candidate.entry, window, text, stream) {
+                if let Some((quote, placed)) = self.place(candidate.entry, window, text, stream, joint) {
                     quotes.extend(quote);
                     claimed.push(placed);
                 }
@@ -665,6 +673,7 @@ impl Reference {
         cluster: Range<usize>,
         text: &str,
         stream: &Phonemes,
+        joint: usize,
     ) -> Vec<(Quote, Range<usize>)> {
         let entry = &self.entries[index];
         let from = cluster.start.saturating_sub(entry.verse.len());
@@ -687,7 +696,7 @@ impl Reference {
                         continue;
                     }
                     let span = expand_to_words(text, letter_span(stream, placed.clone()));
-                    if let Some(quote) = judge(entry, text, span)
+                    if let Some(quote) = judge(entry, text, span, joint)
                         && quote.cost == 0
                     {
                         out.push((quote, placed));
@@ -706,6 +715,7 @@ impl Reference {
         window: Range<usize>,
         text: &str,
         stream: &Phonemes,
+        joint: usize,
     ) -> Option<(Option<Quote>, Range<usize>)> {
         let entry = &self.entries[index];
         let codes = &stream.codes[window.clone()];
@@ -713,7 +723,7 @@ impl Reference {
         let (matched, placed) = placement.anchors()?;
         let placed = window.start + placed.start..window.start + placed.end;
         let base = expand_to_words(text, letter_span(stream, placed.clone()));
-        let mut quote = judge(entry, text, base.clone());
+        let mut quote = judge(entry, text, base.clone(), joint);
         let head_missing = matched.start > 0;
         let tail_missing = matched.end < entry.verse.len();
         if quote.as_ref().is_some_and(|q| q.cost == 0) || !(head_missing || tail_missing) {
@@ -724,7 +734,7 @@ impl Reference {
         // the neighbouring words with the fewest edits wins.
         let delimited = extend_to_delimiters(text, base.clone(), head_missing, tail_missing);
         if delimited != base
-            && let Some(delimited) = judge(entry, text, delimited)
+            && let Some(delimited) = judge(entry, text, delimited, joint)
         {
             return Some((Some(delimited), placed));
         }
@@ -740,7 +750,7 @@ impl Reference {
                     break;
                 };
                 grown = next;
-                if let Some(candidate) = judge(entry, text, grown.clone())
+                if let Some(candidate) = judge(entry, text, grown.clone(), joint)
                     && quote.as_ref().is_none_or(|q| candidate.cost < q.cost)
                 {
                     quote = Some(candidate);
@@ -835,7 +845,10 @@ struct Quote {
 
 /// Reads `text[span]` on its own (so that elision at its edges does not depend on the
 /// neighbours) and compares it with the kural. `None` when it is not a quotation of it.
-fn judge(entry: &Entry, text: &str, span: Range<usize>) -> Option<Quote> {
+fn judge(entry: &Entry, text: &str, span: Range<usize>, joint: usize) -> Option<Quote> {
+    // Kural 53 is itself a question: its own question mark is no end.
+    let ends_questions = !entry.kural.tamil.contains('?');
+    let span = one_sentence(text, span, joint, ends_questions);
     let quoted = &text[span.clone()];
     let number = entry.kural.number;
     if is_verbatim(entry, quoted) {
@@ -873,7 +886,9 @@ fn judge(entry: &Entry, text: &str, span: Range<usize>) -> Option<Quote> {
     if let Some(damaged) = entry.damaged.iter().find(|d| d.codes == read.codes) {
         return quote(misquoted(Some(damaged.source)), straight.edits());
     }
-    if read.codes == verse.codes || same_reading(&variant_keys(quoted), &entry.variants) {
+    if read.codes == verse.codes
+        || same_reading(&variant_keys(quoted), &entry.variants) && !straight.swaps_glides(&verse.codes, &read.codes)
+    {
         // Nasals that no consonant decides are the word's own: `கணங்குழை` is not `கனங்குழை`.
         if !own_nasals {
             return quote(
@@ -1022,6 +1037,7 @@ pub fn classify(diff: &[WordEdit]) -> Option<KuralIssueKind> {
             Some(KuralIssueKind::OtherForm)
         } else if same_reading(&variant_keys(&before), &variant_keys(&after))
             && significant_nasals(&before) == significant_nasals(&after)
+            && !glide_swapped(&before, &after)
         {
             None
         } else if let ([want], [have]) = (removed.as_slice(), added.as_slice()) {
@@ -1036,6 +1052,16 @@ pub fn classify(diff: &[WordEdit]) -> Option<KuralIssueKind> {
         }
     }
     worst
+}
+
+/// Whether `b` reads as `a` with one glide (`ய`, `வ`) put for the other and nothing else
+/// changed: no edition spelling (see [`Alignment::swaps_glides`]).
+fn glide_swapped(a: &str, b: &str) -> bool {
+    let (a, b) = (phoneme::phonemes(a), phoneme::phonemes(b));
+    let is_swap = |x: Phoneme, y: Phoneme| matches!((x, y), (phoneme::Y, phoneme::V) | (phoneme::V, phoneme::Y));
+    a.len() == b.len()
+        && a.iter().zip(&b).all(|(&x, &y)| x == y || is_swap(x, y))
+        && a.iter().zip(&b).any(|(&x, &y)| is_swap(x, y))
 }
 
 /// Whether `have` is `want` with one ending of [`OTHER_FORMS`] for the other.
@@ -1127,6 +1153,45 @@ fn expand_to_words(text: &str, span: Range<usize>) -> Range<usize> {
         .map(char::len_utf8)
         .sum::<usize>();
     span.start - before..span.end + after
+}
+
+/// The longest stretch of `text[span]` between questions' and exclamations' ends (`?` or `!`
+/// before white space; only the joint when `ends_questions` is false, for a kural that is a
+/// question) and the joint of question and answer, its edges trimmed to letters. No
+/// kural has such an end before its last word, but phonemes ignore punctuation, so a placement
+/// can run on into the sentence before: "… என்ன?" followed by an answer whose first letter was
+/// lost reads exactly like kural 994, which starts with ந ("என்ன?" + "யனொடு"). A full stop is
+/// no such end: a quotation with its lines swapped carries the kural's own full stop inside.
+fn one_sentence(text: &str, span: Range<usize>, joint: usize, ends_questions: bool) -> Range<usize> {
+    let quoted = &text[span.clone()];
+    let mut ends: Vec<usize> = quoted
+        .char_indices()
+        .filter(|&(at, c)| {
+            ends_questions && matches!(c, '?' | '!') && quoted[at + c.len_utf8()..].starts_with(char::is_whitespace)
+        })
+        .map(|(at, c)| at + c.len_utf8())
+        .collect();
+    if span.start < joint && joint < span.end {
+        ends.push(joint - span.start);
+        ends.sort_unstable();
+    }
+    if ends.is_empty() {
+        return span;
+    }
+    ends.insert(0, 0);
+    ends.push(quoted.len());
+    let letters = |from: usize, to: usize| quoted[from..to].chars().filter(|&c| phoneme::is_word_char(c)).count();
+    let (from, to) = ends
+        .windows(2)
+        .map(|w| (w[0], w[1]))
+        .max_by_key(|&(from, to)| (letters(from, to), from))
+        .unwrap_or((0, quoted.len()));
+    let piece = &quoted[from..to];
+    let start = piece.find(phoneme::is_word_char).unwrap_or(0);
+    let end = piece.rfind(phoneme::is_word_char).map_or(piece.len(), |at| {
+        at + piece[at..].chars().next().map_or(0, char::len_utf8)
+    });
+    span.start + from + start..span.start + from + end.max(start)
 }
 
 const INLINE_SPACE: [char; 3] = [' ', '\t', '\u{A0}'];
@@ -1389,6 +1454,32 @@ fn align(reference: &[Phoneme], text: &[Phoneme], ends: Ends) -> Alignment {
 impl Alignment {
     fn edits(&self) -> usize {
         self.ops.iter().filter(|&&op| op != Op::Match).count()
+    }
+
+    /// True when the alignment puts one glide (`ய`, `வ`) where the reference has the other.
+    /// Editions write a glide at a joint or leave it out, which the variant readings allow; none
+    /// swaps one for the other, and inside a word the swap is another word (வினைவிழைவார், "those
+    /// who desire action", against வினைவிழையார், "those who do not").
+    fn swaps_glides(&self, reference: &[Phoneme], text: &[Phoneme]) -> bool {
+        let (mut i, mut j) = (0, self.text_start);
+        for &op in &self.ops {
+            match op {
+                Op::Match => (i, j) = (i + 1, j + 1),
+                Op::Mismatch => {
+                    let pair = (reference.get(i).copied(), text.get(j).copied());
+                    if matches!(
+                        pair,
+                        (Some(phoneme::Y), Some(phoneme::V)) | (Some(phoneme::V), Some(phoneme::Y))
+                    ) {
+                        return true;
+                    }
+                    (i, j) = (i + 1, j + 1);
+                }
+                Op::Insert => j += 1,
+                Op::Delete => i += 1,
+            }
+        }
+        false
     }
 
     /// From the first to the last exact run of at least [`RUN`] phonemes:
@@ -2364,6 +2455,44 @@ mod tests {
             assert_eq!(issues.len(), 1, "{named}: {issues:?}");
             assert_eq!(issues[0].kind, KuralIssueKind::WrongNumber { named: 1 }, "{named}");
         }
+    }
+
+    #[test]
+    fn a_letter_lost_at_the_start_of_an_answer_is_not_supplied_by_the_question() {
+        // Kural 994 starts with ந; "என்ன?" ends with ன, which reads the same: before the joint
+        // and the question mark stopped placements, the damaged quotation went unreported.
+        let damaged = "யனொடு நன்றி புரிந்த பயனுடையார்\nபண்புபா ராட்டும் உலகு.";
+        for question in ["திருக்குறள் 994 என்ன?", "திருக்குறள் 994 என்ன", "குறள் 994 விளக்குக."]
+        {
+            let text = format!("{question}\n\n{damaged}");
+            let answer_start = question.len() + 2;
+            let issues = check_text_after(&text, answer_start);
+            assert_eq!(issues.len(), 1, "{question}: {issues:?}");
+            assert_eq!(issues[0].number, 994);
+            assert_eq!(
+                &text[issues[0].span.clone()],
+                damaged.trim_end_matches('.'),
+                "{question}"
+            );
+        }
+        // The answer read alone (no question): the same finding.
+        assert_eq!(check_text(damaged).len(), 1);
+    }
+
+    #[test]
+    fn one_glide_for_the_other_is_a_misspelling_a_glide_left_out_is_not() {
+        assert_eq!(phoneme::phonemes("யவ"), vec![phoneme::Y, 0, phoneme::V, 0]);
+        // Kural 901 with வினைவிழைவார் ("who desire action") as வினைவிழையார் ("who do not").
+        let swapped = kural(901).expect("901").tamil.replace("வினைவிழைவார்", "வினைவிழையார்");
+        let issues = check_text(&swapped);
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert!(matches!(
+            issues[0].kind,
+            KuralIssueKind::Misspelled | KuralIssueKind::Misquoted
+        ));
+        // An edition's glide at a joint, written or not, stays quiet (கல்வி யொருவற்கு, kural 398).
+        let joined = kural(398).expect("398").tamil.replace("கல்வி ஒருவற்கு", "கல்வி யொருவற்கு");
+        assert!(check_text(&joined).is_empty(), "{joined}");
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub const SHORT_U: Phoneme = 4;
 pub const AYTHAM: Phoneme = 12;
 /// Any of `ங ஞ ண ந ம ன`.
 pub const NASAL: Phoneme = 25;
+/// The glides `ய` and `வ`.
+pub const Y: Phoneme = 18;
+pub const V: Phoneme = 21;
 /// An unassigned code point of the Tamil block, or a sign that cannot be read.
 pub const UNKNOWN: Phoneme = 31;
 

@@ -31,16 +31,14 @@
 //! one phoneme here as in [`super::phoneme`]; [`significant_nasals`] gives the nasals that no
 //! following consonant decides, so `கணங்குழை` for `கனங்குழை` is still found.
 
-use super::phoneme::{self, NASAL, Phoneme, SHORT_U, is_consonant, is_vowel};
+use super::phoneme::{self, NASAL, Phoneme, SHORT_U, V, Y, is_consonant, is_vowel};
 
 const K: Phoneme = 13;
 const C: Phoneme = 14;
 const RETROFLEX_T: Phoneme = 15;
 const T: Phoneme = 16;
 const P: Phoneme = 17;
-const Y: Phoneme = 18;
 const L: Phoneme = 20;
-const V: Phoneme = 21;
 const RETROFLEX_L: Phoneme = 23;
 const R: Phoneme = 24;
 const A: Phoneme = 0;

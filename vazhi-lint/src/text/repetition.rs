@@ -881,6 +881,7 @@ fn sentence_key_chars(unit: &str, mut push: impl FnMut(char)) {
         }
     }
 }
+
 /// One sentence or list item: where it is, what it says once compared, and its size.
 struct Unit {
     span: Range<usize>,
