@@ -16,7 +16,8 @@
 //! capitals (`OTP`, `UPI`) are acronyms and are not judged; neither are words of one letter or
 //! with digits in them.
 //!
-//! How the model was built and evaluated, and how fast this is, is in `rules/data/README.md`.
+//! How the model was built is in `tests/data/README.md` (the table of `rules/data`); how it was
+//! evaluated and how fast it is, in `bench/romanised/README.md`.
 
 pub mod model;
 
