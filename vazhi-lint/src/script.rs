@@ -1,6 +1,9 @@
 //! Counting letters by Unicode script. Labels lie (VAZHI's `pure_tamil` outputs were 74% English);
 //! characters don't.
 
+pub mod romanised;
+pub mod transliterate;
+
 use std::ops::Range;
 
 use unicode_script::{Script, UnicodeScript};

@@ -1,0 +1,202 @@
+//! The romanised-Tamil detector's model: for every character trigram and 4-gram of a lowercased
+//! Latin word (padded with word boundaries), how much more likely it is in romanised Tamil than in
+//! English, as a log-likelihood ratio quantised to a signed byte.
+//!
+//! Both tables are indexed directly by the grams' letters in base 27 (26 letters and the word
+//! boundary), so a lookup is one multiply-add and one load with no hashing and no collisions:
+//! 27³ = 19,683 trigram bytes and 27⁴ = 531,441 4-gram bytes, 551,132 bytes with the header,
+//! embedded from `rules/data/romanised-model.bin`. The tables are built by [`Trainer`] from the
+//! material listed in the generator, `vazhi-lint/tests/romanised_model.rs`, which also checks that
+//! the embedded bytes are what the material gives.
+
+/// 26 letters and the boundary.
+pub const BASE: usize = 27;
+pub const TRIGRAMS: usize = BASE * BASE * BASE;
+pub const QUADGRAMS: usize = TRIGRAMS * BASE;
+/// Log-likelihood ratios are stored times this, rounded and clamped to ±127: ratios past ±15.9
+/// (in nats) all mean "certain".
+pub const SCALE: f64 = 8.0;
+const MAGIC: &[u8; 6] = b"VZRT1\n";
+const HEADER: usize = 8;
+pub const MODEL_BYTES: usize = HEADER + TRIGRAMS + QUADGRAMS;
+
+static EMBEDDED: &[u8] = include_bytes!("../../../../rules/data/romanised-model.bin");
+
+/// The symbol of an ASCII letter (either case): 1..=26; 0 is the word boundary.
+#[inline]
+pub fn symbol(byte: u8) -> usize {
+    usize::from((byte | 0x20) - b'a' + 1)
+}
+
+/// The two tables, borrowed from the model's bytes.
+#[derive(Clone, Copy)]
+pub struct Model {
+    /// Bytes of `i8` ratios (read with `cast_signed`).
+    pub trigrams: &'static [u8; TRIGRAMS],
+    pub quadgrams: &'static [u8; QUADGRAMS],
+}
+
+impl Model {
+    /// The model compiled into the linter.
+    pub fn embedded() -> Model {
+        Model::from_bytes(EMBEDDED).expect("rules/data/romanised-model.bin is a model")
+    }
+
+    pub fn from_bytes(bytes: &'static [u8]) -> Option<Model> {
+        if bytes.len() != MODEL_BYTES || !bytes.starts_with(MAGIC) {
+            return None;
+        }
+        let (trigrams, quadgrams) = bytes[HEADER..].split_at(TRIGRAMS);
+        Some(Model {
+            trigrams: trigrams.try_into().ok()?,
+            quadgrams: quadgrams.try_into().ok()?,
+        })
+    }
+
+    /// The ratio of one position: its 4-gram's and its trigram's.
+    #[inline]
+    pub fn gram_score(&self, quad: usize) -> i32 {
+        i32::from(self.quadgrams[quad].cast_signed()) + i32::from(self.trigrams[quad % TRIGRAMS].cast_signed())
+    }
+
+    /// The score of one word (ASCII letters only, any case): the sum over its grams. Positive
+    /// leans romanised Tamil, negative English. The detector computes the same sum inline as it
+    /// reads; this is the reference it is tested against.
+    pub fn score_word(&self, word: &[u8]) -> i32 {
+        let mut score = 0;
+        for_each_gram(word, |quad| {
+            score += self.gram_score(quad);
+        });
+        score
+    }
+}
+
+/// Calls `gram` with the 4-gram index of every position of `word` padded as `␣␣␣word␣`: one per
+/// letter and one for the closing boundary. The trigram is the 4-gram's last three symbols, its
+/// index modulo [`TRIGRAMS`]. A letter repeated past two (`waitinggggg`, `thalaivaaaa`) counts twice:
+/// Tamil doubles letters, nobody triples them except for emphasis.
+pub fn for_each_gram(word: &[u8], mut gram: impl FnMut(usize)) {
+    let mut context = 0usize;
+    let mut last = 0u8;
+    let mut run = 0;
+    for &byte in word {
+        let lower = byte | 0x20;
+        if lower == last {
+            run += 1;
+            if run > 2 {
+                continue;
+            }
+        } else {
+            last = lower;
+            run = 1;
+        }
+        let quad = context * BASE + symbol(byte);
+        gram(quad);
+        context = quad % TRIGRAMS;
+    }
+    gram(context * BASE);
+}
+
+/// Which side of the model a training word is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    RomanisedTamil,
+    English,
+}
+
+/// Gram counts of both sides, turned into the model's bytes by [`Trainer::build`].
+pub struct Trainer {
+    trigrams: [Vec<u64>; 2],
+    quadgrams: [Vec<u64>; 2],
+}
+
+impl Default for Trainer {
+    fn default() -> Self {
+        Trainer {
+            trigrams: [vec![0; TRIGRAMS], vec![0; TRIGRAMS]],
+            quadgrams: [vec![0; QUADGRAMS], vec![0; QUADGRAMS]],
+        }
+    }
+}
+
+impl Trainer {
+    /// Counts a word `weight` times. Words with anything but ASCII letters are skipped.
+    pub fn add_word(&mut self, side: Side, word: &str, weight: u64) {
+        if word.is_empty() || !word.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return;
+        }
+        let side = side as usize;
+        for_each_gram(word.as_bytes(), |quad| {
+            self.quadgrams[side][quad] += weight;
+            self.trigrams[side][quad % TRIGRAMS] += weight;
+        });
+    }
+
+    /// The model's bytes: the header, then the trigram and 4-gram tables of quantised
+    /// log-likelihood ratios, log P(gram | Tamil) − log P(gram | English), each side's counts
+    /// smoothed by adding a half to every gram either side has seen. A gram neither side has seen
+    /// scores 0.
+    pub fn build(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(MODEL_BYTES);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&[SCALE as u8, 0]);
+        for [tamil, english] in [&self.trigrams, &self.quadgrams] {
+            let seen = tamil.iter().zip(english).filter(|(t, e)| **t + **e > 0).count() as f64;
+            let total = |counts: &[u64]| counts.iter().sum::<u64>() as f64 + 0.5 * seen;
+            let (tamil_total, english_total) = (total(tamil), total(english));
+            for (&t, &e) in tamil.iter().zip(english) {
+                let ratio = if t + e == 0 {
+                    0.0
+                } else {
+                    ((t as f64 + 0.5) / tamil_total).ln() - ((e as f64 + 0.5) / english_total).ln()
+                };
+                let quantised = (ratio * SCALE).round().clamp(-127.0, 127.0) as i8;
+                out.push(quantised.cast_unsigned());
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grams_pad_the_word_and_collapse_long_runs() {
+        let mut grams = Vec::new();
+        for_each_gram(b"la", |quad| grams.push(quad));
+        let l = symbol(b'l');
+        let a = symbol(b'a');
+        assert_eq!(grams, vec![l, l * BASE + a, (l * BASE + a) * BASE]);
+        let mut long = Vec::new();
+        for_each_gram(b"vaaaaa", |quad| long.push(quad));
+        let mut short = Vec::new();
+        for_each_gram(b"VAA", |quad| short.push(quad));
+        assert_eq!(long, short);
+    }
+
+    #[test]
+    fn a_trained_model_leans_each_way() {
+        let mut trainer = Trainer::default();
+        for word in ["pannunga", "sollunga", "vaanga", "irukku", "enna"] {
+            trainer.add_word(Side::RomanisedTamil, word, 3);
+        }
+        for word in ["the", "password", "share", "with", "nobody"] {
+            trainer.add_word(Side::English, word, 3);
+        }
+        trainer.add_word(Side::English, "naïve", 100);
+        let bytes: &'static [u8] = Box::leak(trainer.build().into_boxed_slice());
+        let model = Model::from_bytes(bytes).expect("a model");
+        assert!(model.score_word(b"ponga") > 0);
+        assert!(model.score_word(b"there") < 0);
+        assert_eq!(model.score_word(b"xq"), 0);
+    }
+
+    #[test]
+    fn the_embedded_model_loads() {
+        let model = Model::embedded();
+        assert!(model.score_word(b"pannunga") > 0);
+        assert!(model.score_word(b"password") < 0);
+    }
+}
