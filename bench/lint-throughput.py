@@ -281,6 +281,24 @@ def per_rule_bench(binary: Path, corpus: Path, records: int, runs: int) -> None:
         print(f"{label:<24} {best:>7.2f}  {size / 1e6 / best:>7.0f}  {median:>8.2f}  {size / 1e6 / median:>7.0f}  {peak / 1024:>6.0f} MB")
 
 
+def previous_bench(binary: Path, previous: Path, corpus: Path, runs: int) -> None:
+    """This build against an earlier one, alternating run by run so both see the machine at the
+    same speed: all rules, then the two slowest rules alone, on 2 threads."""
+    size = corpus.stat().st_size
+    rows = [("all rules", ["--select", "ALL"]), ("VZ401 kural-mismatch", ["--select", "VZ401"]), ("VZ205 repetition", ["--select", "VZ205"]), ("VZ206 duplicate", ["--select", "VZ206"])]
+    print(f"{'rules (2 threads)':<24} {'previous MB/s':>13}  {'this MB/s':>9}  {'speed-up':>8}   (medians of {runs})")
+    for label, extra in rows:
+        times: dict[str, list[float]] = {"previous": [], "this": []}
+        for _ in range(runs):
+            for key, program in (("previous", previous), ("this", binary)):
+                elapsed, _, code = run(program, corpus, 2, extra)
+                if code != 0:
+                    sys.exit(f"{program} exited {code}")
+                times[key].append(elapsed)
+        before, after = statistics.median(times["previous"]), statistics.median(times["this"])
+        print(f"{label:<24} {size / 1e6 / before:>13.0f}  {size / 1e6 / after:>9.0f}  {before / after:>7.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size-mb", type=int, default=200)
@@ -294,6 +312,7 @@ def main() -> None:
     parser.add_argument("--check-mb", type=int, default=20, help="MB of the corpus those comparisons read")
     parser.add_argument("--corpus", choices=["kurals", "sft"], default="kurals", help="kurals: every record quotes a kural (the worst case); sft: ordinary prose, 1%% kural quotes")
     parser.add_argument("--per-rule", action="store_true", help="each rule alone, then all together (2 threads)")
+    parser.add_argument("--previous", help="another cargo-vazhi binary (an earlier build) to time run by run against this one")
     options = parser.parse_args()
 
     subprocess.run(["cargo", "build", "--release", "-q", "-p", "cargo-vazhi"], cwd=ROOT, check=True)
@@ -321,6 +340,9 @@ def main() -> None:
         return
     if options.baseline:
         baseline_bench(binary, corpus, records, options.runs)
+        return
+    if options.previous:
+        previous_bench(binary, Path(options.previous), corpus, options.runs)
         return
     if options.per_rule:
         per_rule_bench(binary, corpus, records, options.runs)
