@@ -86,3 +86,56 @@ fn every_kural_in_every_chat_layout_lints_clean() {
         report.findings.len()
     );
 }
+
+/// A real edition's text against the reference: every kural in which tk120404/thirukkural
+/// (Apache-2.0) reads differently, labelled by hand (tests/data/README.md). Spacing and edition
+/// spellings must stay quiet; misspellings and damage must be errors. One is missed and named
+/// here: kural 1202 with two separate slips (`எனைத்தொனறு`, `ஏல்`), which is no single contiguous
+/// edit, the shape the rule reads as a misquotation.
+#[test]
+fn a_real_editions_differences_are_told_apart() {
+    let path = vazhi_tests::test_data().join("reference/thirukkural-tk120404-differences.jsonl");
+    let body = std::fs::read_to_string(&path).unwrap();
+    let labelled: Vec<(u64, String, String)> = body
+        .lines()
+        .map(|line| {
+            let v: Value = serde_json::from_str(line).unwrap();
+            (
+                v["number"].as_u64().unwrap(),
+                v["quote"].as_str().unwrap().to_owned(),
+                v["label"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(labelled.len(), 90);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("edition.jsonl");
+    write_jsonl(
+        &file,
+        labelled
+            .iter()
+            .map(|(number, quote, _)| json!({"instruction": format!("திருக்குறள் {number} என்ன?"), "output": quote})),
+    );
+    let report = Linter::new(Settings::default()).lint_files(std::slice::from_ref(&file), &Silent);
+    let errors: std::collections::BTreeSet<u64> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule.name == "kural-mismatch" && f.severity == vazhi_lint::Severity::Error)
+        .filter_map(|f| f.line())
+        .collect();
+    let mut false_alarms = Vec::new();
+    let mut missed = Vec::new();
+    for (line, (number, quote, label)) in (1u64..).zip(&labelled) {
+        let error = errors.contains(&line);
+        match label.as_str() {
+            "spacing" | "edition-spelling" if error => false_alarms.push(format!("{number}: {quote}")),
+            "misspelling" if !error => missed.push(*number),
+            _ => {}
+        }
+    }
+    assert!(
+        false_alarms.is_empty(),
+        "errors on edition spellings: {false_alarms:#?}"
+    );
+    assert_eq!(missed, vec![1202], "misspellings missed");
+}
