@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::record::{Position, Record, Segment, TextField};
 use crate::rule::{RuleMeta, Severity};
+use crate::text::{ceil_char_boundary, floor_char_boundary};
 
 /// Longest excerpt of a field kept for display; a 3 MB line must not be copied into every finding.
 const SNIPPET_BYTES: usize = 320;
@@ -21,33 +22,17 @@ pub struct Snippet {
     pub cut_after: bool,
 }
 
-fn floor_char(text: &str, mut at: usize) -> usize {
-    at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
-}
-
-fn ceil_char(text: &str, mut at: usize) -> usize {
-    at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at += 1;
-    }
-    at
-}
-
 impl Snippet {
     /// An excerpt of `text` that shows `span`, widened to whole lines where they fit.
     pub fn around(text: &str, span: Range<usize>) -> Snippet {
-        let span = floor_char(text, span.start)..ceil_char(text, span.end.max(span.start));
-        let shown_span_end = ceil_char(text, span.end.min(span.start + SNIPPET_BYTES));
+        let span = floor_char_boundary(text, span.start)..ceil_char_boundary(text, span.end.max(span.start));
+        let shown_span_end = ceil_char_boundary(text, span.end.min(span.start + SNIPPET_BYTES));
         let budget = SNIPPET_BYTES.saturating_sub(shown_span_end - span.start);
         let line_start = text[..span.start].rfind('\n').map_or(0, |at| at + 1);
         let start = if span.start - line_start <= budget / 2 {
             line_start
         } else {
-            floor_char(text, span.start - budget / 2)
+            floor_char_boundary(text, span.start - budget / 2)
         };
         let line_end = text[shown_span_end..]
             .find('\n')
@@ -55,7 +40,7 @@ impl Snippet {
         let end = if line_end - shown_span_end <= budget / 2 {
             line_end
         } else {
-            floor_char(text, shown_span_end + budget / 2)
+            floor_char_boundary(text, shown_span_end + budget / 2)
         };
         Snippet {
             text: text[start..end].to_owned(),

@@ -1713,28 +1713,12 @@ fn ordinal_number(word: &str) -> Option<u16> {
 /// A mention that belongs to a chapter (`அதிகாரத்தின் முதல் குறள்`, `kural 3 of chapter 5`)
 /// numbers a kural within the chapter, not in the book.
 fn near_chapter_word(text: &str, span: &Range<usize>) -> bool {
-    let from = floor_char_boundary(text, span.start.saturating_sub(72));
-    let to = ceil_char_boundary(text, span.end + 72);
+    let from = text::floor_char_boundary(text, span.start.saturating_sub(72));
+    let to = text::ceil_char_boundary(text, span.end + 72);
     let around = text[from..to].to_lowercase();
     ["அதிகார", "chapter", "adhikar", "athikar", "adhigar", "athigar"]
         .iter()
         .any(|w| around.contains(w))
-}
-
-fn floor_char_boundary(text: &str, mut at: usize) -> usize {
-    at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
-}
-
-fn ceil_char_boundary(text: &str, mut at: usize) -> usize {
-    at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at += 1;
-    }
-    at
 }
 
 /// True when `text[at..]` starts a word: the previous character is no letter or digit.
@@ -1787,9 +1771,9 @@ fn number_mentions(text: &str, zone: Range<usize>) -> Vec<Mention> {
 /// when no number or more than one is named.
 fn named_number(text: &str, span: &Range<usize>, previous_end: usize, next_start: usize) -> Option<u16> {
     // Bytes, generously: a Tamil character takes three.
-    let from = floor_char_boundary(text, span.start.saturating_sub(4 * MENTION_BEFORE_CHARS));
+    let from = text::floor_char_boundary(text, span.start.saturating_sub(4 * MENTION_BEFORE_CHARS));
     let from = from.max(previous_end);
-    let to = ceil_char_boundary(text, span.end + 4 * MENTION_AFTER_CHARS + 32).min(next_start);
+    let to = text::ceil_char_boundary(text, span.end + 4 * MENTION_AFTER_CHARS + 32).min(next_start);
     // Do not cut a number or word in two at the end of the zone.
     let to = to
         + text[to..]

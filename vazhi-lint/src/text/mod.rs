@@ -65,6 +65,26 @@ pub fn lowercase(c: char, mut push: impl FnMut(char)) {
     }
 }
 
+/// The char boundary at or before `at` (`at` clamped to the text): where to cut a byte offset
+/// that may fall inside a character. (`str::floor_char_boundary` is newer than this crate's
+/// minimum Rust.)
+pub fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// The char boundary at or after `at` (`at` clamped to the text).
+pub fn ceil_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
 /// Byte ranges of the whitespace-separated words of `text`: what `str::split_whitespace` gives,
 /// found on bytes. Only characters whose lead byte can start a whitespace character are decoded
 /// (those of U+0085, U+00A0, U+1680, U+2000..U+205F and U+3000); any other is stepped over whole

@@ -1478,14 +1478,12 @@ fn close_cluster(out: &mut [SoupChar], seen: &mut u8) {
 /// enormous line must not be rescanned for every zone in it.
 fn soup_chars(text: &str, fences: &Fences, zone: Range<usize>) -> Vec<SoupChar> {
     let mut out: Vec<SoupChar> = Vec::new();
-    let mut from = text
+    let from = text
         .get(..zone.start)
         .and_then(|head| head.rfind('\n'))
         .map_or(0, |i| i + 1)
         .max(zone.start.saturating_sub(1024));
-    while !text.is_char_boundary(from) {
-        from += 1;
-    }
+    let from = super::ceil_char_boundary(text, from);
     let Some(rest) = text.get(from..) else {
         return out;
     };
