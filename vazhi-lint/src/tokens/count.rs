@@ -876,7 +876,9 @@ fn ends_in_top_level_bar(pattern: &str) -> bool {
 pub(crate) fn nfc_unchanged(text: &str) -> bool {
     use unicode_normalization::char::{canonical_combining_class, compose};
     use unicode_normalization::{IsNormalized, is_nfc_quick};
-    if text.is_ascii() {
+    // ASCII, Tamil and general punctuation without a split two-part vowel: settled on bytes
+    // (`script::surely_nfc`, the check the NFC rule and `split --fix` use) before any decoding.
+    if text.is_ascii() || crate::script::surely_nfc(text) {
         return true;
     }
     let mut previous: Option<char> = None;
