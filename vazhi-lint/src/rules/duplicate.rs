@@ -100,7 +100,7 @@ impl DatasetRule for Duplicate {
 /// its index in its array for records of a JSON document.
 #[derive(Debug, Clone, Copy)]
 struct Origin {
-    /// The line or row; the top bit set for a row.
+    /// The line or row; the top bit set for a row (no file has 2^63 lines or rows).
     position: u64,
     /// `u64::MAX` for a record that is no array element.
     element: u64,
@@ -208,7 +208,7 @@ struct Copies {
     max_response_copies: u64,
     /// Reused for each turn's normalised text.
     scratch: Vec<u8>,
-    /// The files the origins name, by index; the last one is where the latest record came from.
+    /// The files the origins name, by index (while observing, the last is the current file's).
     files: Vec<Arc<Path>>,
     /// Index of each file in `files`.
     file_ids: HashMap<Arc<Path>, u32>,
