@@ -56,35 +56,43 @@ def reference_kurals() -> list[dict]:
     return kurals
 
 
-def build_corpus(path: Path, size_mb: int) -> int:
-    """Writes records until the file reaches size_mb; 95% clean Tamil, 5% English answers."""
-    kurals = reference_kurals()
-    rng = random.Random(1330)
+def write_records(path: Path, size_mb: int, next_record) -> int:
+    """Writes `next_record()` as JSON Lines until the file reaches size_mb; returns the count."""
     path.parent.mkdir(parents=True, exist_ok=True)
     records = 0
     written = 0
     with path.open("w", encoding="utf-8") as out:
         while written < size_mb * 1_000_000:
-            kural = rng.choice(kurals)
-            question = f"திருக்குறள் {kural['number']} என்ன? அதன் பொருளை விளக்குக."
-            if rng.random() < 0.05:
-                answer = kural["english"] + "\n\n" + kural["english_explanation"]
-            else:
-                answer = f"“{kural['tamil']}”\n\nபொருள்: {kural['meaning_varadarasanar']}\n\n{kural['meaning_solomon_pappaiah']}"
-            record = {
-                "messages": [
-                    {"role": "system", "content": "நீங்கள் VAZHI, ஒரு தமிழ் உதவியாளர்."},
-                    {"role": "user", "content": question},
-                    {"role": "assistant", "content": answer},
-                ],
-                "language": "pure_tamil",
-                "category": kural["chapter"],
-            }
-            line = json.dumps(record, ensure_ascii=False) + "\n"
+            line = json.dumps(next_record(), ensure_ascii=False) + "\n"
             out.write(line)
             written += len(line.encode("utf-8"))
             records += 1
     return records
+
+
+def build_corpus(path: Path, size_mb: int) -> int:
+    """Writes records until the file reaches size_mb; 95% clean Tamil, 5% English answers."""
+    kurals = reference_kurals()
+    rng = random.Random(1330)
+
+    def record() -> dict:
+        kural = rng.choice(kurals)
+        question = f"திருக்குறள் {kural['number']} என்ன? அதன் பொருளை விளக்குக."
+        if rng.random() < 0.05:
+            answer = kural["english"] + "\n\n" + kural["english_explanation"]
+        else:
+            answer = f"“{kural['tamil']}”\n\nபொருள்: {kural['meaning_varadarasanar']}\n\n{kural['meaning_solomon_pappaiah']}"
+        return {
+            "messages": [
+                {"role": "system", "content": "நீங்கள் VAZHI, ஒரு தமிழ் உதவியாளர்."},
+                {"role": "user", "content": question},
+                {"role": "assistant", "content": answer},
+            ],
+            "language": "pure_tamil",
+            "category": kural["chapter"],
+        }
+
+    return write_records(path, size_mb, record)
 
 
 def prose_paragraphs() -> list[str]:
@@ -105,28 +113,23 @@ def build_sft_corpus(path: Path, size_mb: int) -> int:
     paragraphs = prose_paragraphs()
     kurals = reference_kurals()
     rng = random.Random(2026)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    records = 0
-    written = 0
-    with path.open("w", encoding="utf-8") as out:
-        while written < size_mb * 1_000_000:
-            roll = rng.random()
-            if roll < 0.01:
-                kural = rng.choice(kurals)
-                instruction = f"திருக்குறள் {kural['number']} பற்றி விளக்குக."
-                output = f"“{kural['tamil']}”\n\n{kural['meaning_solomon_pappaiah']}"
-            elif roll < 0.04:
-                kural = rng.choice(kurals)
-                instruction = "Explain this idea in simple words."
-                output = kural["english_explanation"]
-            else:
-                instruction = rng.choice(["இதைப் பற்றி விரிவாக எழுதுக.", "சுருக்கமாக விளக்குக.", "இதன் கருத்து என்ன?", "ஒரு கட்டுரை எழுதுக."])
-                output = "\n\n".join(rng.choice(paragraphs) for _ in range(rng.randint(2, 5)))
-            line = json.dumps({"instruction": instruction, "input": "", "output": output}, ensure_ascii=False) + "\n"
-            out.write(line)
-            written += len(line.encode("utf-8"))
-            records += 1
-    return records
+
+    def record() -> dict:
+        roll = rng.random()
+        if roll < 0.01:
+            kural = rng.choice(kurals)
+            instruction = f"திருக்குறள் {kural['number']} பற்றி விளக்குக."
+            output = f"“{kural['tamil']}”\n\n{kural['meaning_solomon_pappaiah']}"
+        elif roll < 0.04:
+            kural = rng.choice(kurals)
+            instruction = "Explain this idea in simple words."
+            output = kural["english_explanation"]
+        else:
+            instruction = rng.choice(["இதைப் பற்றி விரிவாக எழுதுக.", "சுருக்கமாக விளக்குக.", "இதன் கருத்து என்ன?", "ஒரு கட்டுரை எழுதுக."])
+            output = "\n\n".join(rng.choice(paragraphs) for _ in range(rng.randint(2, 5)))
+        return {"instruction": instruction, "input": "", "output": output}
+
+    return write_records(path, size_mb, record)
 
 
 def rule_codes(binary: Path) -> list[str]:

@@ -1058,10 +1058,14 @@ pub fn classify(diff: &[WordEdit]) -> Option<KuralIssueKind> {
 /// changed: no edition spelling (see [`Alignment::swaps_glides`]).
 fn glide_swapped(a: &str, b: &str) -> bool {
     let (a, b) = (phoneme::phonemes(a), phoneme::phonemes(b));
-    let is_swap = |x: Phoneme, y: Phoneme| matches!((x, y), (phoneme::Y, phoneme::V) | (phoneme::V, phoneme::Y));
     a.len() == b.len()
-        && a.iter().zip(&b).all(|(&x, &y)| x == y || is_swap(x, y))
-        && a.iter().zip(&b).any(|(&x, &y)| is_swap(x, y))
+        && a.iter().zip(&b).all(|(&x, &y)| x == y || is_glide_swap(x, y))
+        && a.iter().zip(&b).any(|(&x, &y)| is_glide_swap(x, y))
+}
+
+/// `ய` where the other has `வ`, or the reverse.
+fn is_glide_swap(x: Phoneme, y: Phoneme) -> bool {
+    matches!((x, y), (phoneme::Y, phoneme::V) | (phoneme::V, phoneme::Y))
 }
 
 /// Whether `have` is `want` with one ending of [`OTHER_FORMS`] for the other.
@@ -1466,11 +1470,9 @@ impl Alignment {
             match op {
                 Op::Match => (i, j) = (i + 1, j + 1),
                 Op::Mismatch => {
-                    let pair = (reference.get(i).copied(), text.get(j).copied());
-                    if matches!(
-                        pair,
-                        (Some(phoneme::Y), Some(phoneme::V)) | (Some(phoneme::V), Some(phoneme::Y))
-                    ) {
+                    if let (Some(&want), Some(&have)) = (reference.get(i), text.get(j))
+                        && is_glide_swap(want, have)
+                    {
                         return true;
                     }
                     (i, j) = (i + 1, j + 1);

@@ -9,23 +9,23 @@ use std::ops::Range;
 /// The Tamil block, U+0B80..U+0BFF: most characters of the text these rules read.
 const TAMIL_BLOCK: std::ops::RangeInclusive<char> = '\u{0B80}'..='\u{0BFF}';
 
-/// Which characters of the Tamil block are alphabetic, one bit each, filled from
-/// `char::is_alphabetic` itself so the fast path below cannot disagree with it.
-static TAMIL_ALPHABETIC: std::sync::LazyLock<u128> = std::sync::LazyLock::new(|| {
+/// One bit per character of the Tamil block: which of them have `property`. Filled from the
+/// standard library's own answer, so the fast paths below cannot disagree with it.
+fn tamil_block_mask(property: fn(char) -> bool) -> u128 {
     TAMIL_BLOCK
         .enumerate()
-        .filter(|(_, c)| c.is_alphabetic())
+        .filter(|&(_, c)| property(c))
         .fold(0, |mask, (bit, _)| mask | 1 << bit)
-});
+}
 
-/// Which characters of the Tamil block are alphanumeric (the letters and signs above, and the
-/// Tamil digits and numbers), filled from `char::is_alphanumeric` itself.
-static TAMIL_ALPHANUMERIC: std::sync::LazyLock<u128> = std::sync::LazyLock::new(|| {
-    TAMIL_BLOCK
-        .enumerate()
-        .filter(|(_, c)| c.is_alphanumeric())
-        .fold(0, |mask, (bit, _)| mask | 1 << bit)
-});
+/// `c`'s bit in a [`tamil_block_mask`]; `c` is in the Tamil block.
+fn in_tamil_mask(mask: u128, c: char) -> bool {
+    mask >> (u32::from(c) - u32::from(*TAMIL_BLOCK.start())) & 1 == 1
+}
+
+static TAMIL_ALPHABETIC: std::sync::LazyLock<u128> = std::sync::LazyLock::new(|| tamil_block_mask(char::is_alphabetic));
+static TAMIL_ALPHANUMERIC: std::sync::LazyLock<u128> =
+    std::sync::LazyLock::new(|| tamil_block_mask(char::is_alphanumeric));
 
 /// `char::is_alphanumeric`, answered from a bit mask for ASCII and the Tamil block, as
 /// [`is_alphabetic`] is.
@@ -33,7 +33,7 @@ pub fn is_alphanumeric(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric()
     } else if TAMIL_BLOCK.contains(&c) {
-        *TAMIL_ALPHANUMERIC >> (u32::from(c) - 0x0B80) & 1 == 1
+        in_tamil_mask(*TAMIL_ALPHANUMERIC, c)
     } else {
         c.is_alphanumeric()
     }
@@ -47,7 +47,7 @@ pub fn is_alphabetic(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphabetic()
     } else if TAMIL_BLOCK.contains(&c) {
-        *TAMIL_ALPHABETIC >> (u32::from(c) - 0x0B80) & 1 == 1
+        in_tamil_mask(*TAMIL_ALPHABETIC, c)
     } else {
         c.is_alphabetic()
     }
