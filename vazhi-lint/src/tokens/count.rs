@@ -85,6 +85,12 @@ pub enum CountEngine {
 
 /// Exact token counts with the tokenizer a training run will use. `Send + Sync`: share one
 /// across threads; each thread keeps its own piece cache.
+///
+/// Load one per tokenizer and keep it. With a BPE model, tokenizers 0.23 keeps each loaded
+/// model's encode cache (up to 10,000 words) in a map local to every thread that encoded with
+/// it, and dropping the counter does not clear it: only the thread's exit does. A thread that
+/// loads and drops counters over and over grows without bound (issue 17, the `tokenizer_audit`
+/// fuzz target, which now runs each input on a thread of its own).
 pub struct TokenCounter {
     tokenizer: Tokenizer,
     fast: Result<FastPath, String>,
