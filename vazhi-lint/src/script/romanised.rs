@@ -16,6 +16,10 @@
 //! capitals (`OTP`, `UPI`) are acronyms and are not judged; neither are words of one letter or
 //! with digits in them.
 //!
+//! Code is not prose either: short identifiers (`ap`, `ret`, `vilai`) score like Tamil. Fenced
+//! code blocks are skipped, and words that touch a character prose words do not (`va_start`,
+//! `a/b`, `x=1`, `printf(`, `yaml.load`, `https:`) are not judged.
+//!
 //! How the model was built is in `tests/data/README.md` (the table of `rules/data`); how it was
 //! evaluated and how fast it is, in `bench/romanised/README.md`.
 
@@ -131,6 +135,15 @@ impl WordScripts {
         })
     }
 
+    /// The counts behind a verdict, for a message: "3 Tamil-script, 12 romanised-Tamil and 4
+    /// English words".
+    pub fn tally(&self) -> String {
+        format!(
+            "{} Tamil-script, {} romanised-Tamil and {} English words",
+            self.tamil_script, self.romanised, self.english
+        )
+    }
+
     pub fn add(&mut self, other: &WordScripts) {
         self.tamil_script += other.tamil_script;
         self.romanised += other.romanised;
@@ -147,6 +160,15 @@ const SEPARATOR: u8 = 0;
 const UPPER: u8 = 32;
 const APOSTROPHE: u8 = 64;
 const DIGIT: u8 = 65;
+/// Separators that say the word beside them is code, a path or a URL rather than prose
+/// (`va_start`, `a/b`, `x=1`, `` `name` ``).
+const CODE_MARK: u8 = 66;
+/// `(`: code only after a word (`printf(`); prose has "(see below)".
+const CALL: u8 = 67;
+/// `.`: code only between letters (`yaml.load`, `e.g.`); prose has "the end.".
+const MEMBER: u8 = 68;
+/// `:`: code only before `/` (`https://`).
+const SCHEME: u8 = 69;
 const NON_ASCII: u8 = 128;
 static CLASSES: [u8; 256] = {
     let mut classes = [SEPARATOR; 256];
@@ -164,7 +186,15 @@ static CLASSES: [u8; 256] = {
         } else if b >= 0x80 {
             NON_ASCII
         } else {
-            SEPARATOR
+            match b {
+                b'_' | b'/' | b'\\' | b'=' | b'<' | b'>' | b'@' | b'$' | b'{' | b'}' | b'|' | b'~' | b'^' | b'`' => {
+                    CODE_MARK
+                }
+                b'(' => CALL,
+                b'.' => MEMBER,
+                b':' => SCHEME,
+                _ => SEPARATOR,
+            }
         };
         byte += 1;
     }
@@ -182,6 +212,9 @@ struct LatinWord {
     digits: bool,
     last: usize,
     run: u32,
+    /// Touches a character that prose words do not (`va_start`, `yaml.load`, `x=1`, `f(`):
+    /// an identifier, a path or a URL, which are not words of either language.
+    code: bool,
 }
 
 /// Per-text tallies before capitalised words are settled.
@@ -217,11 +250,27 @@ impl Detector {
         self.model.score_word(word.as_bytes())
     }
 
+    /// Counts the words of `text` outside fenced code blocks: code is not prose, whatever its
+    /// words look like.
+    pub fn count(&self, text: &str) -> WordScripts {
+        let mut tally = Tally::default();
+        let mut rest = text;
+        // Most texts have no backtick at all; one quick search keeps fences out of the word loop.
+        if memchr::memchr(b'`', text.as_bytes()).is_some() {
+            while let Some(open) = rest.find(FENCE) {
+                self.read(&rest[..open], &mut tally);
+                let code = &rest[open + FENCE.len()..];
+                rest = code.find(FENCE).map_or("", |close| &code[close + FENCE.len()..]);
+            }
+        }
+        self.read(rest, &mut tally);
+        settle_names(tally)
+    }
+
     /// One pass over the bytes: Latin words are scored as they are read, without being copied or
     /// lowercased; Tamil-script words are counted on their lead bytes.
-    pub fn count(&self, text: &str) -> WordScripts {
+    fn read(&self, text: &str, tally: &mut Tally) {
         let bytes = text.as_bytes();
-        let mut tally = Tally::default();
         let mut word = LatinWord::default();
         let mut in_tamil = false;
         let mut in_other = false;
@@ -263,7 +312,7 @@ impl Detector {
                     at += 1;
                 }
                 NON_ASCII => {
-                    self.finish(&mut word, &mut tally);
+                    self.finish(&mut word, tally);
                     if byte == 0xE0 && matches!(bytes.get(at + 1), Some(0xAE | 0xAF)) {
                         tally.words.tamil_script += usize::from(!in_tamil);
                         in_tamil = true;
@@ -283,15 +332,22 @@ impl Detector {
                     }
                 }
                 _ => {
-                    self.finish(&mut word, &mut tally);
+                    let mut code_follows = false;
+                    if class != SEPARATOR {
+                        let after_word = word.letters > 0;
+                        word.code |= after_word && closes_code(class, bytes.get(at + 1).copied());
+                        code_follows = class == CODE_MARK || (class == MEMBER && after_word);
+                    }
+                    self.finish(&mut word, tally);
+                    // The next word starts here, after this separator.
+                    word.code = code_follows;
                     in_tamil = false;
                     in_other = false;
                     at += 1;
                 }
             }
         }
-        self.finish(&mut word, &mut tally);
-        settle_names(tally)
+        self.finish(&mut word, tally);
     }
 
     /// Judges the word just read and starts the next.
@@ -308,12 +364,13 @@ impl Detector {
             capitals,
             capitalised,
             digits,
+            code,
             ..
         } = std::mem::take(word);
         let score = score + self.model.gram_score(context * BASE);
         let words = &mut tally.words;
         let acronym = capitals == letters && letters <= 4;
-        if letters < 2 || digits || acronym || score.abs() < WORD_MARGIN {
+        if letters < 2 || digits || code || acronym || score.abs() < WORD_MARGIN {
             words.unjudged += 1;
         } else if score < 0 {
             words.english += 1;
@@ -325,6 +382,20 @@ impl Detector {
         }
     }
 }
+
+/// Whether a code-marking separator of `class`, followed by `next`, makes the word before it
+/// code.
+#[inline]
+fn closes_code(class: u8, next: Option<u8>) -> bool {
+    match class {
+        MEMBER => next.is_some_and(|byte| byte.is_ascii_alphabetic()),
+        SCHEME => next == Some(b'/'),
+        _ => true,
+    }
+}
+
+/// What opens and closes a fenced code block in Markdown.
+const FENCE: &str = "```";
 
 /// Joiners inside a word do not split it.
 fn is_joiner(ch: char) -> bool {
@@ -416,6 +487,27 @@ mod tests {
         let words = WordScripts::of("OTP UPI 4G u r a");
         assert_eq!(words.judged(), 0);
         assert_eq!(words.unjudged, 6);
+    }
+
+    #[test]
+    fn code_paths_and_urls_are_not_words() {
+        // Found on English READMEs: Python and a URL read as Tanglish word by word. (Unfenced C,
+        // `ret = vsnprintf(str, maxsize, format, ap);`, still can: short names like `ap` and
+        // `ret` look Tamil, and nothing marks them as code.)
+        for text in [
+            ">>> yaml.load(stream, Loader=yaml.CLoader) >>> yaml.dump(data, Dumper=yaml.CDumper)",
+            "See http://0pointer.de/cgi-bin/viewcvs.cgi/?root=avahi for the sources.",
+        ] {
+            let words = WordScripts::of(text);
+            assert_ne!(words.verdict(), Some(Verdict::Tanglish), "{text}: {words:?}");
+        }
+        let fenced = WordScripts::of("Run this:\n```\nkanna = pannunga(vaanga)\n```\nand it prints the list of files.");
+        assert_eq!(fenced.romanised, 0, "{fenced:?}");
+        assert_eq!(fenced.verdict(), Some(Verdict::English));
+        // Prose punctuation leaves words alone.
+        let prose = WordScripts::of("Naan (veetla) irukken. Neenga eppo varuveenga?");
+        assert_eq!(prose.unjudged, 0, "{prose:?}");
+        assert_eq!(prose.verdict(), Some(Verdict::Tanglish));
     }
 
     #[test]
