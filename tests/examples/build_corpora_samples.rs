@@ -8,6 +8,7 @@ use std::io::Write;
 use std::path::Path;
 
 use serde_json::{Value, json};
+use vazhi_lint::script::transliterate::romanise_word;
 use vazhi_tests::{
     Kural, Poem, Turn, kurals, messages_batch, poems, text_batch, transliterate, workspace, write_arrow_file,
     write_arrow_stream, write_csv, write_messages_parquet, write_text_parquet,
@@ -20,6 +21,25 @@ fn question(kural: &Kural) -> String {
 /// A Tamil answer: the kural quoted, then a Tamil commentary.
 fn tamil_answer(kural: &Kural) -> String {
     format!("“{}”\n\nபொருள்: {}", kural.tamil, kural.meaning)
+}
+
+/// Tamil text as Tanglish: each Tamil word romanised, spaces and punctuation kept.
+fn romanised(tamil: &str) -> String {
+    let mut out = String::new();
+    let mut word = String::new();
+    for ch in tamil.chars().chain(std::iter::once(' ')) {
+        if ('\u{0B80}'..='\u{0BFF}').contains(&ch) {
+            word.push(ch);
+            continue;
+        }
+        if !word.is_empty() {
+            out.push_str(&romanise_word(&word));
+            word.clear();
+        }
+        out.push(ch);
+    }
+    out.pop();
+    out
 }
 
 fn write_jsonl(path: &Path, records: &[Value]) {
@@ -188,6 +208,29 @@ fn main() {
             sample.iter().map(|_| Some("pure_tamil".to_owned())).collect(),
         )],
     );
+
+    // defective/tanglish.jsonl: the three scripts of one language against the labels that claim
+    // them. The Tamil commentary romanised the way people type it (`romanise_word`: zh for ழ,
+    // doubled vowels, th/dh) stands for Tanglish, Pope's explanations for English.
+    let sample: Vec<&Kural> = kurals.iter().skip(5).step_by(111).take(12).collect();
+    let records: Vec<Value> = sample
+        .iter()
+        .enumerate()
+        .map(|(index, kural)| {
+            let (label, answer) = match index % 6 {
+                // Tanglish where Tamil script is promised: romanised-tamil, mislabeled-language, tamil-ratio.
+                0 | 1 => ("pure_tamil", romanised(&kural.meaning)),
+                // English labelled as Tanglish: mislabeled-language.
+                2 | 3 => ("tanglish", kural.explanation.clone()),
+                // Tanglish labelled as English: mislabeled-language.
+                4 => ("english", romanised(&kural.meaning)),
+                // Tanglish labelled as such: nothing to report.
+                _ => ("tanglish", romanised(&kural.meaning)),
+            };
+            json!({"instruction": question(kural), "input": "", "output": answer, "language": label})
+        })
+        .collect();
+    write_jsonl(&defective.join("tanglish.jsonl"), &records);
 
     // defective/english-answers.alpaca.jsonl: Tamil questions answered in English, no label at all.
     let records: Vec<Value> = kurals

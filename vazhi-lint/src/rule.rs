@@ -11,6 +11,7 @@ use crate::dataset::Dataset;
 use crate::finding::Finding;
 use crate::record::{INLINE_TURNS, Record};
 use crate::script::ScriptCounts;
+use crate::script::romanised::WordScripts;
 use crate::tokens::{TokenSettings, Turn, Verdict};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -101,6 +102,7 @@ macro_rules! declare_rule {
 #[derive(Default)]
 pub struct Facts {
     target_scripts: std::sync::OnceLock<SmallVec<[ScriptCounts; INLINE_TURNS]>>,
+    target_words: std::sync::OnceLock<SmallVec<[WordScripts; INLINE_TURNS]>>,
     token_verdict: std::sync::OnceLock<Option<Result<Verdict, String>>>,
     /// Count every sample's tokens exactly instead of letting the byte bound settle short ones.
     every_token: bool,
@@ -137,6 +139,27 @@ impl Facts {
                 .map(|segment| ScriptCounts::of(segment.text()))
                 .collect()
         })
+    }
+
+    /// The words of each training target by script (Tamil script, romanised Tamil, English), in
+    /// [`Record::targets`] order. Rules ask for them only when they need the verdict, so most
+    /// records never pay for the word reader.
+    pub fn target_words(&self, record: &Record<'_>) -> &[WordScripts] {
+        self.target_words.get_or_init(|| {
+            record
+                .targets()
+                .map(|segment| WordScripts::of(segment.text()))
+                .collect()
+        })
+    }
+
+    /// The words of all training targets together.
+    pub fn all_target_words(&self, record: &Record<'_>) -> WordScripts {
+        let mut total = WordScripts::default();
+        for words in self.target_words(record) {
+            total.add(words);
+        }
+        total
     }
 }
 

@@ -12,7 +12,8 @@ use crate::dataset::{DatasetOptions, DatasetSpec};
 use crate::fields::{FieldMap, FieldOptions};
 use crate::rule::{RuleMeta, Severity};
 use crate::rules::{
-    self, category_skew, duplicate, foreign_script, mislabeled_language, repetition, tamil_ratio, template_leak,
+    self, category_skew, duplicate, foreign_script, mislabeled_language, repetition, romanised_tamil, tamil_ratio,
+    template_leak,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +59,7 @@ pub struct RuleOptions {
     pub tamil_ratio: Option<tamil_ratio::Options>,
     pub mislabeled_language: Option<mislabeled_language::Options>,
     pub foreign_script: Option<foreign_script::Options>,
+    pub romanised_tamil: Option<romanised_tamil::Options>,
     pub duplicate: Option<duplicate::Options>,
     pub category_skew: Option<category_skew::Options>,
     pub template_leak: Option<template_leak::Options>,
@@ -70,6 +72,7 @@ pub struct RuleSettings {
     pub tamil_ratio: tamil_ratio::Settings,
     pub mislabeled_language: mislabeled_language::Settings,
     pub foreign_script: foreign_script::Settings,
+    pub romanised_tamil: romanised_tamil::Settings,
     pub duplicate: duplicate::Settings,
     pub category_skew: category_skew::Settings,
     pub template_leak: template_leak::Settings,
@@ -82,6 +85,7 @@ impl RuleOptions {
             tamil_ratio: self.tamil_ratio.unwrap_or_default().resolve()?,
             mislabeled_language: self.mislabeled_language.unwrap_or_default().resolve()?,
             foreign_script: self.foreign_script.unwrap_or_default().resolve()?,
+            romanised_tamil: self.romanised_tamil.unwrap_or_default().resolve(),
             duplicate: self.duplicate.unwrap_or_default().resolve(),
             category_skew: self.category_skew.unwrap_or_default().resolve()?,
             template_leak: self.template_leak.unwrap_or_default().resolve(root)?,
@@ -371,7 +375,7 @@ mod tests {
     #[test]
     fn select_by_prefix_and_ignore_by_name() {
         let settings = parse("select = [\"VZ1\"]\nignore = [\"foreign-script\"]").unwrap();
-        assert_eq!(settings.enabled, vec!["VZ101", "VZ102"]);
+        assert_eq!(settings.enabled, vec!["VZ101", "VZ102", "VZ104"]);
     }
 
     #[test]

@@ -84,6 +84,11 @@ fn mislabeled_language() {
 }
 
 #[test]
+fn romanised_tamil() {
+    check_fixture("romanised-tamil.jsonl");
+}
+
+#[test]
 fn foreign_script() {
     check_fixture("foreign-script.jsonl");
 }

@@ -14,6 +14,7 @@ pub mod mojibake;
 pub mod not_nfc;
 pub mod over_long_prompt;
 pub mod repetition;
+pub mod romanised_tamil;
 pub mod tamil_ratio;
 pub mod tamil_unicode;
 pub mod template_leak;
@@ -45,6 +46,7 @@ pub static REGISTRY: &[RuleEntry] = &[
     RuleEntry { meta: &tamil_ratio::TAMIL_RATIO, build: Build::Record(|s| Box::new(tamil_ratio::TamilRatio(s.rules.tamil_ratio.clone()))) },
     RuleEntry { meta: &mislabeled_language::MISLABELED_LANGUAGE, build: Build::Record(|s| Box::new(mislabeled_language::MislabeledLanguage(s.rules.mislabeled_language.clone()))) },
     RuleEntry { meta: &foreign_script::FOREIGN_SCRIPT, build: Build::Record(|s| Box::new(foreign_script::ForeignScript(s.rules.foreign_script.clone()))) },
+    RuleEntry { meta: &romanised_tamil::ROMANISED_TAMIL, build: Build::Record(|s| Box::new(romanised_tamil::RomanisedTamil(s.rules.romanised_tamil.clone()))) },
     RuleEntry { meta: &mixed_format::MIXED_FORMAT, build: Build::Dataset(|_| Box::new(mixed_format::MixedFormat)) },
     RuleEntry { meta: &missing_assistant::MISSING_ASSISTANT, build: Build::Record(|_| Box::new(missing_assistant::MissingAssistant)) },
     RuleEntry { meta: &think_leak::THINK_LEAK, build: Build::Record(|_| Box::new(think_leak::ThinkLeak)) },

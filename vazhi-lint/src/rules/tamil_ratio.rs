@@ -6,6 +6,7 @@ use crate::record::Record;
 use crate::rule::{Facts, RecordRule, RuleMeta, Severity};
 use crate::rules::mislabeled_language::normalize_label;
 use crate::script::ScriptCounts;
+use crate::script::romanised::Verdict;
 
 declare_rule! {
     /// ## What it does
@@ -14,7 +15,12 @@ declare_rule! {
     /// letters, where digits, punctuation, spaces and other characters of the Unicode scripts Common
     /// and Inherited are not letters. An error below `error-below` (default 0.30), a warning below
     /// `warn-below` (default 0.70). Records whose language label is in `exempt-labels` (default
-    /// `english`, `en`, `eng`) are not measured.
+    /// `english`, `en`, `eng`, `tanglish`) are not measured: those labels promise English or
+    /// romanised Tamil, and `mislabeled-language` checks that promise.
+    ///
+    /// When a target it reports is Tanglish (Tamil written in Latin letters), the message says so
+    /// rather than calling it English: the fix is then to write it in Tamil script or label it
+    /// `tanglish`, not to translate it.
     ///
     /// ## Why is this bad?
     /// A Tamil model learns the language of its targets. In the VAZHI team's v0.2 set, 74% of the
@@ -29,12 +35,17 @@ declare_rule! {
     /// ```
     /// `VZ101 tamil-ratio: response is 0% Tamil script (error below 30%)`.
     ///
+    /// ```json
+    /// {"instruction": "OTP-a yaarkitta sollalama?", "output": "Illa, unga OTP-a yaarukkum share pannadheenga."}
+    /// ```
+    /// `VZ101 tamil-ratio: response is Tanglish (romanised Tamil), 0% Tamil script (error below 30%)`.
+    ///
     /// ## Options
     /// ```toml
     /// [rules.tamil-ratio]
     /// error-below = 0.30
     /// warn-below = 0.70
-    /// exempt-labels = ["english", "en", "eng"]
+    /// exempt-labels = ["english", "en", "eng", "tanglish"]
     /// ```
     pub static TAMIL_RATIO = {
         code: "VZ101",
@@ -81,7 +92,7 @@ impl Options {
         }
         let exempt_labels = self
             .exempt_labels
-            .unwrap_or_else(|| vec!["english".into(), "en".into(), "eng".into()])
+            .unwrap_or_else(|| ["english", "en", "eng", "tanglish"].map(String::from).to_vec())
             .iter()
             .map(|label| normalize_label(label).into_owned())
             .collect();
@@ -128,15 +139,30 @@ impl RecordRule for TamilRatio {
         } else {
             format!("warning below {}", percent(self.0.warn_below))
         };
+        let tanglish = facts.all_target_words(record).verdict() == Some(Verdict::Tanglish);
+        let (what, advice) = if tanglish {
+            (
+                "Tanglish (romanised Tamil), ",
+                "write it in Tamil script, or label the record `tanglish` if it is meant to be romanised",
+            )
+        } else {
+            (
+                "",
+                "write the answer in Tamil, or label the record `english` if it is meant to be English",
+            )
+        };
         let mut finding = Finding::record(
             &TAMIL_RATIO,
             record,
-            format!("response is {} Tamil script ({band})", percent(share)),
+            format!("response is {what}{} Tamil script ({band})", percent(share)),
         )
         .severity(severity)
         .help(format!(
-            "{} Tamil of {} letters ({} Latin, {} other); write the answer in Tamil, or label the record `english` if it is meant to be English",
-            total.tamil, total.letters(), total.latin, total.other
+            "{} Tamil of {} letters ({} Latin, {} other); {advice}",
+            total.tamil,
+            total.letters(),
+            total.latin,
+            total.other
         ));
         // Point at the least Tamil of the targets: that is the turn to rewrite.
         let worst = record

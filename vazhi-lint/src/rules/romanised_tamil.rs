@@ -1,0 +1,175 @@
+use serde::{Deserialize, Serialize};
+
+use crate::declare_rule;
+use crate::finding::Finding;
+use crate::record::Record;
+use crate::rule::{Facts, RecordRule, RuleMeta};
+use crate::rules::mislabeled_language::normalize_label;
+use crate::rules::tamil_ratio::percent;
+use crate::script::romanised::Verdict;
+
+declare_rule! {
+    /// ## What it does
+    /// Finds training targets written in romanised Tamil (Tanglish: "Unga OTP yaarukkum share
+    /// pannadheenga") where the dataset expects Tamil script. Each target turn is read word by
+    /// word (Tamil-script, romanised-Tamil and English words; see `mislabeled-language` and
+    /// `bench/romanised/README.md`), and a turn whose verdict is Tanglish is reported. One
+    /// finding per record, at its first Tanglish turn.
+    ///
+    /// Tamil script is expected of records labelled with one of `tamil-labels` (default
+    /// `pure_tamil`, `tamil`, `ta`), and, with `expect-script = "tamil"`, of records with no
+    /// label too. Records labelled anything else (`tanglish`, `mixed`, `english`) are not judged.
+    ///
+    /// Tamil script with English words in it ("இந்த app-ஐ download பண்ணுங்க") is not Tanglish,
+    /// and neither are English sentences that name Tamil places and people ("Chennai is the
+    /// capital of Tamil Nadu"): capitalised words count as Tamil only when the text's other words
+    /// are Tanglish already. A turn needs three words the reader can judge before it gets a
+    /// verdict, so "Seri", "ok da" and "Hello!" are never reported. Romanised Kannada and
+    /// Malayalam look like Tanglish to this reader (it knows Tamil against English only).
+    ///
+    /// How well: on 188 real YouTube comments labelled by hand and held apart from tuning (91
+    /// Tanglish, 97 English), Tanglish is called with precision 0.945 and recall 0.945, English
+    /// with precision 0.941 and recall 0.825 (0.941 of the turns long enough to judge). Those are
+    /// short, noisy turns: of 4,034 paragraphs of English software documentation, no paragraph of
+    /// prose was called Tanglish (12 code lines and URLs were). The word reader runs at about 270
+    /// MB/s on one thread. Details: `bench/romanised/README.md`.
+    ///
+    /// ## Why is this bad?
+    /// A model trained to answer in Tamil script learns to answer in Latin letters from these
+    /// targets, and a Tamil-script tokenizer spends several tokens per romanised word it has
+    /// never seen. `tamil-ratio` sees only "0% Tamil script" and cannot tell this from English;
+    /// the fix differs (transliterate, not translate).
+    ///
+    /// ## Example
+    /// ```json
+    /// {"instruction": "OTP-ஐ யாரிடம் சொல்லலாம்?", "output": "Yaarkittayum sollaadheenga, unga bank kooda OTP kekka maattaanga.", "language": "pure_tamil"}
+    /// ```
+    /// `VZ104 romanised-tamil: the response is Tanglish (romanised Tamil) where Tamil script is expected: 7 of 9 judged Latin words romanised Tamil`.
+    ///
+    /// ## Options
+    /// ```toml
+    /// [rules.romanised-tamil]
+    /// tamil-labels = ["pure_tamil", "tamil", "ta"]
+    /// expect-script = "labelled"   # or "tamil": unlabelled records are expected in Tamil script too
+    /// ```
+    pub static ROMANISED_TAMIL = {
+        code: "VZ104",
+        name: "romanised-tamil",
+        severity: Error,
+        scope: Record,
+        summary: "A training target in romanised Tamil where Tamil script is expected",
+    };
+}
+
+/// Which records are expected in Tamil script besides those with a Tamil label.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExpectScript {
+    /// Only records labelled with one of the Tamil labels.
+    #[default]
+    Labelled,
+    /// Unlabelled records too: the whole dataset is meant to be in Tamil script.
+    Tamil,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Options {
+    /// Labels that promise Tamil script.
+    pub tamil_labels: Option<Vec<String>>,
+    pub expect_script: Option<ExpectScript>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Settings {
+    pub tamil_labels: Vec<String>,
+    pub expect_script: ExpectScript,
+}
+
+impl Options {
+    pub fn resolve(self) -> Settings {
+        let tamil_labels = self
+            .tamil_labels
+            .unwrap_or_else(|| ["pure_tamil", "tamil", "ta"].map(String::from).to_vec())
+            .iter()
+            .map(|label| normalize_label(label).into_owned())
+            .collect();
+        Settings {
+            tamil_labels,
+            expect_script: self.expect_script.unwrap_or_default(),
+        }
+    }
+}
+
+pub struct RomanisedTamil(pub Settings);
+
+impl RomanisedTamil {
+    fn expects_tamil_script(&self, record: &Record<'_>) -> bool {
+        match record.language.as_deref() {
+            Some(label) => {
+                let label = normalize_label(label);
+                self.0.tamil_labels.iter().any(|tamil| *tamil == label)
+            }
+            None => self.0.expect_script == ExpectScript::Tamil,
+        }
+    }
+}
+
+impl RecordRule for RomanisedTamil {
+    fn meta(&self) -> &'static RuleMeta {
+        &ROMANISED_TAMIL
+    }
+
+    fn check(&self, record: &Record<'_>, facts: &Facts, out: &mut Vec<Finding>) {
+        if !self.expects_tamil_script(record) {
+            return;
+        }
+        // Tanglish is Latin letters: targets without any are not read word by word.
+        if facts.target_scripts(record).iter().all(|counts| counts.latin == 0) {
+            return;
+        }
+        let per_target = facts.target_words(record);
+        let mut tanglish = record
+            .targets()
+            .zip(per_target)
+            .filter(|(_, words)| words.verdict() == Some(Verdict::Tanglish));
+        let Some((segment, words)) = tanglish.next() else {
+            return;
+        };
+        let more = tanglish.count();
+        let targets = per_target.len();
+        let which = if targets == 1 {
+            "the response is".to_owned()
+        } else {
+            format!("{} of {targets} responses are", 1 + more)
+        };
+        let latin = words.romanised + words.english;
+        let label = record
+            .language
+            .as_deref()
+            .map_or("the dataset expects Tamil script".to_owned(), |label| {
+                format!("labelled `{label}`")
+            });
+        let len = segment.text().len();
+        out.push(
+            Finding::record(
+                &ROMANISED_TAMIL,
+                record,
+                format!(
+                    "{which} Tanglish (romanised Tamil) where Tamil script is expected: {} of {latin} judged Latin words romanised Tamil",
+                    words.romanised
+                ),
+            )
+            .in_segment(&segment, 0..len)
+            .label(format!(
+                "Tanglish, {} romanised",
+                percent(words.romanised_share().unwrap_or(0.0))
+            ))
+            .help(format!(
+                "{label}; {}: write it in Tamil script, or label the record `tanglish`",
+                words.tally()
+            )),
+        );
+    }
+}
