@@ -114,6 +114,40 @@ impl ModelSection {
             None => "unknown",
         }
     }
+
+    /// The first merge whose token `tokenizers` 0.23 cannot build without panicking, as the
+    /// error it should have returned. Its `BpeBuilder::build` joins each merge's parts in a
+    /// buffer as long as the longest vocabulary entry before looking the result up, so a merge
+    /// of two known tokens that makes something longer (or whose second part is shorter than
+    /// `continuing_subword_prefix`, or splits a character where the prefix would end) slices
+    /// out of bounds instead of reporting
+    /// `MergeTokenOutOfVocabulary`. Found by fuzzing; checked before the file is handed over.
+    pub fn merge_that_panics_tokenizers(&self) -> Option<String> {
+        if self.kind() != "BPE" {
+            return None;
+        }
+        let (Some(merges), Some(vocab)) = (&self.merges, &self.vocab) else {
+            return None;
+        };
+        let tokens: std::collections::HashSet<&str> = vocab.0.iter().map(|(token, _)| token.as_str()).collect();
+        let longest = tokens.iter().map(|token| token.len()).max().unwrap_or(0);
+        let prefix = self.continuing_subword_prefix.as_deref().unwrap_or("");
+        merges.iter().enumerate().find_map(|(rank, merge)| {
+            let (a, b) = merge.parts()?;
+            if !tokens.contains(a) || !tokens.contains(b) {
+                return None;
+            }
+            // tokenizers drops the prefix's length in bytes from `b` whatever `b` starts with.
+            let tail = b.get(prefix.len()..);
+            let fits = tail.is_some_and(|tail| a.len() + tail.len() <= longest);
+            (!fits).then(|| {
+                format!(
+                    "merge #{rank} `{a} {b}` makes `{a}{}`, which is not in model.vocab",
+                    tail.unwrap_or(b)
+                )
+            })
+        })
+    }
 }
 
 /// `model.vocab` as `(token, id)` pairs in file order: an object `{token: id}` (BPE, WordPiece,

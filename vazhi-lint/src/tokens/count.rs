@@ -127,6 +127,12 @@ impl TokenCounter {
 
     /// `from_json` for a caller that already parsed the file's model.
     pub(crate) fn from_parsed(json: &str, file: &TokenizerFile, path: &Path) -> Result<Self, CountError> {
+        if let Some(message) = file.model.merge_that_panics_tokenizers() {
+            return Err(CountError::Load {
+                path: path.to_owned(),
+                message,
+            });
+        }
         let mut tokenizer: Tokenizer = json.parse().map_err(|e| CountError::Load {
             path: path.to_owned(),
             message: format!("{e}"),
@@ -1456,5 +1462,46 @@ mod tests {
             .err()
             .expect("an error");
         assert!(error.to_string().contains("/nonexistent/tokenizer.json"), "{error}");
+    }
+}
+
+#[cfg(test)]
+mod merge_checks {
+    use super::*;
+
+    fn load(model: serde_json::Value) -> Result<TokenCounter, CountError> {
+        let json = serde_json::json!({
+            "version": "1.0",
+            "added_tokens": [],
+            "normalizer": null,
+            "pre_tokenizer": null,
+            "post_processor": null,
+            "decoder": null,
+            "model": model,
+        });
+        TokenCounter::from_json(&json.to_string(), Path::new("tokenizer.json"))
+    }
+
+    /// tokenizers 0.23.2 panics on these instead of returning an error (found by fuzzing):
+    /// vazhi must say which merge is wrong and go on.
+    #[test]
+    fn merges_that_panic_tokenizers_are_errors() {
+        let longer_than_every_token = serde_json::json!({
+            "type": "BPE", "vocab": {"Ġ": 0, "a": 1}, "merges": ["Ġ a"],
+        });
+        let shorter_than_the_prefix = serde_json::json!({
+            "type": "BPE", "vocab": {"ab": 0, "a": 1, "##b": 2}, "merges": ["ab a"],
+            "continuing_subword_prefix": "##",
+        });
+        for (model, made) in [(longer_than_every_token, "`Ġa`"), (shorter_than_the_prefix, "`aba`")] {
+            let Err(CountError::Load { message, .. }) = load(model) else {
+                panic!("a merge that panics tokenizers must be a load error");
+            };
+            assert!(message.starts_with("merge #0") && message.contains(made), "{message}");
+        }
+        let sound = serde_json::json!({
+            "type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2}, "merges": ["a b"],
+        });
+        assert!(load(sound).is_ok());
     }
 }
