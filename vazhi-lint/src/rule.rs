@@ -98,6 +98,15 @@ macro_rules! declare_rule {
     };
 }
 
+/// A rule's `[rules.NAME]` table (what a user writes, every key optional, unknown keys
+/// rejected) and what it resolves into (what the rule runs with, nothing optional).
+pub trait RuleConfig: Default {
+    type Settings;
+
+    /// `root` is the configuration file's folder, which paths in the table are relative to.
+    fn resolve(self, root: &std::path::Path) -> Result<Self::Settings, String>;
+}
+
 /// Facts about a record that several rules need, computed once per record on first use.
 #[derive(Default)]
 pub struct Facts {

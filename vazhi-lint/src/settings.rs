@@ -6,15 +6,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobMatcher};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::dataset::{DatasetOptions, DatasetSpec};
 use crate::fields::{FieldMap, FieldOptions};
 use crate::rule::{RuleMeta, Severity};
-use crate::rules::{
-    self, category_skew, duplicate, foreign_script, mislabeled_language, repetition, romanised_tamil, tamil_ratio,
-    template_leak,
-};
+use crate::rules::{self, RuleOptions, RuleSettings};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -50,48 +47,6 @@ pub struct Options {
     /// `"encode"`: count every sample with `Tokenizer::encode`, without the fast path or the
     /// byte bound. Same verdicts, slower; for cross-checking and benchmarks. Default `"auto"`.
     pub token_engine: Option<crate::tokens::TokenEngine>,
-}
-
-/// `[rules.NAME]` tables: each rule's own options.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RuleOptions {
-    pub tamil_ratio: Option<tamil_ratio::Options>,
-    pub mislabeled_language: Option<mislabeled_language::Options>,
-    pub foreign_script: Option<foreign_script::Options>,
-    pub romanised_tamil: Option<romanised_tamil::Options>,
-    pub duplicate: Option<duplicate::Options>,
-    pub category_skew: Option<category_skew::Options>,
-    pub template_leak: Option<template_leak::Options>,
-    pub repetition: Option<repetition::Options>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub struct RuleSettings {
-    pub tamil_ratio: tamil_ratio::Settings,
-    pub mislabeled_language: mislabeled_language::Settings,
-    pub foreign_script: foreign_script::Settings,
-    pub romanised_tamil: romanised_tamil::Settings,
-    pub duplicate: duplicate::Settings,
-    pub category_skew: category_skew::Settings,
-    pub template_leak: template_leak::Settings,
-    pub repetition: repetition::Settings,
-}
-
-impl RuleOptions {
-    fn resolve(self, root: &Path) -> Result<RuleSettings, String> {
-        Ok(RuleSettings {
-            tamil_ratio: self.tamil_ratio.unwrap_or_default().resolve()?,
-            mislabeled_language: self.mislabeled_language.unwrap_or_default().resolve()?,
-            foreign_script: self.foreign_script.unwrap_or_default().resolve()?,
-            romanised_tamil: self.romanised_tamil.unwrap_or_default().resolve(),
-            duplicate: self.duplicate.unwrap_or_default().resolve(),
-            category_skew: self.category_skew.unwrap_or_default().resolve()?,
-            template_leak: self.template_leak.unwrap_or_default().resolve(root)?,
-            repetition: self.repetition.unwrap_or_default().resolve()?,
-        })
-    }
 }
 
 #[derive(Debug, Clone)]

@@ -1,11 +1,14 @@
-//! Each fixture under tests/fixtures/ is a JSONL corpus whose records carry, beside their data, an
-//! `expect` key: the findings the record must produce (`"VZ101"`, or `"VZ101:warning"` to pin the
-//! severity). vazhi ignores the key; this test holds each line to it, exactly.
+//! Each fixture under tests/fixtures/ is a JSONL corpus named after a rule, whose records carry,
+//! beside their data, an `expect` key: the findings the record must produce (`"VZ101"`, or
+//! `"VZ101:warning"` to pin the severity). vazhi ignores the key; this test holds each line to it,
+//! exactly. Fixtures are found in the folder: adding a rule's fixture is adding its file, and a
+//! record rule without one fails `every_record_rule_has_a_fixture`.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use vazhi_lint::rule::Scope;
+use vazhi_lint::rules::{Build, REGISTRY};
 use vazhi_lint::settings::Options;
 use vazhi_lint::{Linter, Settings, Silent};
 
@@ -19,19 +22,75 @@ fn settings_for(name: &str, body: &str) -> Settings {
             select.push(meta.code.to_owned());
         }
     }
+    // The token rules run only with a tokenizer and a window: the real Qwen tokenizer, and a
+    // window small enough for a fixture's records to fill.
+    let needs_tokens = REGISTRY
+        .iter()
+        .any(|entry| matches!(entry.build, Build::RecordIf(_)) && select.iter().any(|rule| rule == entry.meta.name));
     let options = Options {
         select: Some(select),
+        tokenizer: needs_tokens.then(|| workspace().join("tests/data/qwen-tokenizer.json")),
+        max_seq_len: needs_tokens.then_some(TOKEN_WINDOW),
         ..Options::default()
     };
     Settings::resolve(options, PathBuf::from("."), None).expect("valid selection")
 }
 
-fn check_fixture(name: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
+/// The window the token rules' fixtures are written for.
+const TOKEN_WINDOW: usize = 64;
+
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Every fixture's file name, sorted.
+fn fixture_names() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(fixtures())
+        .expect("tests/fixtures exists")
+        .map(|entry| {
+            entry
+                .expect("readable folder")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|name| name.ends_with(".jsonl"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// The lines of fixture `name` that do not hold, described; and every finding, one per line
+/// (`line:column code severity message`), for its snapshot.
+fn check_fixture(name: &str) -> (Vec<String>, String) {
+    let path = fixtures().join(name);
     let body = std::fs::read_to_string(&path).expect("fixture exists");
     let report = Linter::new(settings_for(name, &body)).lint_files(std::slice::from_ref(&path), &Silent);
+    let mut listing = String::new();
+    let mut failures = Vec::new();
+    for finding in &report.findings {
+        // The messages' convention: one line, no final period (the help says what to do, in
+        // sentences); they start lowercase unless with a name, a number or a tag.
+        let message = &finding.message;
+        if message.ends_with('.') || message.contains('\n') || message.trim() != message {
+            failures.push(format!(
+                "{name}: {}: message breaks the convention: {message:?}",
+                finding.rule.code
+            ));
+        }
+        listing.push_str(&format!(
+            "{}:{} {} {} {}\n",
+            finding.line().map_or("-".into(), |line| line.to_string()),
+            finding.column.map_or("-".into(), |column| column.to_string()),
+            finding.rule.code,
+            finding.severity.name(),
+            finding.message
+        ));
+    }
     let mut found: BTreeMap<u64, Vec<String>> = BTreeMap::new();
     for finding in &report.findings {
         let line = finding.line().expect("record findings have a line");
@@ -40,7 +99,6 @@ fn check_fixture(name: &str) {
             .or_default()
             .push(format!("{}:{}", finding.rule.code, finding.severity.name()));
     }
-    let mut failures = Vec::new();
     for (index, line) in body.lines().enumerate() {
         let number = index as u64 + 1;
         let record: serde_json::Value = serde_json::from_str(line).expect("fixtures are valid JSON");
@@ -70,75 +128,41 @@ fn check_fixture(name: &str) {
             failures.push(format!("{name}:{number}: expected {expected:?}, got {got:?}"));
         }
     }
+    (failures, listing)
+}
+
+/// Each fixture holds its `expect` keys, and its findings (where, and what the message says)
+/// match its snapshot in tests/snapshots.
+#[test]
+fn every_fixture_holds() {
+    let names = fixture_names();
+    assert!(names.len() >= 16, "fixtures went missing: {names:?}");
+    let mut failures = Vec::new();
+    for name in &names {
+        let (failed, listing) = check_fixture(name);
+        failures.extend(failed);
+        insta::assert_snapshot!(format!("fixture-{}", name.trim_end_matches(".jsonl")), listing);
+    }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
+/// Record rules are pinned by fixtures. The reader's rule is pinned by tests/tests/readers.rs, and
+/// dataset rules, whose findings belong to a dataset rather than a line, by corpora-samples.
 #[test]
-fn tamil_ratio() {
-    check_fixture("tamil-ratio.jsonl");
-}
-
-#[test]
-fn mislabeled_language() {
-    check_fixture("mislabeled-language.jsonl");
-}
-
-#[test]
-fn romanised_tamil() {
-    check_fixture("romanised-tamil.jsonl");
-}
-
-#[test]
-fn foreign_script() {
-    check_fixture("foreign-script.jsonl");
-}
-
-#[test]
-fn missing_assistant() {
-    check_fixture("missing-assistant.jsonl");
-}
-
-#[test]
-fn empty_field() {
-    check_fixture("empty-field.jsonl");
-}
-
-#[test]
-fn think_leak() {
-    check_fixture("think-leak.jsonl");
-}
-
-#[test]
-fn template_leak() {
-    check_fixture("template-leak.jsonl");
-}
-
-#[test]
-fn repetition() {
-    check_fixture("repetition.jsonl");
-}
-
-#[test]
-fn kural_mismatch() {
-    check_fixture("kural-mismatch.jsonl");
-}
-
-#[test]
-fn tamil_unicode() {
-    check_fixture("tamil-unicode.jsonl");
-}
-
-#[test]
-fn mojibake() {
-    check_fixture("mojibake.jsonl");
-}
-
-#[test]
-fn legacy_encoding() {
-    check_fixture("legacy-encoding.jsonl");
-}
-
-#[test]
-fn not_nfc() {
-    check_fixture("not-nfc.jsonl");
+fn every_record_rule_has_a_fixture() {
+    let names = fixture_names();
+    let missing: Vec<&str> = vazhi_lint::rules::all()
+        .filter(|meta| meta.scope == Scope::Record)
+        .map(|meta| meta.name)
+        .filter(|name| !names.contains(&format!("{name}.jsonl")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "record rules without a fixture in tests/fixtures: {missing:?}"
+    );
+    let strays: Vec<&String> = names
+        .iter()
+        .filter(|name| vazhi_lint::rules::find(name.trim_end_matches(".jsonl")).is_none())
+        .collect();
+    assert!(strays.is_empty(), "fixtures named after no rule: {strays:?}");
 }

@@ -3,7 +3,10 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::Dataset;
+use std::path::Path;
+
 use crate::declare_rule;
+use crate::rule::RuleConfig;
 use crate::finding::Finding;
 use crate::record::Record;
 use crate::rule::{Aggregate, DatasetRule, Facts, RuleMeta, same_aggregate};
@@ -53,8 +56,10 @@ pub struct Settings {
     pub min_records: u64,
 }
 
-impl Options {
-    pub fn resolve(self) -> Result<Settings, String> {
+impl RuleConfig for Options {
+    type Settings = Settings;
+
+    fn resolve(self, _root: &Path) -> Result<Settings, String> {
         let max_share = self.max_share.unwrap_or(0.40);
         if !(0.0..=1.0).contains(&max_share) {
             return Err(format!(

@@ -10,6 +10,7 @@ use xxhash_rust::xxh3::Xxh3;
 
 use crate::dataset::Dataset;
 use crate::declare_rule;
+use crate::rule::RuleConfig;
 use crate::finding::Finding;
 use crate::record::{Position, Record};
 use crate::rule::{Aggregate, DatasetRule, Facts, RuleMeta, Severity, same_aggregate};
@@ -72,11 +73,13 @@ pub struct Settings {
     pub max_response_copies: u64,
 }
 
-impl Options {
-    pub fn resolve(self) -> Settings {
-        Settings {
+impl RuleConfig for Options {
+    type Settings = Settings;
+
+    fn resolve(self, _root: &Path) -> Result<Settings, String> {
+        Ok(Settings {
             max_response_copies: self.max_response_copies.unwrap_or(3),
-        }
+        })
     }
 }
 

@@ -1,7 +1,10 @@
 use serde::{Deserialize, Serialize};
 use unicode_script::Script;
 
+use std::path::Path;
+
 use crate::declare_rule;
+use crate::rule::RuleConfig;
 use crate::finding::Finding;
 use crate::record::Record;
 use crate::rule::{Facts, RecordRule, RuleMeta};
@@ -62,8 +65,10 @@ fn serialize_scripts<S: serde::Serializer>(scripts: &[Script], serializer: S) ->
     serializer.collect_seq(scripts.iter().map(|script| script.full_name()))
 }
 
-impl Options {
-    pub fn resolve(self) -> Result<Settings, String> {
+impl RuleConfig for Options {
+    type Settings = Settings;
+
+    fn resolve(self, _root: &Path) -> Result<Settings, String> {
         let names = self.allowed.unwrap_or_else(|| vec!["Tamil".into(), "Latin".into()]);
         let allowed = names
             .iter()

@@ -3,7 +3,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use std::path::Path;
+
 use crate::declare_rule;
+use crate::rule::RuleConfig;
 use crate::finding::Finding;
 use crate::record::Record;
 use crate::rule::{Facts, RecordRule, RuleMeta};
@@ -188,8 +191,10 @@ fn default_labels() -> BTreeMap<String, Expectation> {
     .collect()
 }
 
-impl Options {
-    pub fn resolve(self) -> Result<Settings, String> {
+impl RuleConfig for Options {
+    type Settings = Settings;
+
+    fn resolve(self, _root: &Path) -> Result<Settings, String> {
         let mut labels = default_labels();
         for (label, expectation) in self.labels.unwrap_or_default() {
             for bound in [expectation.min, expectation.max].into_iter().flatten() {

@@ -1,27 +1,8 @@
-//! Every rule, one file each, and the one table that lists them.
+//! Every rule, one file each, and the one list that wires them.
 
-pub mod category_skew;
-pub mod duplicate;
-pub mod empty_field;
-pub mod foreign_script;
-pub mod invalid_record;
-pub mod kural_mismatch;
-pub mod legacy_encoding;
-pub mod mislabeled_language;
-pub mod missing_assistant;
-pub mod mixed_format;
-pub mod mojibake;
-pub mod not_nfc;
-pub mod over_long_prompt;
-pub mod repetition;
-pub mod romanised_tamil;
-pub mod tamil_ratio;
-pub mod tamil_unicode;
-pub mod template_leak;
-pub mod think_leak;
-pub mod truncated_response;
+use serde::{Deserialize, Serialize};
 
-use crate::rule::{DatasetRule, RecordRule, RuleMeta};
+use crate::rule::{DatasetRule, RecordRule, RuleConfig, RuleMeta};
 use crate::settings::Settings;
 
 /// How the engine gets a runnable rule from the settings.
@@ -39,30 +20,73 @@ pub struct RuleEntry {
     pub build: Build,
 }
 
-/// All rules, in code order. Adding a rule: its file, one line here, its options in settings.
-#[rustfmt::skip]
-pub static REGISTRY: &[RuleEntry] = &[
-    RuleEntry { meta: &invalid_record::INVALID_RECORD, build: Build::Reader },
-    RuleEntry { meta: &tamil_ratio::TAMIL_RATIO, build: Build::Record(|s| Box::new(tamil_ratio::TamilRatio(s.rules.tamil_ratio.clone()))) },
-    RuleEntry { meta: &mislabeled_language::MISLABELED_LANGUAGE, build: Build::Record(|s| Box::new(mislabeled_language::MislabeledLanguage(s.rules.mislabeled_language.clone()))) },
-    RuleEntry { meta: &foreign_script::FOREIGN_SCRIPT, build: Build::Record(|s| Box::new(foreign_script::ForeignScript(s.rules.foreign_script.clone()))) },
-    RuleEntry { meta: &romanised_tamil::ROMANISED_TAMIL, build: Build::Record(|s| Box::new(romanised_tamil::RomanisedTamil(s.rules.romanised_tamil.clone()))) },
-    RuleEntry { meta: &mixed_format::MIXED_FORMAT, build: Build::Dataset(|_| Box::new(mixed_format::MixedFormat)) },
-    RuleEntry { meta: &missing_assistant::MISSING_ASSISTANT, build: Build::Record(|_| Box::new(missing_assistant::MissingAssistant)) },
-    RuleEntry { meta: &think_leak::THINK_LEAK, build: Build::Record(|_| Box::new(think_leak::ThinkLeak)) },
-    RuleEntry { meta: &template_leak::TEMPLATE_LEAK, build: Build::Record(|s| Box::new(template_leak::TemplateLeak(s.rules.template_leak.clone()))) },
-    RuleEntry { meta: &repetition::REPETITION, build: Build::Record(|s| Box::new(repetition::Repetition::new(&s.rules.repetition))) },
-    RuleEntry { meta: &duplicate::DUPLICATE, build: Build::Dataset(|s| Box::new(duplicate::Duplicate(s.rules.duplicate.clone()))) },
-    RuleEntry { meta: &category_skew::CATEGORY_SKEW, build: Build::Dataset(|s| Box::new(category_skew::CategorySkew(s.rules.category_skew.clone()))) },
-    RuleEntry { meta: &empty_field::EMPTY_FIELD, build: Build::Record(|_| Box::new(empty_field::EmptyField)) },
-    RuleEntry { meta: &over_long_prompt::OVER_LONG_PROMPT, build: Build::RecordIf(|s| s.tokens.clone().map(|t| Box::new(over_long_prompt::OverLongPrompt(t)) as Box<dyn RecordRule>)) },
-    RuleEntry { meta: &truncated_response::TRUNCATED_RESPONSE, build: Build::RecordIf(|s| s.tokens.clone().map(|t| Box::new(truncated_response::TruncatedResponse(t)) as Box<dyn RecordRule>)) },
-    RuleEntry { meta: &kural_mismatch::KURAL_MISMATCH, build: Build::Record(|_| Box::new(kural_mismatch::KuralMismatch)) },
-    RuleEntry { meta: &tamil_unicode::TAMIL_UNICODE, build: Build::Record(|_| Box::new(tamil_unicode::TamilUnicode)) },
-    RuleEntry { meta: &mojibake::MOJIBAKE, build: Build::Record(|_| Box::new(mojibake::MojibakeRule)) },
-    RuleEntry { meta: &legacy_encoding::LEGACY_ENCODING, build: Build::Record(|_| Box::new(legacy_encoding::LegacyEncoding)) },
-    RuleEntry { meta: &not_nfc::NOT_NFC, build: Build::Record(|_| Box::new(not_nfc::NotNfc)) },
-];
+/// Declares every rule at once: `module::META [module::Options] => build`. From each line follow
+/// the rule's module, its registry entry, and, for a rule with options, its `[rules.NAME]` field
+/// in [`RuleOptions`] and [`RuleSettings`] (named after the module, so `tamil_ratio` is read
+/// from `[rules.tamil-ratio]`; a test holds module and rule names together).
+macro_rules! rules {
+    ($( $module:ident :: $meta:ident $([$options:ty])? => $build:expr ),* $(,)?) => {
+        $( pub mod $module; )*
+
+        /// All rules, in code order.
+        #[rustfmt::skip]
+        pub static REGISTRY: &[RuleEntry] = &[
+            $( RuleEntry { meta: &$module::$meta, build: $build } ),*
+        ];
+
+        /// `[rules.NAME]` tables: each rule's own options.
+        #[derive(Debug, Default, Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+        pub struct RuleOptions {
+            $( $( pub $module: Option<$options>, )? )*
+        }
+
+        /// Every rule's options, resolved.
+        #[derive(Debug, Clone, Serialize)]
+        #[serde(rename_all = "kebab-case")]
+        pub struct RuleSettings {
+            $( $( pub $module: <$options as RuleConfig>::Settings, )? )*
+        }
+
+        impl RuleOptions {
+            pub fn resolve(self, root: &std::path::Path) -> Result<RuleSettings, String> {
+                Ok(RuleSettings {
+                    $( $( $module: <$options as RuleConfig>::resolve(self.$module.unwrap_or_default(), root)?, )? )*
+                })
+            }
+        }
+
+        /// The modules whose options are a `[rules.NAME]` table, with their rule.
+        #[cfg(test)]
+        static OPTION_TABLES: &[(&str, &RuleMeta)] = &[
+            $( $( (stringify!($module), { let _: Option<$options> = None; &$module::$meta }), )? )*
+        ];
+    };
+}
+
+// Adding a rule: its file, one line here, one fixture in vazhi-lint/tests/fixtures.
+rules! {
+    invalid_record::INVALID_RECORD => Build::Reader,
+    tamil_ratio::TAMIL_RATIO [tamil_ratio::Options] => Build::Record(|s| Box::new(tamil_ratio::TamilRatio(s.rules.tamil_ratio.clone()))),
+    mislabeled_language::MISLABELED_LANGUAGE [mislabeled_language::Options] => Build::Record(|s| Box::new(mislabeled_language::MislabeledLanguage(s.rules.mislabeled_language.clone()))),
+    foreign_script::FOREIGN_SCRIPT [foreign_script::Options] => Build::Record(|s| Box::new(foreign_script::ForeignScript(s.rules.foreign_script.clone()))),
+    romanised_tamil::ROMANISED_TAMIL [romanised_tamil::Options] => Build::Record(|s| Box::new(romanised_tamil::RomanisedTamil(s.rules.romanised_tamil.clone()))),
+    mixed_format::MIXED_FORMAT => Build::Dataset(|_| Box::new(mixed_format::MixedFormat)),
+    missing_assistant::MISSING_ASSISTANT => Build::Record(|_| Box::new(missing_assistant::MissingAssistant)),
+    think_leak::THINK_LEAK => Build::Record(|_| Box::new(think_leak::ThinkLeak)),
+    template_leak::TEMPLATE_LEAK [template_leak::Options] => Build::Record(|s| Box::new(template_leak::TemplateLeak(s.rules.template_leak.clone()))),
+    repetition::REPETITION [repetition::Options] => Build::Record(|s| Box::new(repetition::Repetition::new(&s.rules.repetition))),
+    duplicate::DUPLICATE [duplicate::Options] => Build::Dataset(|s| Box::new(duplicate::Duplicate(s.rules.duplicate.clone()))),
+    category_skew::CATEGORY_SKEW [category_skew::Options] => Build::Dataset(|s| Box::new(category_skew::CategorySkew(s.rules.category_skew.clone()))),
+    empty_field::EMPTY_FIELD => Build::Record(|_| Box::new(empty_field::EmptyField)),
+    over_long_prompt::OVER_LONG_PROMPT => Build::RecordIf(|s| s.tokens.clone().map(|t| Box::new(over_long_prompt::OverLongPrompt(t)) as Box<dyn RecordRule>)),
+    truncated_response::TRUNCATED_RESPONSE => Build::RecordIf(|s| s.tokens.clone().map(|t| Box::new(truncated_response::TruncatedResponse(t)) as Box<dyn RecordRule>)),
+    kural_mismatch::KURAL_MISMATCH => Build::Record(|_| Box::new(kural_mismatch::KuralMismatch)),
+    tamil_unicode::TAMIL_UNICODE => Build::Record(|_| Box::new(tamil_unicode::TamilUnicode)),
+    mojibake::MOJIBAKE => Build::Record(|_| Box::new(mojibake::MojibakeRule)),
+    legacy_encoding::LEGACY_ENCODING => Build::Record(|_| Box::new(legacy_encoding::LegacyEncoding)),
+    not_nfc::NOT_NFC => Build::Record(|_| Box::new(not_nfc::NotNfc)),
+}
 
 pub fn all() -> impl Iterator<Item = &'static RuleMeta> {
     REGISTRY.iter().map(|entry| entry.meta)
@@ -108,6 +132,26 @@ mod tests {
         let mut sorted = codes.clone();
         sorted.sort();
         assert_eq!(codes, sorted, "REGISTRY is kept in code order");
+    }
+
+    #[test]
+    fn each_build_agrees_with_its_rule_scope() {
+        use crate::rule::Scope;
+        for entry in REGISTRY {
+            let built_as = match entry.build {
+                Build::Reader => Scope::Reader,
+                Build::Record(_) | Build::RecordIf(_) => Scope::Record,
+                Build::Dataset(_) => Scope::Dataset,
+            };
+            assert_eq!(built_as, entry.meta.scope, "{}", entry.meta.name);
+        }
+    }
+
+    #[test]
+    fn option_tables_are_named_after_their_rule() {
+        for (module, meta) in OPTION_TABLES {
+            assert_eq!(module.replace('_', "-"), meta.name);
+        }
     }
 
     #[test]

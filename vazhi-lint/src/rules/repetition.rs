@@ -1,6 +1,9 @@
 use serde::{Deserialize, Serialize};
 
+use std::path::Path;
+
 use crate::declare_rule;
+use crate::rule::RuleConfig;
 use crate::finding::Finding;
 use crate::record::Record;
 use crate::rule::{Facts, RecordRule, RuleMeta};
@@ -92,8 +95,10 @@ pub struct Settings {
     pub answer_min_words: usize,
 }
 
-impl Options {
-    pub fn resolve(self) -> Result<Settings, String> {
+impl RuleConfig for Options {
+    type Settings = Settings;
+
+    fn resolve(self, _root: &Path) -> Result<Settings, String> {
         let defaults = RepetitionThresholds::default();
         let settings = Settings {
             char_run_min: self.char_run_min.unwrap_or(defaults.char_run_min),

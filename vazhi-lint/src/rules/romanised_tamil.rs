@@ -1,6 +1,9 @@
 use serde::{Deserialize, Serialize};
 
+use std::path::Path;
+
 use crate::declare_rule;
+use crate::rule::RuleConfig;
 use crate::finding::Finding;
 use crate::record::Record;
 use crate::rule::{Facts, RecordRule, RuleMeta};
@@ -87,18 +90,20 @@ pub struct Settings {
     pub expect_script: ExpectScript,
 }
 
-impl Options {
-    pub fn resolve(self) -> Settings {
+impl RuleConfig for Options {
+    type Settings = Settings;
+
+    fn resolve(self, _root: &Path) -> Result<Settings, String> {
         let tamil_labels = self
             .tamil_labels
             .unwrap_or_else(|| ["pure_tamil", "tamil", "ta"].map(String::from).to_vec())
             .iter()
             .map(|label| normalize_label(label).into_owned())
             .collect();
-        Settings {
+        Ok(Settings {
             tamil_labels,
             expect_script: self.expect_script.unwrap_or_default(),
-        }
+        })
     }
 }
 
@@ -139,10 +144,10 @@ impl RecordRule for RomanisedTamil {
         };
         let more = tanglish.count();
         let targets = per_target.len();
-        let which = if targets == 1 {
-            "the response is".to_owned()
-        } else {
-            format!("{} of {targets} responses are", 1 + more)
+        let which = match (targets, 1 + more) {
+            (1, _) => "the response is".to_owned(),
+            (_, 1) => format!("1 of {targets} responses is"),
+            (_, tanglish) => format!("{tanglish} of {targets} responses are"),
         };
         let latin = words.romanised + words.english;
         let label = record

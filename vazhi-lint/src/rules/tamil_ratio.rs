@@ -1,6 +1,9 @@
 use serde::{Deserialize, Serialize};
 
+use std::path::Path;
+
 use crate::declare_rule;
+use crate::rule::RuleConfig;
 use crate::finding::Finding;
 use crate::record::Record;
 use crate::rule::{Facts, RecordRule, RuleMeta, Severity};
@@ -74,8 +77,10 @@ pub struct Settings {
     pub exempt_labels: Vec<String>,
 }
 
-impl Options {
-    pub fn resolve(self) -> Result<Settings, String> {
+impl RuleConfig for Options {
+    type Settings = Settings;
+
+    fn resolve(self, _root: &Path) -> Result<Settings, String> {
         let error_below = self.error_below.unwrap_or(0.30);
         let warn_below = self.warn_below.unwrap_or(0.70);
         for (key, value) in [("error-below", error_below), ("warn-below", warn_below)] {

@@ -3,7 +3,10 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use std::path::Path;
+
 use crate::declare_rule;
+use crate::rule::RuleConfig;
 use crate::finding::Finding;
 use crate::record::Record;
 use crate::rule::{Facts, RecordRule, RuleMeta};
@@ -67,9 +70,11 @@ pub struct Settings {
     pub compiled: Arc<TemplateMarkers>,
 }
 
-impl Options {
+impl RuleConfig for Options {
+    type Settings = Settings;
+
     /// `root` is the configuration file's folder, which `markers-file` is relative to.
-    pub fn resolve(self, root: &std::path::Path) -> Result<Settings, String> {
+    fn resolve(self, root: &Path) -> Result<Settings, String> {
         let mut markers = match &self.markers_file {
             Some(path) => {
                 let path = root.join(path);
