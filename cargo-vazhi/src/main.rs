@@ -2,14 +2,15 @@
 //! reporter. Everything else lives in vazhi-lint so training code can use it without the CLI.
 
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use vazhi_lint::report::{Format, HumanOptions};
 use vazhi_lint::rules;
-use vazhi_lint::settings::{Options, Settings};
-use vazhi_lint::tokens::TokenEngine;
+use vazhi_lint::settings::{ConfigError, Overrides, Settings};
+use vazhi_lint::split::{SplitError, SplitOptions};
+use vazhi_lint::tokens::{AuditError, TokenEngine, TokenizerReport};
 use vazhi_lint::{Linter, Progress, Severity};
 
 /// Cargo runs `cargo-vazhi vazhi …` for `cargo vazhi …`; both that and `cargo-vazhi …` work.
@@ -193,6 +194,36 @@ struct LintArgs {
 /// Exit statuses, as ruff and ripgrep use them.
 const FAILURE: u8 = 2;
 
+/// Why a command could not do its work (exit status 2); findings are not errors.
+#[derive(Debug, thiserror::Error)]
+enum Failure {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Split(#[from] SplitError),
+    #[error(transparent)]
+    Tokenizer(#[from] AuditError),
+    #[error("--threads {threads}: cannot start the worker threads: {source}")]
+    Threads {
+        threads: u16,
+        source: rayon::ThreadPoolBuildError,
+    },
+    #[error("no rule named `{0}` (see `cargo vazhi rules`)")]
+    UnknownRule(String),
+    #[error("writing the {what}: {source}")]
+    Write { what: &'static str, source: io::Error },
+}
+
+/// Writes the output with `write`; a reader that went away (`| head`) is not an error.
+fn emit(what: &'static str, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Failure> {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match write(&mut out).and_then(|()| out.flush()) {
+        Err(err) if err.kind() != io::ErrorKind::BrokenPipe => Err(Failure::Write { what, source: err }),
+        _ => Ok(()),
+    }
+}
+
 fn main() -> ExitCode {
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if args.get(1).is_some_and(|arg| arg == "vazhi") {
@@ -215,8 +246,8 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(message) => {
-            eprintln!("error: {message}");
+        Err(failure) => {
+            eprintln!("error: {failure}");
             ExitCode::from(FAILURE)
         }
     }
@@ -225,64 +256,41 @@ fn main() -> ExitCode {
 /// More threads than this is a typo, not a machine: each one reserves a stack.
 const MAX_THREADS: i64 = 1024;
 
-fn settings_for(args: &ConfigArgs, paths: &[PathBuf]) -> Result<Settings, String> {
-    if let Some(threads) = args.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(usize::from(threads))
-            .build_global()
-            .map_err(|err| format!("--threads {threads}: cannot start the worker threads: {err}"))?;
+impl ConfigArgs {
+    /// The flags as overrides of the configuration file.
+    fn overrides(&self) -> Overrides {
+        Overrides {
+            select: self.select.clone(),
+            ignore: self.ignore.clone(),
+            tokenizer: self.tokenizer.clone(),
+            max_seq_len: self.max_seq_len,
+            chat_template: self.chat_template.clone(),
+            token_engine: self.token_engine.map(|engine| match engine {
+                TokenEngineArg::Auto => TokenEngine::Auto,
+                TokenEngineArg::Encode => TokenEngine::Encode,
+            }),
+        }
     }
-    let mut settings = match &args.config {
-        Some(path) => Settings::from_file(path),
-        None => Settings::discover(paths.first().map_or(std::path::Path::new("."), PathBuf::as_path)),
+
+    /// Starts the worker threads and loads the settings for a run over `paths`.
+    fn settings(&self, paths: &[PathBuf]) -> Result<Settings, Failure> {
+        if let Some(threads) = self.threads {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(usize::from(threads))
+                .build_global()
+                .map_err(|source| Failure::Threads { threads, source })?;
+        }
+        Ok(Settings::load(
+            self.config.as_deref(),
+            first_path(paths),
+            &self.overrides(),
+        )?)
     }
-    .map_err(|err| err.to_string())?;
-    if args.select.is_some() || !args.ignore.is_empty() {
-        // Re-resolve the selection with the flags on top of the file's choice.
-        let select = args
-            .select
-            .clone()
-            .unwrap_or_else(|| settings.enabled.iter().map(|code| (*code).to_owned()).collect());
-        let options = Options {
-            select: Some(select),
-            ignore: Some(args.ignore.clone()),
-            ..Options::default()
-        };
-        let flags =
-            Settings::resolve(options, settings.root.clone(), None).map_err(|err| format!("command line: {err}"))?;
-        settings.enabled = flags.enabled;
-    }
-    if args.tokenizer.is_some()
-        || args.max_seq_len.is_some()
-        || args.chat_template.is_some()
-        || args.token_engine.is_some()
-    {
-        let configured = settings.tokens.as_ref();
-        let tokenizer = args
-            .tokenizer
-            .clone()
-            .or_else(|| configured.map(|tokens| tokens.tokenizer.clone()));
-        let max_seq_len = args.max_seq_len.or_else(|| configured.map(|tokens| tokens.max_seq_len));
-        let template = args
-            .chat_template
-            .clone()
-            .or_else(|| configured.and_then(|tokens| tokens.chat_template.clone()));
-        let engine = match args.token_engine {
-            Some(TokenEngineArg::Auto) => TokenEngine::Auto,
-            Some(TokenEngineArg::Encode) => TokenEngine::Encode,
-            None => configured.map_or(TokenEngine::Auto, |tokens| tokens.engine),
-        };
-        let (Some(tokenizer), Some(max_seq_len)) = (tokenizer, max_seq_len) else {
-            return Err("the token rules need both --tokenizer and --max-seq-len (or `tokenizer` and `max-seq-len` in vazhi.toml)".into());
-        };
-        settings.tokens = Some(vazhi_lint::tokens::TokenSettings::load_with_engine(
-            &tokenizer,
-            max_seq_len,
-            template.as_deref(),
-            engine,
-        )?);
-    }
-    Ok(settings)
+}
+
+/// Where the configuration search starts.
+fn first_path(paths: &[PathBuf]) -> &Path {
+    paths.first().map_or(Path::new("."), PathBuf::as_path)
 }
 
 /// A progress bar on stderr for long runs on a terminal.
@@ -325,19 +333,13 @@ impl Progress for Bar {
     }
 }
 
-fn lint(args: LintArgs) -> Result<ExitCode, String> {
-    let settings = settings_for(&args.config, &args.paths)?;
+fn lint(args: LintArgs) -> Result<ExitCode, Failure> {
+    let settings = args.config.settings(&args.paths)?;
     let linter = Linter::new(settings)
         .token_statistics(args.statistics)
         .count_only(args.statistics);
     let report = linter.lint_paths(&args.paths, &Bar::new(!args.no_progress));
 
-    let color = match args.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-    };
-    let width = terminal_width().unwrap_or(100);
     let format = match args.format {
         OutputFormat::Human => Format::Human,
         OutputFormat::Json => Format::Json,
@@ -346,22 +348,17 @@ fn lint(args: LintArgs) -> Result<ExitCode, String> {
         OutputFormat::Sarif => Format::Sarif,
     };
     let options = HumanOptions {
-        color,
-        width,
         statistics_only: args.statistics,
+        ..human_options(args.color)
     };
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    let written = if args.statistics && format != Format::Human {
-        write_statistics_json(&report, &mut out)
-    } else {
-        format.reporter(options).report(&report, &mut out)
-    };
-    match written.and_then(|()| out.flush()) {
-        Ok(()) => {}
-        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {}
-        Err(err) => return Err(format!("writing the report: {err}")),
-    }
+    emit("report", |out| {
+        if args.statistics && format != Format::Human {
+            serde_json::to_writer_pretty(&mut *out, &vazhi_lint::report::statistics_json(&report))?;
+            writeln!(out)
+        } else {
+            format.reporter(options).report(&report, out)
+        }
+    })?;
     if format != Format::Human {
         for problem in &report.path_problems {
             eprintln!("error: {}: {}", problem.path.display(), problem.message);
@@ -374,6 +371,21 @@ fn lint(args: LintArgs) -> Result<ExitCode, String> {
     }
     let failed = report.count(Severity::Error) > 0 && !args.exit_zero;
     Ok(ExitCode::from(u8::from(failed)))
+}
+
+/// Colour and width of the human format: colour on a terminal unless NO_COLOR is set, the
+/// width from $COLUMNS.
+fn human_options(color: Color) -> HumanOptions {
+    let color = match color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    HumanOptions {
+        color,
+        width: terminal_width().unwrap_or(100),
+        statistics_only: false,
+    }
 }
 
 /// Warns on stderr about data files in the linted folders that vazhi does not read: a corpus in
@@ -415,28 +427,21 @@ fn note_without_records(report: &vazhi_lint::LintReport) {
     );
 }
 
-fn files(args: FilesArgs) -> Result<ExitCode, String> {
-    let mut settings = match &args.config {
-        Some(path) => Settings::from_file(path),
-        None => Settings::discover(args.paths.first().map_or(std::path::Path::new("."), PathBuf::as_path)),
-    }
-    .map_err(|err| err.to_string())?;
+fn files(args: FilesArgs) -> Result<ExitCode, Failure> {
     // Only the reader: the same records lint reads, no rule's work.
-    settings.enabled = vec![vazhi_lint::rules::invalid_record::INVALID_RECORD.code];
+    let reader_only = Overrides {
+        select: Some(vec![vazhi_lint::rules::invalid_record::INVALID_RECORD.code.to_owned()]),
+        ..Overrides::default()
+    };
+    let settings = Settings::load(args.config.as_deref(), first_path(&args.paths), &reader_only)?;
     let report = Linter::new(settings)
         .describe_files(true)
         .lint_paths(&args.paths, &Bar::new(false));
     let listing = vazhi_lint::report::files::Listing::new(&report, &args.paths);
-    let mut out = io::stdout().lock();
-    let written = match args.format {
-        ListFormat::Text => listing.write_table(&mut out),
-        ListFormat::Json => listing.write_json(&mut out),
-    };
-    match written {
-        Ok(()) => {}
-        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {}
-        Err(err) => return Err(format!("writing the listing: {err}")),
-    }
+    emit("listing", |out| match args.format {
+        ListFormat::Text => listing.write_table(out),
+        ListFormat::Json => listing.write_json(out),
+    })?;
     for problem in &report.path_problems {
         eprintln!("error: {}: {}", problem.path.display(), problem.message);
     }
@@ -447,19 +452,13 @@ fn files(args: FilesArgs) -> Result<ExitCode, String> {
     }))
 }
 
-fn write_statistics_json(report: &vazhi_lint::LintReport, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &vazhi_lint::report::statistics_json(report))?;
-    writeln!(out)
-}
-
 fn terminal_width() -> Option<usize> {
     let columns: usize = std::env::var("COLUMNS").ok()?.parse().ok()?;
     Some(columns.clamp(60, 200))
 }
 
-fn list_rules(format: ListFormat) -> Result<ExitCode, String> {
-    let mut out = io::stdout().lock();
-    let result = match format {
+fn list_rules(format: ListFormat) -> Result<ExitCode, Failure> {
+    emit("rule list", |out| match format {
         ListFormat::Text => rules::all().try_for_each(|meta| {
             writeln!(
                 out,
@@ -476,169 +475,43 @@ fn list_rules(format: ListFormat) -> Result<ExitCode, String> {
                     serde_json::json!({"code": meta.code, "name": meta.name, "severity": meta.severity.name(), "summary": meta.summary})
                 })
                 .collect();
-            serde_json::to_writer_pretty(&mut out, &all)
-                .map_err(io::Error::other)
-                .and_then(|()| writeln!(out))
+            serde_json::to_writer_pretty(&mut *out, &all)?;
+            writeln!(out)
         }
-    };
-    result.map_err(|err| err.to_string())?;
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn show_rule(name: &str) -> Result<ExitCode, String> {
-    let meta = rules::find(name).ok_or_else(|| format!("no rule named `{name}` (see `cargo vazhi rules`)"))?;
-    print!("{}", vazhi_lint::rules::page(meta));
+fn show_rule(name: &str) -> Result<ExitCode, Failure> {
+    let meta = rules::find(name).ok_or_else(|| Failure::UnknownRule(name.to_owned()))?;
+    emit("rule page", |out| write!(out, "{}", rules::page(meta)))?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn split(args: SplitArgs) -> Result<ExitCode, String> {
-    let settings = settings_for(&args.config, &args.paths)?;
+fn split(args: SplitArgs) -> Result<ExitCode, Failure> {
+    let settings = args.config.settings(&args.paths)?;
     let linter = Linter::new(settings);
-    let options = vazhi_lint::split::SplitOptions {
-        out: args.out.clone(),
+    let options = SplitOptions {
+        out: args.out,
         strict: args.strict,
         allow_dataset_errors: args.allow_dataset_errors,
         fix: args.fix,
         allow_unreadable: args.allow_unreadable,
     };
-    let outcome =
-        vazhi_lint::split::split(&linter, &args.paths, &options, &Bar::new(true)).map_err(|err| err.to_string())?;
+    let outcome = vazhi_lint::split::split(&linter, &args.paths, &options, &Bar::new(true))?;
     warn_unread(&outcome.report);
-    let mut out = io::stdout().lock();
-    let write = |out: &mut dyn Write, text: String| writeln!(out, "{text}").map_err(|err| err.to_string());
-    if outcome.manifest.is_none() && outcome.blocking.is_empty() {
-        let mut count = 0;
-        for (source, unreadable) in outcome.unreadable() {
-            count += 1;
-            let at = match unreadable.position {
-                vazhi_lint::Position::Line(line) => format!("{}:{line}", source.display()),
-                vazhi_lint::Position::Row(row) => format!("{} (row {row})", source.display()),
-            };
-            write(&mut out, format!("{at}: {}", unreadable.message))?;
-        }
-        write(
-            &mut out,
-            format!(
-                "Nothing written: {count} part{} of the input could not be read as records (above). Fix the input, or pass --allow-unreadable to split the rest and list these in the manifest.",
-                if count == 1 { "" } else { "s" }
-            ),
-        )?;
-        return Ok(ExitCode::from(1));
-    }
-    if outcome.manifest.is_none() {
-        let blocked = vazhi_lint::LintReport {
-            findings: outcome.blocking.clone(),
-            files: outcome.report.files.clone(),
-            records: outcome.report.records,
-            bytes: outcome.report.bytes,
-            ..Default::default()
-        };
-        let options = HumanOptions {
-            color: io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-            width: terminal_width().unwrap_or(100),
-            statistics_only: false,
-        };
-        Format::Human
-            .reporter(options)
-            .report(&blocked, &mut out)
-            .map_err(|err| err.to_string())?;
-        write(
-            &mut out,
-            "Nothing written: dataset-level errors above (use --allow-dataset-errors to split anyway).".into(),
-        )?;
-        return Ok(ExitCode::from(1));
-    }
-    let fixed: usize = outcome.files.iter().map(|file| file.fixes.len()).sum();
-    let (mut clean, mut quarantined, mut unreadable) = (0, 0, 0);
-    for file in &outcome.files {
-        clean += file.clean;
-        quarantined += file.quarantined;
-        unreadable += file.unreadable.len();
-        let unread = match file.unreadable.len() {
-            0 => String::new(),
-            count => format!(", {count} unreadable (in the manifest)"),
-        };
-        write(
-            &mut out,
-            format!(
-                "{}: {} clean, {} quarantined{unread}",
-                file.source.display(),
-                file.clean,
-                file.quarantined
-            ),
-        )?;
-    }
-    let unread = match unreadable {
-        0 => String::new(),
-        count => format!(", {count} unreadable"),
-    };
-    write(
-        &mut out,
-        format!(
-            "Split {} records from {} files into {}: {clean} clean ({fixed} fixed), {quarantined} quarantined{unread}. Manifest: {}",
-            clean + quarantined,
-            outcome.files.len(),
-            args.out.display(),
-            outcome
-                .manifest
-                .as_ref()
-                .map_or_else(String::new, |path| path.display().to_string())
-        ),
-    )?;
-    Ok(ExitCode::SUCCESS)
+    emit("summary", |out| outcome.write_summary(out, human_options(Color::Auto)))?;
+    Ok(ExitCode::from(u8::from(!outcome.published())))
 }
 
-fn tokenizer(args: TokenizerArgs) -> Result<ExitCode, String> {
-    use vazhi_lint::tokens::{IssueSeverity, TokenCounter, audit, compare, fertility};
-    let (tokenizer, config) = vazhi_lint::tokens::locate(&args.tokenizer, args.config.as_deref());
-    let args = TokenizerArgs {
-        tokenizer,
-        config,
-        ..args
-    };
+fn tokenizer(args: TokenizerArgs) -> Result<ExitCode, Failure> {
     let markers: Vec<&str> = args.chat_markers.iter().map(String::as_str).collect();
-    let issues = audit(&args.tokenizer, args.config.as_deref(), &markers).map_err(|err| err.to_string())?;
-    let mut out = io::stdout().lock();
-    let mut write = |text: String| writeln!(out, "{text}").map_err(|err| err.to_string());
-    let path = args.tokenizer.display();
-    for issue in &issues {
-        let level = match issue.severity {
-            IssueSeverity::Error => "error",
-            IssueSeverity::Warning => "warning",
-            IssueSeverity::Info => "info",
-        };
-        write(format!("{path}: {level}[{}]: {}", issue.check, issue.message))?;
-    }
-    let sample: Vec<&str> = vazhi_lint::tokens::audit::FERTILITY_SAMPLE
-        .lines()
-        .filter(|line| !line.is_empty())
-        .collect();
-    // A tokenizer broken badly enough (a vocabulary hole) may not load at all: say so, keep the audit.
-    match TokenCounter::from_file(&args.tokenizer) {
-        Ok(counter) => {
-            let measured = fertility(&counter, &sample).map_err(|err| err.to_string())?;
-            write(format!(
-                "{path}: Tamil fertility on the 1330 kurals: {:.2} tokens per Tamil code point, {:.1} per Tamil word",
-                measured.tokens_per_tamil_char, measured.tokens_per_tamil_word
-            ))?;
-            if let Some(other) = &args.compare {
-                let other_counter = TokenCounter::from_file(other).map_err(|err| err.to_string())?;
-                let comparison = compare(&counter, &other_counter, &sample).map_err(|err| err.to_string())?;
-                write(format!("A = {path}, B = {}: {comparison}", other.display()))?;
-            }
-        }
-        Err(err) => write(format!(
-            "{path}: fertility not measured: the tokenizers library cannot load it: {err}"
-        ))?,
-    }
-    let errors = issues
-        .iter()
-        .filter(|issue| issue.severity == IssueSeverity::Error)
-        .count();
-    let warnings = issues
-        .iter()
-        .filter(|issue| issue.severity == IssueSeverity::Warning)
-        .count();
-    write(format!("{errors} errors, {warnings} warnings"))?;
-    Ok(ExitCode::from(u8::from(errors > 0)))
+    let report = TokenizerReport::check(
+        &args.tokenizer,
+        args.config.as_deref(),
+        &markers,
+        args.compare.as_deref(),
+    )?;
+    emit("audit", |out| report.write_text(out))?;
+    Ok(ExitCode::from(u8::from(report.count(Severity::Error) > 0)))
 }

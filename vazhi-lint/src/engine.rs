@@ -18,7 +18,7 @@ use crate::reader::{Compression, Container, FileKind, JsonFile, NoRecords, PathP
 use crate::record::{Format, Position, Record, Source};
 use crate::rule::{Aggregate, DatasetRule, Facts, RecordRule, Severity};
 use crate::rules::invalid_record::INVALID_RECORD;
-use crate::rules::{Build, REGISTRY};
+use crate::rules::{Build, BuildFrom, REGISTRY};
 use crate::settings::Settings;
 use crate::tally::Tally;
 use crate::tokens::{TokenSettings, TokenStatistics, TokenStats};
@@ -361,15 +361,19 @@ impl Linter {
     pub fn new(settings: Settings) -> Linter {
         let mut record_rules = Vec::new();
         let mut dataset_rules = Vec::new();
+        let from = BuildFrom {
+            rules: &settings.rules,
+            tokens: settings.tokens.as_ref(),
+        };
         for entry in REGISTRY {
             if !settings.enabled.contains(&entry.meta.code) {
                 continue;
             }
             match entry.build {
                 Build::Reader => {}
-                Build::Record(build) => record_rules.push(build(&settings)),
-                Build::RecordIf(build) => record_rules.extend(build(&settings)),
-                Build::Dataset(build) => dataset_rules.push(build(&settings)),
+                Build::Record(build) => record_rules.push(build(from)),
+                Build::RecordIf(build) => record_rules.extend(build(from)),
+                Build::Dataset(build) => dataset_rules.push(build(from)),
             }
         }
         Linter {

@@ -11,6 +11,12 @@ use crate::text::{ceil_char_boundary, floor_char_boundary};
 /// Longest excerpt of a field kept for display; a 3 MB line must not be copied into every finding.
 const SNIPPET_BYTES: usize = 320;
 
+/// A share as messages print it: whole percent, rounded down, so a share just below a 30%
+/// threshold prints as 29%, never as the 30% it was judged to miss.
+pub fn percent(share: f64) -> String {
+    format!("{:.0}%", (share * 100.0).floor())
+}
+
 /// An excerpt of a field's text around the reported span.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snippet {

@@ -8,11 +8,12 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::conversation::{Conversation, ReadError};
+use crate::digest::file_digest;
 use crate::engine::{Linter, Silent};
 use crate::finding::Finding;
 use crate::rule::Severity;
 use crate::settings::Settings;
-use crate::split::{MANIFEST, file_digest};
+use crate::split::MANIFEST;
 
 /// A shard that passed the linter under known settings.
 #[derive(Debug, Clone, PartialEq, Eq)]

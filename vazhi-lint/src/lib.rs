@@ -7,6 +7,7 @@
 pub mod clock;
 pub mod conversation;
 pub mod dataset;
+pub mod digest;
 pub mod engine;
 pub mod fields;
 pub mod finding;

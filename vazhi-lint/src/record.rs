@@ -84,6 +84,20 @@ pub struct FileContext {
     pub category: Option<String>,
 }
 
+/// Labels are written `pure_tamil`, `Pure-Tamil`, `pure tamil`: one key for all. Runs for every
+/// labelled record, and most labels are already in that form: those are borrowed, not copied.
+pub fn normalize_label(label: &str) -> Cow<'_, str> {
+    let normal = label.trim().len() == label.len()
+        && label
+            .bytes()
+            .all(|byte| byte.is_ascii() && !byte.is_ascii_uppercase() && byte != b'-' && byte != b' ');
+    if normal {
+        Cow::Borrowed(label)
+    } else {
+        Cow::Owned(label.trim().to_lowercase().replace(['-', ' '], "_"))
+    }
+}
+
 /// The layout a record was written in. Mixing classes in one SFT set is what made VAZHI v3.1
 /// answer "systemsystemsystem…".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -10,8 +10,8 @@ use serde::Deserialize;
 
 use crate::dataset::{DatasetOptions, DatasetSpec};
 use crate::fields::{FieldMap, FieldOptions};
-use crate::rule::{RuleMeta, Severity};
-use crate::rules::{self, RuleOptions, RuleSettings};
+use crate::rule::Severity;
+use crate::rules::{self, RuleOptions, RuleSettings, codes, select};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -21,6 +21,31 @@ pub enum ConfigError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("{0}")]
     Selector(String),
+    /// A flag of the command line is wrong, or what the flags set cannot be used.
+    #[error("{0}")]
+    CommandLine(String),
+}
+
+/// What a command line sets on top of the configuration file: `select` replaces the file's,
+/// `ignore` adds to it, and each token setting replaces the file's. Paths are relative to the
+/// current directory (the file's are relative to the file).
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub select: Option<Vec<String>>,
+    pub ignore: Vec<String>,
+    pub tokenizer: Option<PathBuf>,
+    pub max_seq_len: Option<usize>,
+    pub chat_template: Option<PathBuf>,
+    pub token_engine: Option<crate::tokens::TokenEngine>,
+}
+
+impl Overrides {
+    fn sets_tokens(&self) -> bool {
+        self.tokenizer.is_some()
+            || self.max_seq_len.is_some()
+            || self.chat_template.is_some()
+            || self.token_engine.is_some()
+    }
 }
 
 /// The top level of vazhi.toml.
@@ -79,34 +104,6 @@ impl Default for Settings {
         Settings::resolve(Options::default(), PathBuf::from("."), None)
             .unwrap_or_else(|err| unreachable!("defaults resolve: {err}"))
     }
-}
-
-/// Every rule a selector names: an exact code or name, or a code prefix (`VZ1`, `VZ`).
-pub fn select(selector: &str) -> Result<Vec<&'static RuleMeta>, String> {
-    if let Some(meta) = rules::find(selector) {
-        return Ok(vec![meta]);
-    }
-    let upper = selector.to_ascii_uppercase();
-    let matched: Vec<_> = rules::all().filter(|meta| meta.code.starts_with(&upper)).collect();
-    if upper.starts_with("VZ") && !matched.is_empty() || upper == "ALL" {
-        return Ok(if upper == "ALL" {
-            rules::all().collect()
-        } else {
-            matched
-        });
-    }
-    Err(format!(
-        "unknown rule or code prefix `{selector}` (see `cargo vazhi rules`)"
-    ))
-}
-
-fn codes(selectors: &[String], key: &str) -> Result<Vec<&'static str>, String> {
-    let mut codes = Vec::new();
-    for selector in selectors {
-        let metas = select(selector).map_err(|err| format!("{key}: {err}"))?;
-        codes.extend(metas.into_iter().map(|meta| meta.code));
-    }
-    Ok(codes)
 }
 
 impl Settings {
@@ -176,6 +173,85 @@ impl Settings {
         })
     }
 
+    /// The settings of a run: the configuration file `config`, or else the nearest one above
+    /// `start` (a file or folder), or else the defaults; with the command line's `overrides` on
+    /// top; resolved once. An error names the file or the flag it comes from.
+    pub fn load(config: Option<&Path>, start: &Path, overrides: &Overrides) -> Result<Settings, ConfigError> {
+        let found = match config {
+            Some(path) => Some((
+                path.to_owned(),
+                read_options(path)?.ok_or_else(|| no_vazhi_table(path))?,
+            )),
+            None => find_config(start)?,
+        };
+        let (mut options, path) = match found {
+            Some((path, options)) => (options, Some(path)),
+            None => (Options::default(), None),
+        };
+        let root = match &path {
+            Some(path) => path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+            None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+        };
+        // Checked before they join the file's selectors, so that an error names the command line.
+        codes(overrides.select.as_deref().unwrap_or_default(), "select")
+            .and_then(|_| codes(&overrides.ignore, "ignore"))
+            .map_err(|err| ConfigError::CommandLine(format!("command line: {err}")))?;
+        if let Some(select) = &overrides.select {
+            options.select = Some(select.clone());
+        }
+        if !overrides.ignore.is_empty() {
+            options
+                .ignore
+                .get_or_insert_default()
+                .extend(overrides.ignore.iter().cloned());
+        }
+        // A token flag takes the token settings out of the file's hands: the flags and the file's
+        // values merge (the flags' paths as given, relative to the current directory; the file's
+        // relative to the file), and the tokenizer is loaded once, after the rest resolved.
+        let command_line_tokens = overrides.sets_tokens().then(|| {
+            let tokenizer = overrides
+                .tokenizer
+                .clone()
+                .or_else(|| options.tokenizer.take().map(|file| root.join(file)));
+            let max_seq_len = overrides.max_seq_len.or(options.max_seq_len.take());
+            let chat_template = overrides
+                .chat_template
+                .clone()
+                .or_else(|| options.chat_template.take().map(|file| root.join(file)));
+            let engine = overrides
+                .token_engine
+                .or(options.token_engine.take())
+                .unwrap_or_default();
+            (
+                options.tokenizer,
+                options.max_seq_len,
+                options.chat_template,
+                options.token_engine,
+            ) = (None, None, None, None);
+            (tokenizer, max_seq_len, chat_template, engine)
+        });
+        let mut settings = match &path {
+            Some(path) => Settings::from_options(options, path)?,
+            None => Settings::resolve(options, root, None).map_err(ConfigError::Selector)?,
+        };
+        if let Some((tokenizer, max_seq_len, chat_template, engine)) = command_line_tokens {
+            let (Some(tokenizer), Some(max_seq_len)) = (tokenizer, max_seq_len) else {
+                return Err(ConfigError::CommandLine(
+                    "the token rules need both --tokenizer and --max-seq-len (or `tokenizer` and `max-seq-len` in vazhi.toml)".into(),
+                ));
+            };
+            let tokens = crate::tokens::TokenSettings::load_with_engine(
+                &tokenizer,
+                max_seq_len,
+                chat_template.as_deref(),
+                engine,
+            )
+            .map_err(ConfigError::CommandLine)?;
+            settings.tokens = Some(tokens);
+        }
+        Ok(settings)
+    }
+
     /// Loads the nearest configuration above `start` (a file or folder), or the defaults.
     pub fn discover(start: &Path) -> Result<Settings, ConfigError> {
         match find_config(start)? {
@@ -189,10 +265,7 @@ impl Settings {
 
     /// Loads an explicit config file (`--config`): vazhi.toml form, or a Cargo.toml with metadata.
     pub fn from_file(path: &Path) -> Result<Settings, ConfigError> {
-        let options = read_options(path)?.ok_or_else(|| ConfigError::Invalid {
-            path: path.to_owned(),
-            message: "no [workspace.metadata.vazhi] or [package.metadata.vazhi] table".into(),
-        })?;
+        let options = read_options(path)?.ok_or_else(|| no_vazhi_table(path))?;
         Settings::from_options(options, path)
     }
 
@@ -234,9 +307,8 @@ impl Settings {
 
     /// SHA-256 of [`Settings::to_json`], hex.
     pub fn fingerprint(&self) -> String {
-        use sha2::Digest;
         let canonical = serde_json::to_vec(&self.to_json()).unwrap_or_default();
-        hex(&sha2::Sha256::digest(&canonical))
+        crate::digest::sha256_hex(&canonical)
     }
 
     /// Whether rule `code` runs on `path`.
@@ -251,9 +323,12 @@ impl Settings {
     }
 }
 
-/// Lower-case hex of a digest.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+/// A Cargo.toml named with `--config` that has no vazhi table.
+fn no_vazhi_table(path: &Path) -> ConfigError {
+    ConfigError::Invalid {
+        path: path.to_owned(),
+        message: "no [workspace.metadata.vazhi] or [package.metadata.vazhi] table".into(),
+    }
 }
 
 /// Reads options from a vazhi.toml-form file, or from a Cargo.toml's metadata table (`None` if it
@@ -383,5 +458,47 @@ mod tests {
         let settings = Settings::discover(dir.path()).unwrap();
         assert!(settings.enabled.contains(&"VZ103"));
         assert!(!settings.enabled.contains(&"VZ102"));
+    }
+
+    #[test]
+    fn command_line_select_replaces_and_ignore_adds_to_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("vazhi.toml"),
+            "select = [\"VZ1\"]\nignore = [\"VZ102\"]\n",
+        )
+        .unwrap();
+        let only_ignore = Overrides {
+            ignore: vec!["VZ103".into()],
+            ..Overrides::default()
+        };
+        let settings = Settings::load(None, dir.path(), &only_ignore).unwrap();
+        assert_eq!(settings.enabled, vec!["VZ101", "VZ104"]);
+        let select = Overrides {
+            select: Some(vec!["VZ10".into(), "think-leak".into()]),
+            ..Overrides::default()
+        };
+        let settings = Settings::load(None, dir.path(), &select).unwrap();
+        assert_eq!(settings.enabled, vec!["VZ101", "VZ103", "VZ104", "VZ203"]);
+    }
+
+    #[test]
+    fn command_line_errors_name_the_command_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let unknown = Overrides {
+            ignore: vec!["tamil-ration".into()],
+            ..Overrides::default()
+        };
+        let err = Settings::load(None, dir.path(), &unknown).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "command line: ignore: unknown rule or code prefix `tamil-ration` (see `cargo vazhi rules`)"
+        );
+        let half = Overrides {
+            max_seq_len: Some(64),
+            ..Overrides::default()
+        };
+        let err = Settings::load(None, dir.path(), &half).unwrap_err().to_string();
+        assert!(err.contains("--tokenizer and --max-seq-len"), "{err}");
     }
 }

@@ -16,15 +16,15 @@ use parquet::file::properties::WriterProperties;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::digest::hex;
 use crate::engine::{LintReport, Linter, Progress};
 use crate::fields::FieldMap;
 use crate::finding::Finding;
 use crate::fix::{Fix, fix_json_record};
 use crate::reader::{Compression, Container, FileKind, JsonFile};
 use crate::record::Position;
-use crate::report::finding_json;
+use crate::report::{Format, HumanOptions, finding_json};
 use crate::rule::Severity;
-use crate::settings::hex;
 
 /// The manifest's file name inside the output folder.
 pub const MANIFEST: &str = "vazhi-manifest.json";
@@ -75,6 +75,76 @@ pub struct SplitOutcome {
 }
 
 impl SplitOutcome {
+    /// Whether the split was published: shards and a manifest written.
+    pub fn published(&self) -> bool {
+        self.manifest.is_some()
+    }
+
+    /// What `cargo vazhi split` prints: a line per file and a total, or why nothing was written
+    /// (the unreadable input, or the blocking findings in the human format).
+    pub fn write_summary(&self, out: &mut dyn Write, human: HumanOptions) -> io::Result<()> {
+        let Some(manifest) = &self.manifest else {
+            if self.blocking.is_empty() {
+                let mut count = 0;
+                for (source, unreadable) in self.unreadable() {
+                    count += 1;
+                    let at = match unreadable.position {
+                        Position::Line(line) => format!("{}:{line}", source.display()),
+                        Position::Row(row) => format!("{} (row {row})", source.display()),
+                    };
+                    writeln!(out, "{at}: {}", unreadable.message)?;
+                }
+                let parts = if count == 1 { "part" } else { "parts" };
+                return writeln!(
+                    out,
+                    "Nothing written: {count} {parts} of the input could not be read as records (above). Fix the input, or pass --allow-unreadable to split the rest and list these in the manifest."
+                );
+            }
+            let blocked = LintReport {
+                findings: self.blocking.clone(),
+                files: self.report.files.clone(),
+                records: self.report.records,
+                bytes: self.report.bytes,
+                ..Default::default()
+            };
+            Format::Human.reporter(human).report(&blocked, out)?;
+            return writeln!(
+                out,
+                "Nothing written: dataset-level errors above (use --allow-dataset-errors to split anyway)."
+            );
+        };
+        let fixed: usize = self.files.iter().map(|file| file.fixes.len()).sum();
+        let (mut clean, mut quarantined, mut unreadable) = (0, 0, 0);
+        for file in &self.files {
+            clean += file.clean;
+            quarantined += file.quarantined;
+            unreadable += file.unreadable.len();
+            let unread = match file.unreadable.len() {
+                0 => String::new(),
+                count => format!(", {count} unreadable (in the manifest)"),
+            };
+            writeln!(
+                out,
+                "{}: {} clean, {} quarantined{unread}",
+                file.source.display(),
+                file.clean,
+                file.quarantined
+            )?;
+        }
+        let unread = match unreadable {
+            0 => String::new(),
+            count => format!(", {count} unreadable"),
+        };
+        writeln!(
+            out,
+            "Split {} records from {} files into {}: {clean} clean ({fixed} fixed), {quarantined} quarantined{unread}. Manifest: {}",
+            clean + quarantined,
+            self.files.len(),
+            manifest.parent().unwrap_or(Path::new(".")).display(),
+            manifest.display()
+        )
+    }
+
     /// Input that could not be read as records, file by file.
     pub fn unreadable(&self) -> impl Iterator<Item = (&Path, &Unreadable)> {
         self.files.iter().flat_map(|file| {
@@ -264,14 +334,6 @@ impl Write for HashingFile {
     fn flush(&mut self) -> io::Result<()> {
         self.writer.flush()
     }
-}
-
-/// SHA-256 and size of a file, as the gate checks them.
-pub fn file_digest(path: &Path) -> io::Result<(String, u64)> {
-    let mut file = File::open(path)?;
-    let mut hasher = Sha256::new();
-    let bytes = io::copy(&mut file, &mut hasher)?;
-    Ok((hex(&hasher.finalize()), bytes))
 }
 
 /// Findings that send a record to quarantine, by file and position.

@@ -10,7 +10,7 @@ use crate::rule::RuleConfig;
 use crate::finding::Finding;
 use crate::record::Record;
 use crate::rule::{Aggregate, DatasetRule, Facts, RuleMeta, same_aggregate};
-use crate::rules::tamil_ratio::percent;
+use crate::finding::percent;
 
 declare_rule! {
     /// ## What it does

@@ -1,4 +1,3 @@
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -7,10 +6,9 @@ use std::path::Path;
 
 use crate::declare_rule;
 use crate::rule::RuleConfig;
-use crate::finding::Finding;
-use crate::record::Record;
+use crate::finding::{Finding, percent};
+use crate::record::{Record, normalize_label};
 use crate::rule::{Facts, RecordRule, RuleMeta};
-use crate::rules::tamil_ratio::percent;
 use crate::script::ScriptCounts;
 use crate::script::romanised::{Verdict, WordScripts};
 
@@ -139,20 +137,6 @@ pub struct Options {
 #[derive(Debug, Clone, Serialize)]
 pub struct Settings {
     pub labels: BTreeMap<String, Expectation>,
-}
-
-/// Labels are written `pure_tamil`, `Pure-Tamil`, `pure tamil`: one key for all. Runs for every
-/// labelled record, and most labels are already in that form: those are borrowed, not copied.
-pub fn normalize_label(label: &str) -> Cow<'_, str> {
-    let normal = label.trim().len() == label.len()
-        && label
-            .bytes()
-            .all(|byte| byte.is_ascii() && !byte.is_ascii_uppercase() && byte != b'-' && byte != b' ');
-    if normal {
-        Cow::Borrowed(label)
-    } else {
-        Cow::Owned(label.trim().to_lowercase().replace(['-', ' '], "_"))
-    }
 }
 
 fn default_labels() -> BTreeMap<String, Expectation> {

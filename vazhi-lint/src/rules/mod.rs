@@ -3,16 +3,24 @@
 use serde::{Deserialize, Serialize};
 
 use crate::rule::{DatasetRule, RecordRule, RuleConfig, RuleMeta};
-use crate::settings::Settings;
+use crate::tokens::settings::TokenSettings;
+
+/// What a rule is built from: every rule's resolved options, and the token settings when a
+/// tokenizer and a window are configured.
+#[derive(Clone, Copy)]
+pub struct BuildFrom<'a> {
+    pub rules: &'a RuleSettings,
+    pub tokens: Option<&'a TokenSettings>,
+}
 
 /// How the engine gets a runnable rule from the settings.
 pub enum Build {
     /// Reported by the readers; nothing to run.
     Reader,
-    Record(fn(&Settings) -> Box<dyn RecordRule>),
+    Record(fn(BuildFrom<'_>) -> Box<dyn RecordRule>),
     /// A record rule that needs configuration to run at all (the token rules: a tokenizer).
-    RecordIf(fn(&Settings) -> Option<Box<dyn RecordRule>>),
-    Dataset(fn(&Settings) -> Box<dyn DatasetRule>),
+    RecordIf(fn(BuildFrom<'_>) -> Option<Box<dyn RecordRule>>),
+    Dataset(fn(BuildFrom<'_>) -> Box<dyn DatasetRule>),
 }
 
 pub struct RuleEntry {
@@ -79,8 +87,8 @@ rules! {
     duplicate::DUPLICATE [duplicate::Options] => Build::Dataset(|s| Box::new(duplicate::Duplicate(s.rules.duplicate.clone()))),
     category_skew::CATEGORY_SKEW [category_skew::Options] => Build::Dataset(|s| Box::new(category_skew::CategorySkew(s.rules.category_skew.clone()))),
     empty_field::EMPTY_FIELD => Build::Record(|_| Box::new(empty_field::EmptyField)),
-    over_long_prompt::OVER_LONG_PROMPT => Build::RecordIf(|s| s.tokens.clone().map(|t| Box::new(over_long_prompt::OverLongPrompt(t)) as Box<dyn RecordRule>)),
-    truncated_response::TRUNCATED_RESPONSE => Build::RecordIf(|s| s.tokens.clone().map(|t| Box::new(truncated_response::TruncatedResponse(t)) as Box<dyn RecordRule>)),
+    over_long_prompt::OVER_LONG_PROMPT => Build::RecordIf(|s| s.tokens.cloned().map(|t| Box::new(over_long_prompt::OverLongPrompt(t)) as Box<dyn RecordRule>)),
+    truncated_response::TRUNCATED_RESPONSE => Build::RecordIf(|s| s.tokens.cloned().map(|t| Box::new(truncated_response::TruncatedResponse(t)) as Box<dyn RecordRule>)),
     kural_mismatch::KURAL_MISMATCH => Build::Record(|_| Box::new(kural_mismatch::KuralMismatch)),
     tamil_unicode::TAMIL_UNICODE => Build::Record(|_| Box::new(tamil_unicode::TamilUnicode)),
     mojibake::MOJIBAKE => Build::Record(|_| Box::new(mojibake::MojibakeRule)),
@@ -95,6 +103,31 @@ pub fn all() -> impl Iterator<Item = &'static RuleMeta> {
 /// A rule by code (`VZ101`) or name (`tamil-ratio`), any case.
 pub fn find(code_or_name: &str) -> Option<&'static RuleMeta> {
     all().find(|meta| meta.code.eq_ignore_ascii_case(code_or_name) || meta.name.eq_ignore_ascii_case(code_or_name))
+}
+
+/// Every rule a selector names: an exact code or name, or a code prefix (`VZ1`, `VZ`).
+pub fn select(selector: &str) -> Result<Vec<&'static RuleMeta>, String> {
+    if let Some(meta) = find(selector) {
+        return Ok(vec![meta]);
+    }
+    let upper = selector.to_ascii_uppercase();
+    let matched: Vec<_> = all().filter(|meta| meta.code.starts_with(&upper)).collect();
+    if upper.starts_with("VZ") && !matched.is_empty() || upper == "ALL" {
+        return Ok(if upper == "ALL" { all().collect() } else { matched });
+    }
+    Err(format!(
+        "unknown rule or code prefix `{selector}` (see `cargo vazhi rules`)"
+    ))
+}
+
+/// The codes the selectors name, an error naming `key` (the option or flag they came from).
+pub fn codes(selectors: &[String], key: &str) -> Result<Vec<&'static str>, String> {
+    let mut codes = Vec::new();
+    for selector in selectors {
+        let metas = select(selector).map_err(|err| format!("{key}: {err}"))?;
+        codes.extend(metas.into_iter().map(|meta| meta.code));
+    }
+    Ok(codes)
 }
 
 /// A rule's documentation page: what `cargo vazhi rule` prints and rules/NAME.md holds.

@@ -4,11 +4,9 @@ use std::path::Path;
 
 use crate::declare_rule;
 use crate::rule::RuleConfig;
-use crate::finding::Finding;
-use crate::record::Record;
+use crate::finding::{Finding, percent};
+use crate::record::{Record, normalize_label};
 use crate::rule::{Facts, RecordRule, RuleMeta};
-use crate::rules::mislabeled_language::normalize_label;
-use crate::rules::tamil_ratio::percent;
 use crate::script::romanised::Verdict;
 
 declare_rule! {

@@ -4,10 +4,9 @@ use std::path::Path;
 
 use crate::declare_rule;
 use crate::rule::RuleConfig;
-use crate::finding::Finding;
-use crate::record::Record;
+use crate::finding::{Finding, percent};
+use crate::record::{Record, normalize_label};
 use crate::rule::{Facts, RecordRule, RuleMeta, Severity};
-use crate::rules::mislabeled_language::normalize_label;
 use crate::script::ScriptCounts;
 use crate::script::romanised::Verdict;
 
@@ -110,10 +109,6 @@ impl RuleConfig for Options {
 }
 
 pub struct TamilRatio(pub Settings);
-
-pub fn percent(share: f64) -> String {
-    format!("{:.0}%", (share * 100.0).floor())
-}
 
 impl RecordRule for TamilRatio {
     fn meta(&self) -> &'static RuleMeta {

@@ -29,9 +29,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;
+
+use crate::rule::Severity;
 
 use super::bpe::TokenizerFile;
 use super::count::{CountError, TokenCounter};
@@ -51,30 +54,13 @@ pub const FERTILITY_BYTE_LEVEL_PER_CHAR: f64 = 2.0;
 /// The markers checked when the caller names none: ChatML's.
 pub const DEFAULT_CHAT_MARKERS: [&str; 2] = ["<|im_start|>", "<|im_end|>"];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum IssueSeverity {
-    Error,
-    Warning,
-    Info,
-}
-
-impl fmt::Display for IssueSeverity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            IssueSeverity::Error => "error",
-            IssueSeverity::Warning => "warning",
-            IssueSeverity::Info => "info",
-        })
-    }
-}
-
 /// One finding about a tokenizer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenizerIssue {
     /// `vocab-holes`, `vocab-shared-id`, `added-token-conflict`, `pad-is-eos`, `missing-pad`,
     /// `special-not-single`, `special-unstable`, `tamil-fertility`, `count-engine`.
     pub check: &'static str,
-    pub severity: IssueSeverity,
+    pub severity: Severity,
     pub message: String,
 }
 
@@ -96,7 +82,7 @@ pub enum AuditError {
     Template(#[from] TemplateError),
 }
 
-fn issue(check: &'static str, severity: IssueSeverity, message: String) -> TokenizerIssue {
+fn issue(check: &'static str, severity: Severity, message: String) -> TokenizerIssue {
     TokenizerIssue {
         check,
         severity,
@@ -129,7 +115,7 @@ pub fn audit(
             issues.extend(merge_issues(&file));
             issues.push(issue(
                 "tokenizer-load",
-                IssueSeverity::Error,
+                Severity::Error,
                 format!("the tokenizers library cannot load this file: {err}"),
             ));
             return Ok(issues);
@@ -183,7 +169,7 @@ fn merge_issues(file: &TokenizerFile) -> Vec<TokenizerIssue> {
     }
     vec![issue(
         "dangling-merges",
-        IssueSeverity::Error,
+        Severity::Error,
         format!(
             "{} merges use or make tokens that are not in model.vocab: {}",
             dangling.len(),
@@ -231,7 +217,7 @@ fn audit_loaded(
         Some(template) => issues.extend(stability_issues(counter, &template)?),
         None => issues.push(issue(
             "special-unstable",
-            IssueSeverity::Info,
+            Severity::Info,
             "no chat template to probe (pass tokenizer_config.json with a chat_template)".into(),
         )),
     }
@@ -241,12 +227,12 @@ fn audit_loaded(
     issues.push(match counter.engine() {
         super::count::CountEngine::ByteLevelBpe => issue(
             "count-engine",
-            IssueSeverity::Info,
+            Severity::Info,
             "token counts use the fast byte-level BPE path".into(),
         ),
         super::count::CountEngine::Encode { reason } => issue(
             "count-engine",
-            IssueSeverity::Info,
+            Severity::Info,
             format!("token counts use Tokenizer::encode ({reason})"),
         ),
     });
@@ -328,7 +314,7 @@ fn vocabulary_issues(file: &TokenizerFile) -> Vec<TokenizerIssue> {
     if !duplicates.is_empty() {
         issues.push(issue(
             "vocab-holes",
-            IssueSeverity::Error,
+            Severity::Error,
             format!(
                 "{} tokens are listed twice in model.vocab with different ids, the later id wins: {}",
                 duplicates.len(),
@@ -344,7 +330,7 @@ fn vocabulary_issues(file: &TokenizerFile) -> Vec<TokenizerIssue> {
     if !shared.is_empty() {
         issues.push(issue(
             "vocab-shared-id",
-            IssueSeverity::Error,
+            Severity::Error,
             format!(
                 "{} ids belong to more than one token, so decoding them is ambiguous: {}",
                 shared.len(),
@@ -357,7 +343,7 @@ fn vocabulary_issues(file: &TokenizerFile) -> Vec<TokenizerIssue> {
     {
         issues.push(issue(
             "vocab-holes",
-            IssueSeverity::Error,
+            Severity::Error,
             format!(
                 "model vocab ids are not contiguous 0..={max}: {holes} holes at {shown} (tokenizers: \
                  \"OrderedVocab contains holes\"; GGUF conversion of the model fails)"
@@ -372,7 +358,7 @@ fn vocabulary_issues(file: &TokenizerFile) -> Vec<TokenizerIssue> {
         {
             issues.push(issue(
                 "added-token-conflict",
-                IssueSeverity::Error,
+                Severity::Error,
                 format!("added tokens {other:?} and {:?} share id {}", added.content, added.id),
             ));
         }
@@ -381,7 +367,7 @@ fn vocabulary_issues(file: &TokenizerFile) -> Vec<TokenizerIssue> {
         {
             issues.push(issue(
                 "added-token-conflict",
-                IssueSeverity::Error,
+                Severity::Error,
                 format!(
                     "added token {:?} has id {}, which the vocab gives to {:?}",
                     added.content, added.id, tokens
@@ -393,7 +379,7 @@ fn vocabulary_issues(file: &TokenizerFile) -> Vec<TokenizerIssue> {
         {
             issues.push(issue(
                 "added-token-conflict",
-                IssueSeverity::Warning,
+                Severity::Warning,
                 format!(
                     "added token {:?} has id {} but is also vocab entry {id}",
                     added.content, added.id
@@ -409,7 +395,7 @@ fn vocabulary_issues(file: &TokenizerFile) -> Vec<TokenizerIssue> {
     {
         issues.push(issue(
             "vocab-holes",
-            IssueSeverity::Warning,
+            Severity::Warning,
             format!(
                 "{gaps} ids between the vocab ({vocab_end} tokens) and the last added token ({last}) are unused: {shown}"
             ),
@@ -465,7 +451,7 @@ fn pad_eos_issues(file: &TokenizerFile, counter: &TokenCounter, config: Option<(
                     None => {
                         issues.push(issue(
                             "special-not-single",
-                            IssueSeverity::Error,
+                            Severity::Error,
                             format!("{role} {token:?} (from {source}) is not a token of the vocabulary"),
                         ));
                         None
@@ -497,7 +483,7 @@ fn pad_eos_issues(file: &TokenizerFile, counter: &TokenCounter, config: Option<(
     match pad.first() {
         None if config.is_some() => issues.push(issue(
             "missing-pad",
-            IssueSeverity::Warning,
+            Severity::Warning,
             format!(
                 "no pad token in {config_name} nor in tokenizer.json padding: trainers then commonly \
                  set pad = eos, which masks EOS out of the labels"
@@ -505,14 +491,14 @@ fn pad_eos_issues(file: &TokenizerFile, counter: &TokenCounter, config: Option<(
         )),
         None => issues.push(issue(
             "missing-pad",
-            IssueSeverity::Info,
+            Severity::Info,
             "tokenizer.json declares no padding; pass tokenizer_config.json to check pad and eos".into(),
         )),
         Some((pad_token, pad_id)) => {
             if let Some((eos_token, _)) = eos.iter().find(|(_, id)| id == pad_id) {
                 issues.push(issue(
                     "pad-is-eos",
-                    IssueSeverity::Error,
+                    Severity::Error,
                     format!(
                         "pad token {pad_token:?} (id {pad_id}) is also the EOS token {eos_token:?}: collators \
                          set the labels of pad ids to -100, so every EOS is masked out of the loss and \
@@ -536,7 +522,7 @@ fn marker_issues(
         if ids.len() != 1 {
             issues.push(issue(
                 "special-not-single",
-                IssueSeverity::Error,
+                Severity::Error,
                 format!(
                     "chat marker {marker:?} encodes as {} tokens {ids:?}: it is not an added token, so \
                      turns are not delimited by one marker id",
@@ -546,7 +532,7 @@ fn marker_issues(
         } else if !file.added_tokens.iter().any(|t| t.content == *marker && t.special) {
             issues.push(issue(
                 "special-not-single",
-                IssueSeverity::Warning,
+                Severity::Warning,
                 format!(
                     "chat marker {marker:?} is a single token (id {}) but not a special added token: \
                      text can produce it and decoding with skip_special_tokens keeps it",
@@ -574,7 +560,7 @@ fn stability_issues(counter: &TokenCounter, template: &ChatTemplate) -> Result<V
     let Some(header) = with.strip_prefix(&without).filter(|h| !h.is_empty()) else {
         return Ok(vec![issue(
             "special-unstable",
-            IssueSeverity::Info,
+            Severity::Info,
             "the template's generation prompt does not extend the conversation; not probed".into(),
         )]);
     };
@@ -622,7 +608,7 @@ fn stability_issues(counter: &TokenCounter, template: &ChatTemplate) -> Result<V
         if ordinary {
             issues.push(issue(
                 "special-unstable",
-                IssueSeverity::Error,
+                Severity::Error,
                 format!(
                     "the response template {header:?} encodes as {alone:?} alone but as {inside:?} in a \
                      conversation answering {response:?}: a completion-only collator will not find it"
@@ -635,7 +621,7 @@ fn stability_issues(counter: &TokenCounter, template: &ChatTemplate) -> Result<V
     if !broken_by_leading.is_empty() {
         issues.push(issue(
             "special-unstable",
-            IssueSeverity::Info,
+            Severity::Info,
             format!(
                 "a response starting with {} merges with the end of the response template {header:?}; \
                  such samples lose their response template",
@@ -703,17 +689,17 @@ fn fertility_issue(fertility: &Fertility) -> TokenizerIssue {
     if fertility.tokens_per_tamil_char > FERTILITY_BYTE_LEVEL_PER_CHAR {
         issue(
             "tamil-fertility",
-            IssueSeverity::Warning,
+            Severity::Warning,
             format!("{figures}; close to byte level: the vocabulary has almost no Tamil merges"),
         )
     } else if fertility.tokens_per_tamil_char > FERTILITY_WARN_PER_CHAR {
         issue(
             "tamil-fertility",
-            IssueSeverity::Warning,
+            Severity::Warning,
             format!("{figures}; above {FERTILITY_WARN_PER_CHAR} per code point, Tamil costs several times English"),
         )
     } else {
-        issue("tamil-fertility", IssueSeverity::Info, figures)
+        issue("tamil-fertility", Severity::Info, figures)
     }
 }
 
@@ -757,6 +743,86 @@ pub fn compare(a: &TokenCounter, b: &TokenCounter, sample: &[&str]) -> Result<Co
     })
 }
 
+/// What `cargo vazhi tokenizer` reports: the audit's issues, Tamil fertility on the kurals, and
+/// the comparison with a second tokenizer when one is given.
+#[derive(Debug)]
+pub struct TokenizerReport {
+    pub tokenizer: PathBuf,
+    pub issues: Vec<TokenizerIssue>,
+    /// Fertility on [`FERTILITY_SAMPLE`], or why it was not measured: a tokenizer broken badly
+    /// enough (a vocabulary hole) does not load, and the issues say why.
+    pub fertility: Result<Fertility, String>,
+    pub comparison: Option<(PathBuf, Comparison)>,
+}
+
+impl TokenizerReport {
+    /// Audits `path` (a tokenizer.json or a model folder, see [`locate`]) with its config,
+    /// measures its Tamil fertility and, with `compare_with`, compares it with a second tokenizer.
+    pub fn check(
+        path: &Path,
+        config: Option<&Path>,
+        chat_markers: &[&str],
+        compare_with: Option<&Path>,
+    ) -> Result<TokenizerReport, AuditError> {
+        let (tokenizer, config) = locate(path, config);
+        let issues = audit(&tokenizer, config.as_deref(), chat_markers)?;
+        let sample: Vec<&str> = FERTILITY_SAMPLE.lines().filter(|line| !line.is_empty()).collect();
+        let (fertility, comparison) = match TokenCounter::from_file(&tokenizer) {
+            Ok(counter) => {
+                let measured = fertility(&counter, &sample)?;
+                let comparison = match compare_with {
+                    Some(other) => {
+                        let other_counter = TokenCounter::from_file(other)?;
+                        Some((other.to_owned(), compare(&counter, &other_counter, &sample)?))
+                    }
+                    None => None,
+                };
+                (Ok(measured), comparison)
+            }
+            Err(err) => (Err(err.to_string()), None),
+        };
+        Ok(TokenizerReport {
+            tokenizer,
+            issues,
+            fertility,
+            comparison,
+        })
+    }
+
+    /// Issues of this severity.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.issues.iter().filter(|issue| issue.severity == severity).count()
+    }
+
+    /// One line per issue, the fertility, the comparison, and the counts.
+    pub fn write_text(&self, out: &mut dyn Write) -> io::Result<()> {
+        let path = self.tokenizer.display();
+        for issue in &self.issues {
+            writeln!(out, "{path}: {issue}")?;
+        }
+        match &self.fertility {
+            Ok(measured) => writeln!(
+                out,
+                "{path}: Tamil fertility on the 1330 kurals: {:.2} tokens per Tamil code point, {:.1} per Tamil word",
+                measured.tokens_per_tamil_char, measured.tokens_per_tamil_word
+            )?,
+            Err(err) => writeln!(
+                out,
+                "{path}: fertility not measured: the tokenizers library cannot load it: {err}"
+            )?,
+        }
+        if let Some((other, comparison)) = &self.comparison {
+            writeln!(out, "A = {path}, B = {}: {comparison}", other.display())?;
+        }
+        writeln!(
+            out,
+            "{} errors, {} warnings",
+            self.count(Severity::Error),
+            self.count(Severity::Warning)
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -790,7 +856,7 @@ mod tests {
         path
     }
 
-    fn checks(issues: &[TokenizerIssue], severity: IssueSeverity) -> Vec<&'static str> {
+    fn checks(issues: &[TokenizerIssue], severity: Severity) -> Vec<&'static str> {
         issues
             .iter()
             .filter(|i| i.severity == severity)
@@ -801,10 +867,10 @@ mod tests {
     #[test]
     fn the_real_qwen_tokenizer_has_no_errors() {
         let issues = audit(Path::new(QWEN), None, &[]).expect("audits");
-        assert_eq!(checks(&issues, IssueSeverity::Error), Vec::<&str>::new(), "{issues:#?}");
+        assert_eq!(checks(&issues, Severity::Error), Vec::<&str>::new(), "{issues:#?}");
         // Qwen's Tamil cost is real: 1.28 tokens per code point warns.
         let fertility = issues.iter().find(|i| i.check == "tamil-fertility").expect("measured");
-        assert_eq!(fertility.severity, IssueSeverity::Warning);
+        assert_eq!(fertility.severity, Severity::Warning);
         assert!(
             fertility
                 .message
@@ -856,7 +922,7 @@ mod tests {
         let path = write(dir.path(), "tokenizer.json", &json);
         let issues = audit(&path, None, &[]).expect("audits");
         let hole = issues.iter().find(|i| i.check == "vocab-holes").expect("a hole");
-        assert_eq!(hole.severity, IssueSeverity::Error);
+        assert_eq!(hole.severity, Severity::Error);
         assert!(hole.message.contains("1 holes at [1000]"), "{}", hole.message);
     }
 
@@ -869,7 +935,7 @@ mod tests {
             &serde_json::json!({"pad_token": "<|endoftext|>", "eos_token": {"content": "<|endoftext|>"}}),
         );
         let issues = audit_qwen(&same);
-        assert_eq!(checks(&issues, IssueSeverity::Error), ["pad-is-eos"], "{issues:#?}");
+        assert_eq!(checks(&issues, Severity::Error), ["pad-is-eos"], "{issues:#?}");
 
         // Qwen2.5-Instruct's own choice: pad <|endoftext|>, eos <|im_end|>; and generation_config ids.
         let instruct = write(
@@ -878,14 +944,14 @@ mod tests {
             &serde_json::json!({"pad_token": "<|endoftext|>", "eos_token": "<|im_end|>"}),
         );
         let issues = audit_qwen(&instruct);
-        assert!(checks(&issues, IssueSeverity::Error).is_empty(), "{issues:#?}");
+        assert!(checks(&issues, Severity::Error).is_empty(), "{issues:#?}");
         let generation = write(
             dir.path(),
             "generation_config.json",
             &serde_json::json!({"pad_token_id": 151643, "eos_token_id": [151645, 151643]}),
         );
         let issues = audit_qwen(&generation);
-        assert_eq!(checks(&issues, IssueSeverity::Error), ["pad-is-eos"], "{issues:#?}");
+        assert_eq!(checks(&issues, Severity::Error), ["pad-is-eos"], "{issues:#?}");
 
         let none = write(
             dir.path(),
@@ -894,7 +960,7 @@ mod tests {
         );
         let issues = audit_qwen(&none);
         assert_eq!(
-            checks(&issues, IssueSeverity::Warning).first(),
+            checks(&issues, Severity::Warning).first(),
             Some(&"missing-pad"),
             "{issues:#?}"
         );
@@ -910,7 +976,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("a temp dir");
         let path = write(dir.path(), "tokenizer.json", &json);
         let issues = audit(&path, None, &[]).expect("audits");
-        let errors: Vec<&TokenizerIssue> = issues.iter().filter(|i| i.severity == IssueSeverity::Error).collect();
+        let errors: Vec<&TokenizerIssue> = issues.iter().filter(|i| i.severity == Severity::Error).collect();
         assert!(
             errors
                 .iter()

@@ -35,7 +35,9 @@ pub mod settings;
 pub mod stats;
 pub mod template;
 
-pub use audit::{AuditError, Comparison, Fertility, IssueSeverity, TokenizerIssue, audit, compare, fertility, locate};
+pub use audit::{
+    AuditError, Comparison, Fertility, TokenizerIssue, TokenizerReport, audit, compare, fertility, locate,
+};
 pub use count::{CountEngine, CountError, Fit, TokenCounter, Verdict};
 pub use settings::{TokenEngine, TokenSettings};
 pub use stats::{Histogram, TokenStatistics, TokenStats};

@@ -95,8 +95,8 @@ impl TokenSettings {
         if engine == TokenEngine::Encode {
             counter = counter.encode_only();
         }
-        let (tokenizer_sha256, _) =
-            crate::split::file_digest(tokenizer).map_err(|err| format!("tokenizer: {}: {err}", tokenizer.display()))?;
+        let (tokenizer_sha256, _) = crate::digest::file_digest(tokenizer)
+            .map_err(|err| format!("tokenizer: {}: {err}", tokenizer.display()))?;
         let template = match chat_template {
             Some(path) => ChatTemplate::from_file(path).map_err(|err| format!("chat-template: {err}"))?,
             None => ChatTemplate::ChatMl,
