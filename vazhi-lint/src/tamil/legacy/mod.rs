@@ -1391,7 +1391,7 @@ viewBox;fillOpacity;strokeWidth;preserveAspectRatio;xmlns;xlink;href;clipPath;
             assert_eq!(find_legacy_encoding(text), [], "{}", &text[..40]);
         }
         // (Not this file: its documentation and tests hold real TSCII and Bamini examples.)
-        for source in [include_str!("unicode.rs"), include_str!("mojibake.rs")] {
+        for source in [include_str!("../unicode.rs"), include_str!("../mojibake.rs")] {
             assert_eq!(find_legacy_encoding(source), []);
         }
         // UTF-8 Tamil mojibake belongs to the mojibake rule.

@@ -72,8 +72,8 @@ use super::phoneme::{self, BITS, Phoneme, Phonemes};
 use super::variant::{same_reading, significant_nasals, variant_keys};
 use crate::text;
 
-const REFERENCE_JSONL: &str = include_str!("../../../rules/data/thirukkural.jsonl");
-const DAMAGED_JSONL: &str = include_str!("../../../rules/data/thirukkural-libkural-corrupt.jsonl");
+const REFERENCE_JSONL: &str = include_str!("../../../../rules/data/thirukkural.jsonl");
+const DAMAGED_JSONL: &str = include_str!("../../../../rules/data/thirukkural-libkural-corrupt.jsonl");
 
 /// Number of kurals in the Thirukkural.
 pub const KURAL_COUNT: u16 = 1330;
