@@ -1,0 +1,330 @@
+//! The authoritative reference, compiled in: every kural with its phoneme readings (both line
+//! orders, each line alone, its words), its edition and known damaged readings, and the phoneme
+//! n-gram index that makes a kural a candidate. Judging, alignment and the quotation search all
+//! read it; it depends on none of them.
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::tamil::phoneme::{self, BITS, Phoneme};
+use crate::tamil::variant::{significant_nasals, variant_keys};
+
+const REFERENCE_JSONL: &str = include_str!("../../../../rules/data/thirukkural.jsonl");
+pub(super) const DAMAGED_JSONL: &str = include_str!("../../../../rules/data/thirukkural-libkural-corrupt.jsonl");
+
+/// Number of kurals in the Thirukkural.
+pub const KURAL_COUNT: u16 = 1330;
+
+/// Phonemes per n-gram of the candidate index: 6-grams are rare enough in ordinary prose that
+/// most texts have few hits, and common enough in a damaged quotation that it is still found.
+pub(super) const GRAM: usize = 6;
+/// Share of a kural's distinct n-grams (in percent) that must fall in one window of text before
+/// the kural is aligned there; the worst single dropped or substituted word leaves 52%.
+const CANDIDATE_PERCENT: usize = 40;
+
+/// One kural of the authoritative reference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KuralRef {
+    pub number: u16,
+    pub chapter_no: u8,
+    pub chapter: &'static str,
+    pub chapter_en: &'static str,
+    /// Two lines joined by `\n`, NFC.
+    pub tamil: &'static str,
+    /// G. U. Pope's translation.
+    pub english: &'static str,
+}
+
+/// A phoneme sequence of a kural (or of its lines swapped) with the phoneme index where the
+/// second line starts.
+pub(super) struct Verse {
+    pub(super) codes: Vec<Phoneme>,
+    pub(super) line_break: usize,
+}
+
+impl Verse {
+    fn new(first: &str, second: &str) -> Verse {
+        let joined = format!("{first}\n{second}");
+        let read = phoneme::phonemes_with_letters(&joined);
+        let line_break = read
+            .letters
+            .iter()
+            .take_while(|&&(start, _)| (start as usize) < first.len())
+            .count();
+        Verse {
+            codes: read.codes,
+            line_break,
+        }
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.codes.len()
+    }
+}
+
+pub(super) struct DamagedReading {
+    pub(super) source: &'static str,
+    pub(super) codes: Vec<Phoneme>,
+}
+
+pub(super) struct Entry {
+    pub(super) kural: KuralRef,
+    pub(super) verse: Verse,
+    pub(super) swapped: Verse,
+    /// Each line read alone, for quotations of one line.
+    pub(super) lines: [Vec<Phoneme>; 2],
+    /// The reference words with the phoneme index where each starts.
+    pub(super) words: Vec<(usize, &'static str)>,
+    /// Its white-space-separated words, the closing mark left off (`is_verbatim` in
+    /// [`judge`](super::judge)).
+    pub(super) tokens: Vec<&'static str>,
+    /// Hits in one window that make this kural a candidate.
+    pub(super) candidate_hits: u16,
+    pub(super) damaged: Vec<DamagedReading>,
+    /// Its readings up to edition spellings ([`variant_keys`]), with the edition readings of
+    /// [`EDITION_READINGS`]; sorted.
+    pub(super) variants: Vec<Vec<Phoneme>>,
+    /// The nasals no consonant decides, in order ([`significant_nasals`]), of the reference and
+    /// of each edition reading.
+    pub(super) nasals: Vec<Vec<char>>,
+}
+
+/// Readings that printed editions give where the reference reads otherwise: (kural, reference
+/// words, edition words). Each is a different division of the same letters or a doubled nasal, not
+/// another word: kural 27 as kodebot/classical_tamil_llm prints it; kural 110 as the title of its
+/// own chapter is commonly printed.
+const EDITION_READINGS: [(u16, &str, &str); 2] = [(27, "நாற்றமென ஐந்தின்", "நாற்றமென் றைந்தின்"), (110, "செய்ந்நன்றி", "செய்நன்றி")];
+
+#[derive(Deserialize)]
+struct RawKural<'a> {
+    number: u16,
+    chapter_no: u8,
+    #[serde(borrow)]
+    chapter: Cow<'a, str>,
+    #[serde(borrow)]
+    chapter_en: Cow<'a, str>,
+    #[serde(borrow)]
+    tamil: Cow<'a, str>,
+    #[serde(borrow)]
+    english: Cow<'a, str>,
+}
+
+#[derive(Deserialize)]
+struct RawDamaged<'a> {
+    number: u16,
+    #[serde(borrow)]
+    source: Cow<'a, str>,
+    #[serde(borrow)]
+    reading: Cow<'a, str>,
+}
+
+/// The embedded text is `'static`; only strings with JSON escapes need an owned copy, kept for
+/// the life of the program like the rest of the reference.
+fn into_static(s: Cow<'static, str>) -> &'static str {
+    match s {
+        Cow::Borrowed(s) => s,
+        Cow::Owned(s) => Box::leak(s.into_boxed_str()),
+    }
+}
+
+/// Packed n-gram → range of the postings: open addressing with linear probing, a quarter to
+/// two thirds full. Cheaper than a general hash map on the one lookup per phoneme of every text.
+pub(super) struct GramTable {
+    pub(super) keys: Vec<u32>,
+    ranges: Vec<(u32, u32)>,
+    bits: u32,
+    /// One bit per [`Self::FILTER_BITS`]-bit hash of the keys present: most n-grams of Tamil
+    /// prose are in no kural, and this 128 KiB filter (which stays in cache, where the 1.5 MiB
+    /// table does not) answers those without probing. A set bit only sends the probe on.
+    filter: Vec<u64>,
+}
+
+impl GramTable {
+    /// Packed keys use 30 bits, so this never collides with one.
+    pub(super) const EMPTY: u32 = u32::MAX;
+
+    const FILTER_BITS: u32 = 20;
+
+    fn with_capacity(keys: usize) -> GramTable {
+        let bits = (keys * 3 / 2).next_power_of_two().trailing_zeros().max(4);
+        GramTable {
+            keys: vec![Self::EMPTY; 1 << bits],
+            ranges: vec![(0, 0); 1 << bits],
+            bits,
+            filter: vec![0; 1 << (Self::FILTER_BITS - 6)],
+        }
+    }
+
+    /// The key's bit in the filter: a different multiplier from [`Self::slot`]'s, so that keys
+    /// crowded into one run of slots are spread over the filter.
+    fn filter_bit(key: u32) -> usize {
+        (key.wrapping_mul(0x85EB_CA6B) >> (32 - Self::FILTER_BITS)) as usize
+    }
+
+    fn slot(&self, key: u32) -> usize {
+        (key.wrapping_mul(0x9E37_79B1) >> (32 - self.bits)) as usize
+    }
+
+    fn insert(&mut self, key: u32, range: (u32, u32)) {
+        let mask = self.keys.len() - 1;
+        let mut at = self.slot(key);
+        while self.keys[at] != Self::EMPTY && self.keys[at] != key {
+            at = (at + 1) & mask;
+        }
+        self.keys[at] = key;
+        self.ranges[at] = range;
+        let bit = Self::filter_bit(key);
+        self.filter[bit / 64] |= 1 << (bit % 64);
+    }
+
+    pub(super) fn get(&self, key: u32) -> Option<(u32, u32)> {
+        let bit = Self::filter_bit(key);
+        if self.filter[bit / 64] >> (bit % 64) & 1 == 0 {
+            return None;
+        }
+        let mask = self.keys.len() - 1;
+        let mut at = self.slot(key);
+        loop {
+            match self.keys[at] {
+                k if k == key => return Some(self.ranges[at]),
+                Self::EMPTY => return None,
+                _ => at = (at + 1) & mask,
+            }
+        }
+    }
+}
+
+fn gram_key(gram: &[Phoneme]) -> u32 {
+    gram.iter().fold(0, |key, &p| (key << BITS) | u32::from(p))
+}
+
+pub(super) struct Reference {
+    pub(super) entries: Vec<Entry>,
+    /// Packed n-gram → range of `postings`.
+    pub(super) grams: GramTable,
+    /// Entry indices, grouped by gram, ascending within a gram (`candidates` binary-searches them).
+    pub(super) postings: Vec<u16>,
+}
+
+pub(super) fn reference() -> &'static Reference {
+    static REFERENCE: OnceLock<Reference> = OnceLock::new();
+    REFERENCE.get_or_init(Reference::load)
+}
+
+impl Reference {
+    fn load() -> Reference {
+        let mut entries: Vec<Entry> = Vec::with_capacity(usize::from(KURAL_COUNT));
+        for line in REFERENCE_JSONL.lines().filter(|l| !l.trim().is_empty()) {
+            let raw: RawKural<'static> =
+                serde_json::from_str(line).expect("rules/data/thirukkural.jsonl: a kural per line");
+            assert_eq!(
+                usize::from(raw.number),
+                entries.len() + 1,
+                "rules/data/thirukkural.jsonl is in kural order"
+            );
+            let tamil = into_static(raw.tamil);
+            let (first, second) = tamil
+                .split_once('\n')
+                .expect("rules/data/thirukkural.jsonl: every kural has two lines");
+            let verse = Verse::new(first, second);
+            let read = phoneme::phonemes_with_letters(tamil);
+            let words = phoneme::words(tamil)
+                .into_iter()
+                .filter_map(|w| {
+                    let at = read.letters.iter().position(|&(s, _)| s as usize >= w.start)?;
+                    Some((at, &tamil[w]))
+                })
+                .collect();
+            let tokens = verbatim_tokens(tamil);
+            let mut distinct: Vec<u32> = verse.codes.windows(GRAM).map(gram_key).collect();
+            distinct.sort_unstable();
+            distinct.dedup();
+            let candidate_hits = distinct.len() * CANDIDATE_PERCENT / 100;
+            entries.push(Entry {
+                kural: KuralRef {
+                    number: raw.number,
+                    chapter_no: raw.chapter_no,
+                    chapter: into_static(raw.chapter),
+                    chapter_en: into_static(raw.chapter_en),
+                    tamil,
+                    english: into_static(raw.english),
+                },
+                swapped: Verse::new(second, first),
+                lines: [phoneme::phonemes(first), phoneme::phonemes(second)],
+                verse,
+                words,
+                tokens,
+                candidate_hits: u16::try_from(candidate_hits.max(1)).unwrap_or(u16::MAX),
+                damaged: Vec::new(),
+                variants: variant_keys(tamil),
+                nasals: vec![significant_nasals(tamil)],
+            });
+        }
+        assert_eq!(entries.len(), usize::from(KURAL_COUNT), "all 1330 kurals");
+        for (number, reference, edition) in EDITION_READINGS {
+            let entry = &mut entries[usize::from(number) - 1];
+            assert!(
+                entry.kural.tamil.contains(reference),
+                "kural {number} reads {reference}"
+            );
+            let reading = entry.kural.tamil.replace(reference, edition);
+            entry.variants.extend(variant_keys(&reading));
+            entry.nasals.push(significant_nasals(&reading));
+            entry.variants.sort();
+            entry.variants.dedup();
+        }
+        for line in DAMAGED_JSONL.lines().filter(|l| !l.trim().is_empty()) {
+            let raw: RawDamaged<'static> =
+                serde_json::from_str(line).expect("rules/data/thirukkural-libkural-corrupt.jsonl: a reading per line");
+            let entry = entries
+                .get_mut(usize::from(raw.number) - 1)
+                .expect("damaged readings name kurals 1..=1330");
+            entry.damaged.push(DamagedReading {
+                source: into_static(raw.source),
+                codes: phoneme::phonemes(&raw.reading),
+            });
+        }
+        let mut pairs: Vec<(u32, u16)> = Vec::new();
+        for (index, entry) in entries.iter().enumerate() {
+            let mut keys: Vec<u32> = entry.verse.codes.windows(GRAM).map(gram_key).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            let index = u16::try_from(index).expect("1330 entries fit u16");
+            pairs.extend(keys.into_iter().map(|k| (k, index)));
+        }
+        pairs.sort_unstable();
+        let distinct = pairs.chunk_by(|a, b| a.0 == b.0).count();
+        let mut grams = GramTable::with_capacity(distinct);
+        let mut postings = Vec::with_capacity(pairs.len());
+        for chunk in pairs.chunk_by(|a, b| a.0 == b.0) {
+            let start = postings.len() as u32;
+            postings.extend(chunk.iter().map(|&(_, e)| e));
+            grams.insert(chunk[0].0, (start, chunk.len() as u32));
+        }
+        Reference {
+            entries,
+            grams,
+            postings,
+        }
+    }
+}
+
+/// The reference's words as `is_verbatim` (in [`judge`](super::judge)) compares them: split at
+/// white space, the kural's closing mark (`.`, `?`) left off. Every other character must belong
+/// to a word, or a quotation with the same tokens could read differently (punctuation between
+/// words stops elision).
+fn verbatim_tokens(tamil: &'static str) -> Vec<&'static str> {
+    let tokens: Vec<&'static str> = without_closing_mark(tamil).split_whitespace().collect();
+    assert!(
+        tokens.iter().all(|t| t.chars().all(phoneme::is_word_char)),
+        "the reference kural {tamil:?} has only letters, white space and a closing mark"
+    );
+    tokens
+}
+
+/// `text` without the punctuation and white space after its last letter.
+pub(super) fn without_closing_mark(text: &str) -> &str {
+    text.trim_end_matches(|c: char| !phoneme::is_word_char(c))
+}

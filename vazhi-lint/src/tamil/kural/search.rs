@@ -1,0 +1,367 @@
+//! Finding quotations in a text (steps 1 to 3 of the module documentation): candidate kurals
+//! from the n-gram index, exact quotations by plain search, everything else placed by alignment,
+//! and a placed stretch widened to whole words, quotation marks or neighbouring words. Each
+//! stretch found is handed to [`judge`].
+
+use std::ops::Range;
+
+use super::align::{Ends, align};
+use super::judge::{Quote, judge};
+use super::reference::{GRAM, Reference};
+use crate::tamil::phoneme::{self, BITS, Phoneme, Phonemes};
+
+/// Fewer hits than this cannot make any kural a candidate (the lowest threshold is 11).
+const MIN_CANDIDATE_HITS: usize = 8;
+/// Phonemes aligned beyond the outermost hits: an edge word replaced has no hits.
+const SLACK: usize = 12;
+/// Width of the sliding window in phonemes: the longest kural has 61, and a quotation with a
+/// longer substituted word must still fit.
+const WINDOW: usize = 96;
+
+impl Reference {
+    /// Positions of the stream's n-grams that occur in some kural, with their postings.
+    fn hits(&self, codes: &[Phoneme]) -> Vec<(usize, &[u16])> {
+        let mask = (1u32 << (BITS * GRAM as u32)) - 1;
+        let mut key = 0u32;
+        let mut out = Vec::new();
+        for (i, &p) in codes.iter().enumerate() {
+            key = ((key << BITS) | u32::from(p)) & mask;
+            if i + 1 >= GRAM
+                && let Some((start, len)) = self.grams.get(key)
+            {
+                out.push((i + 1 - GRAM, &self.postings[start as usize..(start + len) as usize]));
+            }
+        }
+        out
+    }
+
+    /// Kurals with enough of their n-grams within [`WINDOW`] phonemes somewhere in the stream,
+    /// each with the positions of its hits. Text without a quotation stops here.
+    pub(super) fn candidates(&self, codes: &[Phoneme]) -> Vec<Candidate> {
+        let hits = self.hits(codes);
+        if hits.len() < MIN_CANDIDATE_HITS {
+            return Vec::new();
+        }
+        let mut counts = vec![0u16; self.entries.len()];
+        let mut flagged: Vec<usize> = Vec::new();
+        let mut left = 0;
+        for right in 0..hits.len() {
+            while hits[right].0 - hits[left].0 >= WINDOW {
+                for &e in hits[left].1 {
+                    counts[usize::from(e)] -= 1;
+                }
+                left += 1;
+            }
+            for &e in hits[right].1 {
+                let e = usize::from(e);
+                counts[e] += 1;
+                if counts[e] == self.entries[e].candidate_hits && !flagged.contains(&e) {
+                    flagged.push(e);
+                }
+            }
+        }
+        // Every flagged kural gets its hit positions, in order. Usually one or two kurals are
+        // flagged among hits whose postings name dozens: each looks itself up in the postings
+        // (sorted by entry, so a binary search). A record quoting half the book flags many, and
+        // then one pass over all postings with a lookup table is cheaper.
+        let mut out: Vec<Candidate> = flagged
+            .iter()
+            .map(|&entry| Candidate {
+                entry,
+                hits: Vec::new(),
+            })
+            .collect();
+        if flagged.len() <= 16 {
+            for candidate in &mut out {
+                let entry = u16::try_from(candidate.entry).expect("1330 entries fit u16");
+                candidate.hits = hits
+                    .iter()
+                    .filter(|(_, postings)| postings.binary_search(&entry).is_ok())
+                    .map(|&(at, _)| at)
+                    .collect();
+            }
+            return out;
+        }
+        let mut slot = vec![usize::MAX; self.entries.len()];
+        for (at, &entry) in flagged.iter().enumerate() {
+            slot[entry] = at;
+        }
+        for &(at, postings) in &hits {
+            for &e in postings {
+                if let Some(candidate) = out.get_mut(slot[usize::from(e)]) {
+                    candidate.hits.push(at);
+                }
+            }
+        }
+        out
+    }
+
+    /// All quotations of the candidates: first the exact ones (cheap, and they settle their
+    /// stretch), then alignment wherever a candidate still has enough hits outside them.
+    pub(super) fn quotations(
+        &self,
+        candidates: &[Candidate],
+        text: &str,
+        stream: &Phonemes,
+        joint: usize,
+    ) -> Vec<Quote> {
+        let mut quotes = Vec::new();
+        let mut settled: Vec<Range<usize>> = Vec::new();
+        for candidate in candidates {
+            let wanted = usize::from(self.entries[candidate.entry].candidate_hits);
+            for cluster in dense_clusters(&candidate.hits, wanted) {
+                for (quote, placed) in self.exact_quotations(candidate.entry, cluster, text, stream, joint) {
+                    quotes.push(quote);
+                    settled.push(placed);
+                }
+            }
+        }
+        settled.sort_by_key(|r| r.start);
+        let is_settled = |at: usize| {
+            let after = settled.partition_point(|r| r.start <= at);
+            after > 0 && settled[after - 1].end > at
+        };
+        for candidate in candidates {
+            let entry = &self.entries[candidate.entry];
+            let mut claimed: Vec<Range<usize>> = Vec::new();
+            loop {
+                let free: Vec<usize> = candidate
+                    .hits
+                    .iter()
+                    .copied()
+                    .filter(|&h| !is_settled(h) && !claimed.iter().any(|c| c.contains(&h)))
+                    .collect();
+                let Some(cluster) = dense_cluster(&free, usize::from(entry.candidate_hits)) else {
+                    break;
+                };
+                let window = cluster.start.saturating_sub(SLACK)..(cluster.end + GRAM + SLACK).min(stream.codes.len());
+                if let Some((quote, placed)) = self.place(candidate.entry, window, text, stream, joint) {
+                    quotes.extend(quote);
+                    claimed.push(placed);
+                }
+                // The cluster's hits are spent whatever the alignment made of them.
+                claimed.push(cluster.start..cluster.end + 1);
+            }
+        }
+        quotes
+    }
+
+    /// Correct quotations (and exactly swapped lines) of the candidate's kural, found by plain
+    /// search: `(quote, phoneme range)`.
+    fn exact_quotations(
+        &self,
+        index: usize,
+        cluster: Range<usize>,
+        text: &str,
+        stream: &Phonemes,
+        joint: usize,
+    ) -> Vec<(Quote, Range<usize>)> {
+        let entry = &self.entries[index];
+        let from = cluster.start.saturating_sub(entry.verse.len());
+        let to = (cluster.end + GRAM + entry.verse.len()).min(stream.codes.len());
+        let codes = &stream.codes[from..to];
+        let mut out: Vec<(Quote, Range<usize>)> = Vec::new();
+        for verse in [&entry.verse, &entry.swapped] {
+            let whole = &verse.codes[..];
+            // The stream elides a final short u when the next word starts with a vowel.
+            let clipped = match whole.split_last() {
+                Some((&phoneme::SHORT_U, rest)) => Some(rest),
+                _ => None,
+            };
+            for needle in std::iter::once(whole).chain(clipped) {
+                // A plain scan: the stretch is short, building a searcher costs more.
+                let found = codes.windows(needle.len()).enumerate().filter(|(_, w)| w == &needle);
+                for (at, _) in found {
+                    let placed = from + at..from + at + needle.len();
+                    if out.iter().any(|(_, p)| p.start < placed.end && placed.start < p.end) {
+                        continue;
+                    }
+                    let span = expand_to_words(text, letter_span(stream, placed.clone()));
+                    if let Some(quote) = judge(entry, text, span, joint)
+                        && quote.cost == 0
+                    {
+                        out.push((quote, placed));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Aligns the kural within `window` and judges the best placement: the quotation (if it is
+    /// one) and the phoneme range it was placed on.
+    fn place(
+        &self,
+        index: usize,
+        window: Range<usize>,
+        text: &str,
+        stream: &Phonemes,
+        joint: usize,
+    ) -> Option<(Option<Quote>, Range<usize>)> {
+        let entry = &self.entries[index];
+        let codes = &stream.codes[window.clone()];
+        let placement = align(&entry.verse.codes, codes, Ends::FreeText);
+        let (matched, placed) = placement.anchors()?;
+        let placed = window.start + placed.start..window.start + placed.end;
+        let base = expand_to_words(text, letter_span(stream, placed.clone()));
+        let mut quote = judge(entry, text, base.clone(), joint);
+        let head_missing = matched.start > 0;
+        let tail_missing = matched.end < entry.verse.len();
+        if quote.as_ref().is_some_and(|q| q.cost == 0) || !(head_missing || tail_missing) {
+            return Some((quote, placed));
+        }
+        // An edit at an edge of the kural leaves the anchors short of the quotation's ends. A
+        // stretch up to quotation marks or line ends is the quotation; otherwise the reading of
+        // the neighbouring words with the fewest edits wins.
+        let delimited = extend_to_delimiters(text, base.clone(), head_missing, tail_missing);
+        if delimited != base
+            && let Some(delimited) = judge(entry, text, delimited, joint)
+        {
+            return Some((Some(delimited), placed));
+        }
+        // Up to two more words at each unmatched edge, the tail first; each side keeps its best.
+        let mut span = base;
+        for (missing, side) in [(tail_missing, Side::Tail), (head_missing, Side::Head)] {
+            if !missing {
+                continue;
+            }
+            let mut grown = span.clone();
+            for _ in 0..2 {
+                let Some(next) = grow(text, &grown, side) else {
+                    break;
+                };
+                grown = next;
+                if let Some(candidate) = judge(entry, text, grown.clone(), joint)
+                    && quote.as_ref().is_none_or(|q| candidate.cost < q.cost)
+                {
+                    quote = Some(candidate);
+                    span = grown.clone();
+                }
+            }
+        }
+        Some((quote, placed))
+    }
+}
+
+/// A kural whose n-grams cluster somewhere in the text.
+pub(super) struct Candidate {
+    entry: usize,
+    /// Stream positions of n-grams that occur in the kural, ascending.
+    hits: Vec<usize>,
+}
+
+/// The stretches of `hits` where `wanted` of them fall within [`WINDOW`] phonemes, each grown
+/// while that stays true: ranges from the first to the last hit position.
+fn dense_clusters(hits: &[usize], wanted: usize) -> Vec<Range<usize>> {
+    let mut found: Vec<Range<usize>> = Vec::new();
+    let mut left = 0;
+    for right in 0..hits.len() {
+        while hits[right] - hits[left] >= WINDOW {
+            left += 1;
+        }
+        if right + 1 - left >= wanted {
+            match found.last_mut() {
+                Some(range) if hits[left] <= range.end => range.end = hits[right],
+                _ => found.push(hits[left]..hits[right]),
+            }
+        }
+    }
+    found
+}
+
+fn dense_cluster(hits: &[usize], wanted: usize) -> Option<Range<usize>> {
+    dense_clusters(hits, wanted).into_iter().next()
+}
+
+#[derive(Clone, Copy)]
+enum Side {
+    Head,
+    Tail,
+}
+
+/// `span` with the next word on `side`, when only spaces separate them.
+fn grow(text: &str, span: &Range<usize>, side: Side) -> Option<Range<usize>> {
+    let is_word = |c: &char| phoneme::is_word_char(*c);
+    match side {
+        Side::Head => {
+            let before = &text[..span.start];
+            let spaced = before.trim_end_matches(INLINE_SPACE);
+            let word: usize = spaced.chars().rev().take_while(is_word).map(char::len_utf8).sum();
+            (spaced.len() < before.len() && word > 0).then(|| spaced.len() - word..span.end)
+        }
+        Side::Tail => {
+            let after = &text[span.end..];
+            let spaced = after.trim_start_matches(INLINE_SPACE);
+            let word: usize = spaced.chars().take_while(is_word).map(char::len_utf8).sum();
+            let end = span.end + (after.len() - spaced.len()) + word;
+            (spaced.len() < after.len() && word > 0).then_some(span.start..end)
+        }
+    }
+}
+
+fn letter_span(stream: &Phonemes, phonemes: Range<usize>) -> Range<usize> {
+    let start = stream.letters[phonemes.start].0 as usize;
+    let end = stream.letters[phonemes.end - 1].1 as usize;
+    start..end
+}
+
+fn expand_to_words(text: &str, span: Range<usize>) -> Range<usize> {
+    let before = text[..span.start]
+        .chars()
+        .rev()
+        .take_while(|&c| phoneme::is_word_char(c))
+        .map(char::len_utf8)
+        .sum::<usize>();
+    let after = text[span.end..]
+        .chars()
+        .take_while(|&c| phoneme::is_word_char(c))
+        .map(char::len_utf8)
+        .sum::<usize>();
+    span.start - before..span.end + after
+}
+
+const INLINE_SPACE: [char; 3] = [' ', '\t', '\u{A0}'];
+const OPENERS: [char; 13] = ['\n', '\r', '“', '‘', '"', '\'', '«', '(', '[', ':', '—', '>', '*'];
+const CLOSERS: [char; 9] = ['\n', '\r', '”', '’', '"', '\'', '»', ')', ']'];
+
+/// When the kural's first (last) word is not matched, the word just before (after) the placed
+/// stretch belongs to the quotation if it sits between the stretch and a quotation boundary: an
+/// opening (closing) quote mark, a line break, the start (end) of the text.
+fn extend_to_delimiters(text: &str, span: Range<usize>, head: bool, tail: bool) -> Range<usize> {
+    let mut out = span.clone();
+    if head {
+        let before = &text[..span.start];
+        let spaced = before.trim_end_matches(INLINE_SPACE);
+        let word = spaced
+            .chars()
+            .rev()
+            .take_while(|&c| phoneme::is_word_char(c))
+            .map(char::len_utf8)
+            .sum::<usize>();
+        if spaced.len() < before.len() && word > 0 {
+            let word_start = spaced.len() - word;
+            let lead = text[..word_start].trim_end_matches(INLINE_SPACE);
+            if lead.is_empty() || lead.ends_with(OPENERS) {
+                out.start = word_start;
+            }
+        }
+    }
+    if tail {
+        let after = &text[span.end..];
+        let spaced = after.trim_start_matches(INLINE_SPACE);
+        let word = spaced
+            .chars()
+            .take_while(|&c| phoneme::is_word_char(c))
+            .map(char::len_utf8)
+            .sum::<usize>();
+        if spaced.len() < after.len() && word > 0 {
+            let rest = &spaced[word..];
+            let rest = rest.strip_prefix(['.', '?', '!']).unwrap_or(rest);
+            let rest = rest.trim_start_matches(INLINE_SPACE);
+            if rest.is_empty() || rest.starts_with(CLOSERS) {
+                out.end = span.end + (after.len() - spaced.len()) + word;
+            }
+        }
+    }
+    out
+}
