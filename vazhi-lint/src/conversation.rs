@@ -13,7 +13,7 @@ use crate::fields::FieldMap;
 use crate::reader::json::parse_record;
 use crate::reader::parquet::ParquetFile;
 use crate::reader::{Compression, FileKind, JsonFile};
-use crate::record::{Format, Position, Record, Source};
+use crate::record::{Layout, Position, Record, Source};
 
 /// One turn, owned.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,7 +27,7 @@ pub struct Message {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conversation {
     pub position: Position,
-    pub format: Format,
+    pub format: Layout,
     pub messages: Vec<Message>,
 }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::{Deserialize, Serialize};
 
-use crate::record::Format;
+use crate::record::Layout;
 
 /// The kind of data a dataset is declared to hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,16 +27,16 @@ pub enum DatasetKind {
 }
 
 impl DatasetKind {
-    pub fn admits(self, format: Format) -> bool {
+    pub fn admits(self, format: Layout) -> bool {
         match self {
-            DatasetKind::Raw => format == Format::Raw,
+            DatasetKind::Raw => format == Layout::Raw,
             DatasetKind::Chat => format.is_chat(),
-            DatasetKind::ChatmlText => format == Format::ChatMlText,
-            DatasetKind::Messages => format == Format::Messages,
-            DatasetKind::Sharegpt => format == Format::ShareGpt,
-            DatasetKind::Alpaca => format == Format::Alpaca,
-            DatasetKind::PromptCompletion => format == Format::PromptCompletion,
-            DatasetKind::Preference => format == Format::Preference,
+            DatasetKind::ChatmlText => format == Layout::ChatMlText,
+            DatasetKind::Messages => format == Layout::Messages,
+            DatasetKind::Sharegpt => format == Layout::ShareGpt,
+            DatasetKind::Alpaca => format == Layout::Alpaca,
+            DatasetKind::PromptCompletion => format == Layout::PromptCompletion,
+            DatasetKind::Preference => format == Layout::Preference,
         }
     }
 

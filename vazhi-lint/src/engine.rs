@@ -15,7 +15,7 @@ use crate::reader::chunks::{Chunk, Problem, Unit};
 use crate::reader::json::{Invalid, InvalidJson, parse_record};
 use crate::reader::parquet::ParquetFile;
 use crate::reader::{Compression, Container, FileKind, JsonFile, NoRecords, PathProblem, discover};
-use crate::record::{Format, Position, Record, Source};
+use crate::record::{Layout, Position, Record, Source};
 use crate::rule::{Aggregate, DatasetRule, Facts, RecordRule, Severity};
 use crate::rules::invalid_record::INVALID_RECORD;
 use crate::rules::{Build, BuildFrom, REGISTRY};
@@ -70,7 +70,7 @@ pub struct FileSummary {
     /// Records read (unreadable ones included).
     pub records: u64,
     /// Records per layout.
-    pub layouts: BTreeMap<Format, u64>,
+    pub layouts: BTreeMap<Layout, u64>,
     /// Records per key that held their text or labels (only when the linter describes files).
     pub fields: BTreeMap<String, u64>,
     /// Content parts that are not text (images, audio).
@@ -161,7 +161,7 @@ struct Part {
     token_stats: Option<TokenStats>,
     /// Unreadable records, reported when the file is read (see [`Unreadable`]).
     unreadable: Unreadable,
-    layouts: BTreeMap<Format, u64>,
+    layouts: BTreeMap<Layout, u64>,
     media: u64,
     /// Records per key read, when the linter describes files.
     fields: BTreeMap<String, u64>,

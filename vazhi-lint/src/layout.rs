@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use crate::fields::{SLOT_COUNT, Slot};
 use crate::record::{
-    FieldName, FieldProblem, Fields, Format, Position, RawSpan, Record, Role, Source, TextField, Turn, Turns,
+    FieldName, FieldProblem, Fields, Layout, Position, RawSpan, Record, Role, Source, TextField, Turn, Turns,
 };
 
 /// A value as a reader found it, before the layout is known.
@@ -176,7 +176,7 @@ pub fn assemble<'a>(slots: &mut Slots<'a>, source: &'a Source, position: Positio
         let main = builder.turns.len();
         builder.field_or_turns(rejected, Role::Assistant);
         rejected_turns.extend(builder.turns.drain(main..));
-        Format::Preference
+        Layout::Preference
     } else if instruction.is_some() || output.is_some() {
         builder.field_turn(system, Role::System);
         builder.field_turn(instruction, Role::User);
@@ -184,12 +184,12 @@ pub fn assemble<'a>(slots: &mut Slots<'a>, source: &'a Source, position: Positio
         let input = input.filter(|picked| !matches!(&picked.value, Value::Str(text, _) if text.trim().is_empty()));
         builder.field_turn(input, Role::User);
         builder.field_turn(output, Role::Assistant);
-        Format::Alpaca
+        Layout::Alpaca
     } else if prompt.is_some() || completion.is_some() {
         builder.field_turn(system, Role::System);
         builder.field_or_turns(prompt, Role::User);
         builder.field_or_turns(completion, Role::Assistant);
-        Format::PromptCompletion
+        Layout::PromptCompletion
     } else if let Some(text) = text {
         let name = FieldName::top(text.key);
         match text.value {
@@ -235,7 +235,7 @@ pub fn assemble<'a>(slots: &mut Slots<'a>, source: &'a Source, position: Positio
     Ok(record)
 }
 
-fn conversation<'a>(builder: &mut Builder<'a>, messages: Picked<'a>) -> Result<Format, LayoutError> {
+fn conversation<'a>(builder: &mut Builder<'a>, messages: Picked<'a>) -> Result<Layout, LayoutError> {
     let key = messages.key;
     let turns = match messages.value {
         Value::Turns(turns) => turns,
@@ -254,9 +254,9 @@ fn conversation<'a>(builder: &mut Builder<'a>, messages: Picked<'a>) -> Result<F
         }
     };
     Ok(if push_turns(builder, key, turns) {
-        Format::ShareGpt
+        Layout::ShareGpt
     } else {
-        Format::Messages
+        Layout::Messages
     })
 }
 
@@ -340,7 +340,7 @@ fn chat_or_raw<'a>(
     name: FieldName<'a>,
     text: Cow<'a, str>,
     raw: Option<RawSpan<'a>>,
-) -> Format {
+) -> Layout {
     let turns = chatml_turns(&text);
     let len = text.len();
     let field = builder.push_field(name, text, raw);
@@ -351,7 +351,7 @@ fn chat_or_raw<'a>(
             content: 0..len,
             terminated: true,
         });
-        return Format::Raw;
+        return Layout::Raw;
     }
     for (role, content, terminated) in turns {
         builder.turns.push(Turn {
@@ -361,7 +361,7 @@ fn chat_or_raw<'a>(
             terminated,
         });
     }
-    Format::ChatMlText
+    Layout::ChatMlText
 }
 
 /// Splits ChatML text into `(role, content range, terminated)`. A turn runs from the newline after

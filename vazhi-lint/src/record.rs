@@ -101,7 +101,7 @@ pub fn normalize_label(label: &str) -> Cow<'_, str> {
 /// The layout a record was written in. Mixing classes in one SFT set is what made VAZHI v3.1
 /// answer "systemsystemsystem…".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Format {
+pub enum Layout {
     /// A `text` field holding `<|im_start|>role … <|im_end|>` turns.
     ChatMlText,
     /// A `messages` list of `{role, content}` objects (OpenAI / Hugging Face chat layout).
@@ -118,36 +118,36 @@ pub enum Format {
     Raw,
 }
 
-impl Format {
-    pub const ALL: [Format; 7] = [
-        Format::ChatMlText,
-        Format::Messages,
-        Format::ShareGpt,
-        Format::Alpaca,
-        Format::PromptCompletion,
-        Format::Preference,
-        Format::Raw,
+impl Layout {
+    pub const ALL: [Layout; 7] = [
+        Layout::ChatMlText,
+        Layout::Messages,
+        Layout::ShareGpt,
+        Layout::Alpaca,
+        Layout::PromptCompletion,
+        Layout::Preference,
+        Layout::Raw,
     ];
 
     pub fn name(self) -> &'static str {
         match self {
-            Format::ChatMlText => "chatml-text",
-            Format::Messages => "messages",
-            Format::ShareGpt => "sharegpt",
-            Format::Alpaca => "alpaca",
-            Format::PromptCompletion => "prompt-completion",
-            Format::Preference => "preference",
-            Format::Raw => "raw",
+            Layout::ChatMlText => "chatml-text",
+            Layout::Messages => "messages",
+            Layout::ShareGpt => "sharegpt",
+            Layout::Alpaca => "alpaca",
+            Layout::PromptCompletion => "prompt-completion",
+            Layout::Preference => "preference",
+            Layout::Raw => "raw",
         }
     }
 
     /// Chat records train on assistant turns; raw text trains on everything.
     pub fn is_chat(self) -> bool {
-        self != Format::Raw
+        self != Layout::Raw
     }
 }
 
-impl fmt::Display for Format {
+impl fmt::Display for Layout {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
@@ -292,7 +292,7 @@ pub type Turns<'a> = SmallVec<[Turn<'a>; INLINE_TURNS]>;
 pub struct Record<'a> {
     pub source: &'a Source,
     pub position: Position,
-    pub format: Format,
+    pub format: Layout,
     /// Every text field the reader understood, in document order.
     pub fields: Fields<'a>,
     /// The conversation; for raw text, one turn with [`Role::Unknown`] empty name covering the text.

@@ -152,6 +152,47 @@ pub fn surely_nfc(text: &str) -> bool {
     byte_nfc(text) == ByteNfc::Stable
 }
 
+/// Whether NFC leaves `text` unchanged, decided per character: the Unicode quick check, with
+/// its "maybe" resolved for starters (Tamil ா U+0BBE and ௗ U+0BD7 are such: they compose only
+/// with the character right before them, e.g. ெ + ா → ொ). Combining marks that may compose go
+/// through the full check. A `false` only costs the slow exact path.
+pub fn nfc_unchanged(text: &str) -> bool {
+    use unicode_normalization::char::{canonical_combining_class, compose};
+    use unicode_normalization::{IsNormalized, is_nfc_quick};
+    // ASCII, Tamil and general punctuation without a split two-part vowel: settled on bytes
+    // ([`surely_nfc`], the check the NFC rule and `split --fix` use) before any decoding.
+    if text.is_ascii() || surely_nfc(text) {
+        return true;
+    }
+    let mut previous: Option<char> = None;
+    let mut last_class = 0u8;
+    for c in text.chars() {
+        // Below U+0300 every character is a starter with NFC_QC = Yes.
+        if (c as u32) < 0x300 {
+            previous = Some(c);
+            last_class = 0;
+            continue;
+        }
+        let class = canonical_combining_class(c);
+        if class != 0 && last_class > class {
+            return false;
+        }
+        match is_nfc_quick(std::iter::once(c)) {
+            IsNormalized::Yes => {}
+            IsNormalized::No => return false,
+            IsNormalized::Maybe if class != 0 => return unicode_normalization::is_nfc(text),
+            IsNormalized::Maybe => {
+                if previous.is_some_and(|p| compose(p, c).is_some()) {
+                    return false;
+                }
+            }
+        }
+        previous = Some(c);
+        last_class = class;
+    }
+    true
+}
+
 /// The NFC form of `text` when it is written only in ASCII, Tamil and general punctuation (the
 /// characters [`surely_nfc`] judges on bytes); `None` for anything else. In that repertoire NFC
 /// changes exactly one thing: a Tamil two-part vowel written as two signs (ெ + ா, ே + ா, ெ + ௗ,

@@ -17,8 +17,9 @@ use vazhi_lint::settings::{Options, Settings};
 use vazhi_lint::{Finding, Linter, Silent};
 
 use crate::data::{Encoder, turns};
+use crate::host::to_host;
 use crate::lora::Adapters;
-use crate::model::{Qwen3, to_host};
+use crate::model::Qwen3;
 
 /// Generation inputs are padded to a multiple of this many tokens (see [`generate_batch`]).
 pub const GENERATION_PAD_TO: usize = 32;

@@ -11,6 +11,7 @@ pub mod bench;
 pub mod config;
 pub mod data;
 pub mod eval;
+pub mod host;
 pub mod lora;
 pub mod merge;
 pub mod model;

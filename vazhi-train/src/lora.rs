@@ -15,7 +15,7 @@ use burn::tensor::backend::Backend;
 use burn::tensor::{Distribution, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Qwen3, to_host, transpose};
+use crate::host::{to_host, transpose};
 use crate::weights::{self, Checkpoint, HostTensor, WeightsError};
 
 /// A projection LoRA can adapt.
@@ -157,6 +157,15 @@ impl<B: Backend> LayerAdapters<B> {
     }
 }
 
+/// What adapters need of the model they adapt: its layers and the projection each target sits
+/// beside. The model implements it, so adapters never depend on the model's own module.
+pub trait Adaptable<B: Backend> {
+    fn num_layers(&self) -> usize;
+    /// The projection `target` adapts, in layer `layer`.
+    fn projection(&self, layer: usize, target: Target) -> &Param<Tensor<B, 2>>;
+    fn projection_mut(&mut self, layer: usize, target: Target) -> &mut Param<Tensor<B, 2>>;
+}
+
 /// Every adapter of a model: the only trainable parameters of a run.
 #[derive(Module, Debug)]
 pub struct Adapters<B: Backend> {
@@ -165,7 +174,7 @@ pub struct Adapters<B: Backend> {
 
 impl<B: Backend> Adapters<B> {
     /// Fresh adapters for `model` (the backend's seed decides `A`).
-    pub fn init(model: &Qwen3<B>, config: &LoraConfig, device: &B::Device) -> Self {
+    pub fn init(model: &impl Adaptable<B>, config: &LoraConfig, device: &B::Device) -> Self {
         let layers = (0..model.num_layers())
             .map(|layer| {
                 let mut adapters = LayerAdapters::empty();
@@ -190,7 +199,7 @@ impl<B: Backend> Adapters<B> {
     }
 
     /// `W + scale · A · B` for every adapted projection, computed on the backend in f32.
-    pub fn merge_into(&self, mut model: Qwen3<B>) -> Qwen3<B> {
+    pub fn merge_into<M: Adaptable<B>>(&self, mut model: M) -> M {
         for (layer, adapters) in self.layers.iter().enumerate() {
             for target in Target::ALL {
                 if let Some(lora) = adapters.get(target) {
@@ -224,7 +233,7 @@ impl<B: Backend> Adapters<B> {
 
     /// Reads PEFT-named adapters for `model`'s shape.
     pub fn from_peft(
-        model: &Qwen3<B>,
+        model: &impl Adaptable<B>,
         config: &LoraConfig,
         checkpoint: &mut Checkpoint,
         device: &B::Device,
@@ -253,7 +262,7 @@ impl<B: Backend> Adapters<B> {
 
     /// Reads a PEFT adapter folder (`adapter_config.json` + `adapter_model.safetensors`) for
     /// `model`'s shape.
-    pub fn load_peft(model: &Qwen3<B>, dir: &Path, device: &B::Device) -> Result<Self, AdapterError> {
+    pub fn load_peft(model: &impl Adaptable<B>, dir: &Path, device: &B::Device) -> Result<Self, AdapterError> {
         let config = read_peft_config(dir).map_err(AdapterError::Config)?;
         let mut tensors = Checkpoint::load(&dir.join(ADAPTER_WEIGHTS))?;
         Ok(Self::from_peft(model, &config, &mut tensors, device)?)

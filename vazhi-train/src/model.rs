@@ -13,7 +13,8 @@ use burn::tensor::backend::Backend;
 use burn::tensor::{Bool, Distribution, Int, Tensor, TensorData};
 
 use crate::config::{ConfigError, Qwen3Config};
-use crate::lora::{Adapters, Lora, Target};
+use crate::host::{to_host, transpose};
+use crate::lora::{Adaptable, Adapters, Lora, Target};
 use crate::weights::{Checkpoint, HostTensor, WeightsError};
 
 /// Why a model folder could not be loaded.
@@ -410,10 +411,6 @@ impl<B: Backend> Qwen3<B> {
         self.embed_tokens.dims()[0]
     }
 
-    pub fn num_layers(&self) -> usize {
-        self.layers.len()
-    }
-
     /// Loads a Hugging Face checkpoint (tensor names as `save_pretrained` writes them). Every
     /// tensor the architecture needs must be present with its shape; the model is frozen.
     pub fn load(config: &Qwen3Config, checkpoint: &mut Checkpoint, device: &B::Device) -> Result<Self, WeightsError> {
@@ -598,9 +595,16 @@ impl<B: Backend> Qwen3<B> {
         }
         out
     }
+}
+
+/// The projections LoRA adapts, by layer and target.
+impl<B: Backend> Adaptable<B> for Qwen3<B> {
+    fn num_layers(&self) -> usize {
+        self.layers.len()
+    }
 
     /// The projection a LoRA target adapts, in layer `layer`.
-    pub fn projection(&self, layer: usize, target: Target) -> &Param<Tensor<B, 2>> {
+    fn projection(&self, layer: usize, target: Target) -> &Param<Tensor<B, 2>> {
         let layer = &self.layers[layer];
         match target {
             Target::Q => &layer.self_attn.q_proj,
@@ -613,7 +617,7 @@ impl<B: Backend> Qwen3<B> {
         }
     }
 
-    pub(crate) fn projection_mut(&mut self, layer: usize, target: Target) -> &mut Param<Tensor<B, 2>> {
+    fn projection_mut(&mut self, layer: usize, target: Target) -> &mut Param<Tensor<B, 2>> {
         let layer = &mut self.layers[layer];
         match target {
             Target::Q => &mut layer.self_attn.q_proj,
@@ -633,22 +637,4 @@ fn shape_of(shape: &[usize]) -> [usize; 2] {
         [a, b] => [*a, *b],
         _ => unreachable!("model tensors are vectors and matrices"),
     }
-}
-
-/// A tensor's values on the host as f32.
-pub fn to_host(data: TensorData) -> Vec<f32> {
-    data.convert::<f32>()
-        .to_vec::<f32>()
-        .expect("f32 data after conversion")
-}
-
-/// `[rows, cols]` row-major to `[cols, rows]`.
-pub fn transpose(values: &[f32], rows: usize, cols: usize) -> Vec<f32> {
-    let mut out = vec![0.0; values.len()];
-    for r in 0..rows {
-        for c in 0..cols {
-            out[c * rows + r] = values[r * cols + c];
-        }
-    }
-    out
 }

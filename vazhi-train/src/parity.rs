@@ -9,7 +9,8 @@ use burn::tensor::{Int, Tensor, TensorData};
 use safetensors::SafeTensors;
 use safetensors::tensor::Dtype;
 
-use crate::model::{ModelError, Qwen3, to_host};
+use crate::host::to_host;
+use crate::model::{ModelError, Qwen3};
 
 /// Reference input ids and logits.
 #[derive(Debug, Clone)]

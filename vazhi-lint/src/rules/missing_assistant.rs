@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::finding::Finding;
 use crate::layout::IM_START;
-use crate::record::{Format, Record, Role};
+use crate::record::{Layout, Record, Role};
 use crate::rule::{Facts, RecordRule, RuleMeta, Severity};
 
 declare_rule! {
@@ -46,7 +46,7 @@ impl RecordRule for MissingAssistant {
         if !record.format.is_chat() {
             return;
         }
-        if record.format == Format::Preference {
+        if record.format == Layout::Preference {
             let answered = record
                 .rejected
                 .iter()
@@ -76,7 +76,7 @@ impl RecordRule for MissingAssistant {
                 .filter(|turn| matches!(turn.role, Role::Unknown(_)))
                 .map(|turn| turn.role.name())
                 .collect();
-            let mut message = if record.format == Format::ChatMlText {
+            let mut message = if record.format == Layout::ChatMlText {
                 format!("no `{IM_START}assistant` turn: this record trains nothing")
             } else {
                 "no assistant turn: this record trains nothing".to_owned()

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::dataset::Dataset;
 use crate::declare_rule;
 use crate::finding::Finding;
-use crate::record::{Format, Position, Record};
+use crate::record::{Layout, Position, Record};
 use crate::rule::{Aggregate, DatasetRule, Facts, RuleMeta, same_aggregate};
 
 declare_rule! {
@@ -62,8 +62,8 @@ impl DatasetRule for MixedFormat {
 /// Records per layout, and where each layout first appears.
 #[derive(Default)]
 struct FormatCounts {
-    counts: BTreeMap<Format, u64>,
-    first: BTreeMap<Format, (Arc<Path>, Position)>,
+    counts: BTreeMap<Layout, u64>,
+    first: BTreeMap<Layout, (Arc<Path>, Position)>,
 }
 
 impl Aggregate for FormatCounts {
@@ -96,19 +96,19 @@ impl Aggregate for FormatCounts {
 impl FormatCounts {
     fn findings(self, dataset: &Dataset) -> Vec<Finding> {
         let first_file = dataset.first_file();
-        let at = |format: Format| {
+        let at = |format: Layout| {
             self.first
                 .get(&format)
                 .map_or_else(String::new, |(path, position)| position.describe(path, &first_file))
         };
-        let tally = |formats: &mut dyn Iterator<Item = (&Format, &u64)>| {
+        let tally = |formats: &mut dyn Iterator<Item = (&Layout, &u64)>| {
             formats
                 .map(|(format, count)| format!("{count} {format}"))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
         if let Some(kind) = dataset.kind {
-            let strays: Vec<(&Format, &u64)> = self
+            let strays: Vec<(&Layout, &u64)> = self
                 .counts
                 .iter()
                 .filter(|(format, _)| !kind.admits(**format))
@@ -140,7 +140,7 @@ impl FormatCounts {
             .iter()
             .max_by_key(|(format, count)| (**count, std::cmp::Reverse(**format)))
             .map(|(format, _)| *format)
-            .unwrap_or(Format::Raw);
+            .unwrap_or(Layout::Raw);
         let minorities: Vec<String> = self
             .counts
             .keys()
@@ -152,7 +152,7 @@ impl FormatCounts {
             tally(&mut self.counts.iter()),
             minorities.join("; ")
         );
-        let help = if self.counts.contains_key(&Format::Raw) {
+        let help = if self.counts.contains_key(&Layout::Raw) {
             "raw text and chat records need separate runs: raw text for continued pretraining (DAPT), chat records for SFT"
         } else {
             "convert every record to one chat layout so one template applies to all"

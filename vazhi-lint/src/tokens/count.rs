@@ -14,7 +14,7 @@
 //! 1. added tokens with `normalized: false` (all of Qwen's 26 specials) are split out of the raw
 //!    text first, leftmost-longest, each counting one token;
 //! 2. each remaining segment is normalized: only `NFC` (Qwen) or no normalizer is supported.
-//!    A segment NFC leaves unchanged (checked per character, `nfc_unchanged`) is used as is;
+//!    A segment NFC leaves unchanged (checked per character, `script::nfc_unchanged`) is used as is;
 //!    another is normalized by the tokenizer's own normalizer;
 //! 3. added tokens with `normalized: true` are split out of the normalized segment;
 //! 4. the pre-tokenizer's `Split` regexes (behaviour `Isolated`) cut the segment into pieces.
@@ -528,7 +528,7 @@ impl FastPath {
                 let raw = &text[range.clone()];
                 match &self.nfc {
                     // NFC cannot fail; were it to, the text is taken as it is.
-                    Some(normalizer) if !nfc_unchanged(raw) => {
+                    Some(normalizer) if !crate::script::nfc_unchanged(raw) => {
                         let mut segment = NormalizedString::from(raw);
                         match normalizer.normalize(&mut segment) {
                             Ok(()) => {
@@ -579,7 +579,7 @@ impl FastPath {
     /// The byte length of `segment` after normalization.
     fn normalized_len(&self, segment: &str) -> usize {
         match &self.nfc {
-            Some(normalizer) if !nfc_unchanged(segment) => {
+            Some(normalizer) if !crate::script::nfc_unchanged(segment) => {
                 normalize(normalizer, segment).map(|n| n.len()).unwrap_or(segment.len())
             }
             _ => segment.len(),
@@ -881,47 +881,6 @@ fn ends_in_top_level_bar(pattern: &str) -> bool {
     depth == 0 && class == 0 && last_top_bar == Some(pattern.len() - 1)
 }
 
-/// Whether NFC leaves `text` unchanged, decided per character: the Unicode quick check, with
-/// its "maybe" resolved for starters (Tamil ா U+0BBE and ௗ U+0BD7 are such: they compose only
-/// with the character right before them, e.g. ெ + ா → ொ). Combining marks that may compose go
-/// through the full check. A `false` only costs the slow exact path.
-pub(crate) fn nfc_unchanged(text: &str) -> bool {
-    use unicode_normalization::char::{canonical_combining_class, compose};
-    use unicode_normalization::{IsNormalized, is_nfc_quick};
-    // ASCII, Tamil and general punctuation without a split two-part vowel: settled on bytes
-    // (`script::surely_nfc`, the check the NFC rule and `split --fix` use) before any decoding.
-    if text.is_ascii() || crate::script::surely_nfc(text) {
-        return true;
-    }
-    let mut previous: Option<char> = None;
-    let mut last_class = 0u8;
-    for c in text.chars() {
-        // Below U+0300 every character is a starter with NFC_QC = Yes.
-        if (c as u32) < 0x300 {
-            previous = Some(c);
-            last_class = 0;
-            continue;
-        }
-        let class = canonical_combining_class(c);
-        if class != 0 && last_class > class {
-            return false;
-        }
-        match is_nfc_quick(std::iter::once(c)) {
-            IsNormalized::Yes => {}
-            IsNormalized::No => return false,
-            IsNormalized::Maybe if class != 0 => return unicode_normalization::is_nfc(text),
-            IsNormalized::Maybe => {
-                if previous.is_some_and(|p| compose(p, c).is_some()) {
-                    return false;
-                }
-            }
-        }
-        previous = Some(c);
-        last_class = class;
-    }
-    true
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1087,13 +1046,17 @@ mod tests {
     fn nfc_check_agrees_with_unicode_normalization() {
         for text in EDGES {
             assert!(
-                !nfc_unchanged(text) || unicode_normalization::is_nfc(text),
+                !crate::script::nfc_unchanged(text) || unicode_normalization::is_nfc(text),
                 "{text:?} is not NFC but was taken as such"
             );
         }
-        assert!(nfc_unchanged("திருக்குறள் \u{0B95}\u{0BCA}\u{0B9F}\u{0BC1}"));
+        assert!(crate::script::nfc_unchanged(
+            "திருக்குறள் \u{0B95}\u{0BCA}\u{0B9F}\u{0BC1}"
+        ));
         // க + ெ + ா is the decomposed கொ: NFC composes it.
-        assert!(!nfc_unchanged("\u{0B95}\u{0BC6}\u{0BBE}\u{0B9F}\u{0BC1}"));
+        assert!(!crate::script::nfc_unchanged(
+            "\u{0B95}\u{0BC6}\u{0BBE}\u{0B9F}\u{0BC1}"
+        ));
     }
 
     /// Every field of every 10th kural, and the ChatML samples made from them, count exactly
