@@ -16,17 +16,9 @@
 //! - [`audit`](mod@audit): `cargo vazhi tokenizer FILE`, the tokenizer's own lint.
 //! - [`stats`]: `token-stats`, the per-dataset token figures of `--statistics`.
 //!
-//! Measured on the 1330 kurals rendered as 3,990 ChatML samples (2.46 MB, 874,864 Qwen tokens;
-//! release build on the shared 2-core machine, ranges over five runs):
-//!
-//! | | 1 thread | 2 threads |
-//! |---|---|---|
-//! | `Tokenizer::encode` | 1.9–3.2 MB/s | 2.1–4.7 MB/s |
-//! | `TokenCounter::count` | 23–39 MB/s | 28–48 MB/s (6.8–13× encode) |
-//! | `TokenCounter::prompt_fits` at 512 tokens | | 31–51 MB/s, verdicts identical |
-//!
-//! Qwen spends 1.27 tokens per Tamil code point and 9.7 per Tamil word on the kurals
-//! (1.28 with each kural's line break kept).
+//! Counting runs about ten times faster than `Tokenizer::encode` with identical counts and
+//! verdicts (figures: bench/README.md, "Components"). Qwen spends 1.27 tokens per Tamil code
+//! point and 9.7 per Tamil word on the kurals (1.28 with each kural's line break kept).
 
 pub mod audit;
 pub mod bpe;

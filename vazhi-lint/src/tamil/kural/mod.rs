@@ -68,10 +68,8 @@
 //!   flags 1 of them, four flags 2. The 41 modern poems with their explanations and a 14 KB
 //!   uncorrected essay raise nothing. Each kural followed by both its commentaries raises
 //!   nothing, and so does the whole book as one 232 KB record.
-//! - Speed (release, on a shared 2-core machine, so noisy): 5-9 µs per KB of Tamil prose without
-//!   a kural, 8-16 µs for a record with one correct quotation, 16-40 ms for the whole book in
-//!   one record; a text without Tamil costs one memchr pass. The module's tests take about 4 s
-//!   of CPU in a debug build.
+//! - Speed: a text without Tamil costs one memchr pass; figures for prose, quotations and the
+//!   whole book are in bench/README.md ("Components").
 
 mod align;
 mod issue;

@@ -158,13 +158,9 @@
 //! Linear in practice, no backtracking. The periodic scan probes 8 bytes at a
 //! stride derived from the thresholds (about 3 probes per byte in all, over
 //! all 400 byte periods), extends only around matches, and jumps over
-//! stretches already known periodic with a divisor period. Measured in a
-//! release build on the 2-core development box while other builds ran (load
-//! about 3.5, so roughly double an idle machine's): the periodic scan takes
-//! 3–12 ms per MB of Tamil prose; all of [`find_degeneration`] 3–10 ms on 1 MB
-//! of one repeated unit (`aaaa…`, `systemsystem…`, `இஇஇ…`) and 37–80 ms on
-//! 1.28 MB of commentary prose, where the nine word n-gram tables dominate. A
-//! randomized test checks the sampled scan against a naive all-positions scan.
+//! stretches already known periodic with a divisor period; on commentary prose the nine word
+//! n-gram tables dominate. Figures: bench/README.md ("Components"). A randomized test checks
+//! the sampled scan against a naive all-positions scan.
 //!
 //! # Parts
 //!
