@@ -209,26 +209,24 @@ impl Settings {
         // values merge (the flags' paths as given, relative to the current directory; the file's
         // relative to the file), and the tokenizer is loaded once, after the rest resolved.
         let command_line_tokens = overrides.sets_tokens().then(|| {
-            let tokenizer = overrides
-                .tokenizer
-                .clone()
-                .or_else(|| options.tokenizer.take().map(|file| root.join(file)));
-            let max_seq_len = overrides.max_seq_len.or(options.max_seq_len.take());
-            let chat_template = overrides
-                .chat_template
-                .clone()
-                .or_else(|| options.chat_template.take().map(|file| root.join(file)));
-            let engine = overrides
-                .token_engine
-                .or(options.token_engine.take())
-                .unwrap_or_default();
+            let (tokenizer, max_seq_len, chat_template, engine) = (
+                options.tokenizer.take(),
+                options.max_seq_len.take(),
+                options.chat_template.take(),
+                options.token_engine.take(),
+            );
             (
-                options.tokenizer,
-                options.max_seq_len,
-                options.chat_template,
-                options.token_engine,
-            ) = (None, None, None, None);
-            (tokenizer, max_seq_len, chat_template, engine)
+                overrides
+                    .tokenizer
+                    .clone()
+                    .or_else(|| tokenizer.map(|file| root.join(file))),
+                overrides.max_seq_len.or(max_seq_len),
+                overrides
+                    .chat_template
+                    .clone()
+                    .or_else(|| chat_template.map(|file| root.join(file))),
+                overrides.token_engine.or(engine).unwrap_or_default(),
+            )
         });
         let mut settings = match &path {
             Some(path) => Settings::from_options(options, path)?,
@@ -254,19 +252,12 @@ impl Settings {
 
     /// Loads the nearest configuration above `start` (a file or folder), or the defaults.
     pub fn discover(start: &Path) -> Result<Settings, ConfigError> {
-        match find_config(start)? {
-            Some((path, options)) => Settings::from_options(options, &path),
-            None => {
-                let root = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-                Settings::resolve(Options::default(), root, None).map_err(ConfigError::Selector)
-            }
-        }
+        Settings::load(None, start, &Overrides::default())
     }
 
     /// Loads an explicit config file (`--config`): vazhi.toml form, or a Cargo.toml with metadata.
     pub fn from_file(path: &Path) -> Result<Settings, ConfigError> {
-        let options = read_options(path)?.ok_or_else(|| no_vazhi_table(path))?;
-        Settings::from_options(options, path)
+        Settings::load(Some(path), path, &Overrides::default())
     }
 
     fn from_options(options: Options, path: &Path) -> Result<Settings, ConfigError> {

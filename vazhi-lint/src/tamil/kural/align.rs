@@ -23,6 +23,17 @@ pub(super) enum Op {
     Delete,
 }
 
+impl Op {
+    /// Where a walk along an alignment stands after this op: `(reference index, text index)`.
+    pub(super) fn step(self, (i, j): (usize, usize)) -> (usize, usize) {
+        match self {
+            Op::Match | Op::Mismatch => (i + 1, j + 1),
+            Op::Insert => (i, j + 1),
+            Op::Delete => (i + 1, j),
+        }
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Ends {
     /// Both sequences aligned whole.
@@ -176,19 +187,13 @@ impl Alignment {
     pub(super) fn swaps_glides(&self, reference: &[Phoneme], text: &[Phoneme]) -> bool {
         let (mut i, mut j) = (0, self.text_start);
         for &op in &self.ops {
-            match op {
-                Op::Match => (i, j) = (i + 1, j + 1),
-                Op::Mismatch => {
-                    if let (Some(&want), Some(&have)) = (reference.get(i), text.get(j))
-                        && is_glide_swap(want, have)
-                    {
-                        return true;
-                    }
-                    (i, j) = (i + 1, j + 1);
-                }
-                Op::Insert => j += 1,
-                Op::Delete => i += 1,
+            if op == Op::Mismatch
+                && let (Some(&want), Some(&have)) = (reference.get(i), text.get(j))
+                && is_glide_swap(want, have)
+            {
+                return true;
             }
+            (i, j) = op.step((i, j));
         }
         false
     }
@@ -212,14 +217,7 @@ impl Alignment {
             } else {
                 run = 0;
             }
-            match op {
-                Op::Match | Op::Mismatch => {
-                    i += 1;
-                    j += 1;
-                }
-                Op::Insert => j += 1,
-                Op::Delete => i += 1,
-            }
+            (i, j) = op.step((i, j));
         }
         let ((i0, j0), (i1, j1)) = (first?, last?);
         Some((i0..i1, j0..j1))

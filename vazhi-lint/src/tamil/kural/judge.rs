@@ -390,14 +390,7 @@ fn word_diff(entry: &Entry, ops: &[Op], quoted: &str, read: &Phonemes) -> Vec<Wo
             clean = true;
         }
         clean &= op == Op::Match;
-        match op {
-            Op::Match | Op::Mismatch => {
-                i += 1;
-                j += 1;
-            }
-            Op::Insert => j += 1,
-            Op::Delete => i += 1,
-        }
+        (i, j) = op.step((i, j));
     }
     emit(cut, (i, j), clean, &mut out);
     out
