@@ -23,9 +23,10 @@ use std::sync::Arc;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use vazhi_lint::conversation::Message;
 use vazhi_lint::record::{Position, Record, Source};
 use vazhi_lint::split::{SplitError, SplitOptions, split};
-use vazhi_lint::tokens::{ChatTemplate, TokenCounter, Turn};
+use vazhi_lint::tokens::{ChatTemplate, TokenCounter};
 use vazhi_lint::{Linter, Settings, Silent};
 
 /// A fuzz target's body.
@@ -422,12 +423,12 @@ pub fn config(data: &[u8]) {
 pub fn chat_template(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let (template, conversation) = text.split_once('\0').unwrap_or((&text, "user:வணக்கம்\nassistant:சரி"));
-    let turns: Vec<Turn<'_>> = conversation
+    let turns: Vec<Message<&str>> = conversation
         .split('\n')
         .enumerate()
         .map(|(index, line)| match line.split_once(':') {
-            Some((role, content)) => Turn { role, content },
-            None => Turn {
+            Some((role, content)) => Message { role, content },
+            None => Message {
                 role: if index % 2 == 0 { "user" } else { "assistant" },
                 content: line,
             },
@@ -439,7 +440,7 @@ pub fn chat_template(data: &[u8]) {
     }
 }
 
-fn check_rendering(template: &ChatTemplate, turns: &[Turn<'_>]) {
+fn check_rendering(template: &ChatTemplate, turns: &[Message<&str>]) {
     if let Ok(rendered) = template.render(turns) {
         assert!(rendered.prompt_end <= rendered.text.len(), "prompt_end past the text");
         assert!(

@@ -15,12 +15,24 @@ use crate::reader::parquet::ParquetFile;
 use crate::reader::{Compression, FileKind, JsonFile};
 use crate::record::{Layout, Position, Record, Source};
 
-/// One turn, owned.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Message {
+/// One turn of a conversation: its role and its text. Owned (`Message`, the default) when a
+/// corpus file is read for training; borrowed (`Message<&str>`) when a caller renders turns it
+/// already holds through [`crate::tokens::ChatTemplate`], which takes either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Message<S = String> {
     /// `system`, `user`, `assistant`, …; empty for raw text.
-    pub role: String,
-    pub content: String,
+    pub role: S,
+    pub content: S,
+}
+
+impl<S: AsRef<str>> Message<S> {
+    /// The same turn, borrowed.
+    pub fn as_borrowed(&self) -> Message<&str> {
+        Message {
+            role: self.role.as_ref(),
+            content: self.content.as_ref(),
+        }
+    }
 }
 
 /// One record as a conversation.
@@ -52,16 +64,27 @@ impl Conversation {
         Conversation {
             position: record.position,
             format: record.format,
-            messages: record
-                .turns
-                .iter()
+            messages: messages(record)
+                .into_iter()
                 .map(|turn| Message {
-                    role: turn.role.name().to_owned(),
-                    content: record.turn_text(turn).to_owned(),
+                    role: turn.role.to_owned(),
+                    content: turn.content.to_owned(),
                 })
                 .collect(),
         }
     }
+}
+
+/// A record's turns as messages borrowed from it: what a chat template renders.
+pub fn messages<'r>(record: &'r Record<'_>) -> Vec<Message<&'r str>> {
+    record
+        .turns
+        .iter()
+        .map(|turn| Message {
+            role: turn.role.name(),
+            content: record.turn_text(turn),
+        })
+        .collect()
 }
 
 /// Reads every record of `path` (any format the linter reads) in file order. The first record

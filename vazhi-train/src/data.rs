@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use tokenizers::Tokenizer;
 use vazhi_lint::Settings;
-use vazhi_lint::conversation::Conversation;
+use vazhi_lint::conversation::Message;
 use vazhi_lint::gate::{CleanShard, GateError};
-use vazhi_lint::tokens::{ChatTemplate, Turn};
+use vazhi_lint::tokens::ChatTemplate;
 
 /// One training sequence: token ids and which of them are targets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,7 +90,7 @@ impl Encoder {
     /// Renders, tokenizes and labels one conversation; `Ok((example, truncated))`. A token is
     /// a target when it starts inside an assistant span (content plus closing marker), so a
     /// token straddling the span's start — prompt text fused with the response — is not.
-    pub fn encode(&self, turns: &[Turn<'_>]) -> Result<(Example, bool), String> {
+    pub fn encode<S: AsRef<str>>(&self, turns: &[Message<S>]) -> Result<(Example, bool), String> {
         let rendered = self.template.render(turns).map_err(|err| err.to_string())?;
         let encoding = self
             .tokenizer
@@ -109,7 +109,7 @@ impl Encoder {
     }
 
     /// The token ids of a prompt for generation (`add_generation_prompt`).
-    pub fn encode_prompt(&self, turns: &[Turn<'_>]) -> Result<Vec<u32>, String> {
+    pub fn encode_prompt<S: AsRef<str>>(&self, turns: &[Message<S>]) -> Result<Vec<u32>, String> {
         let text = self
             .template
             .render_generation_prompt(turns)
@@ -120,18 +120,6 @@ impl Encoder {
             .map_err(|err| err.to_string())?;
         Ok(encoding.get_ids().to_vec())
     }
-}
-
-/// The turns of a conversation as the template takes them.
-pub fn turns(conversation: &Conversation) -> Vec<Turn<'_>> {
-    conversation
-        .messages
-        .iter()
-        .map(|m| Turn {
-            role: &m.role,
-            content: &m.content,
-        })
-        .collect()
 }
 
 /// Examples from admitted shards. Raw-text records are refused: this is supervised fine-tuning
@@ -162,7 +150,7 @@ pub fn load_examples(
                 });
             }
             let (example, truncated) = encoder
-                .encode(&turns(conversation))
+                .encode(&conversation.messages)
                 .map_err(|message| DataError::Record { path: at(), message })?;
             summary.truncated += usize::from(truncated);
             if example.targets() == 0 {

@@ -16,7 +16,7 @@ use vazhi_lint::script::ScriptCounts;
 use vazhi_lint::settings::{Options, Settings};
 use vazhi_lint::{Finding, Linter, Silent};
 
-use crate::data::{Encoder, turns};
+use crate::data::Encoder;
 use crate::host::to_host;
 use crate::lora::Adapters;
 use crate::model::Qwen3;
@@ -237,7 +237,7 @@ pub fn evaluate<B: Backend>(
     let mut answers = Vec::new();
     let encoded = prompts
         .iter()
-        .map(|prompt| encoder.encode_prompt(&turns(prompt)).map_err(EvalError::Prompt))
+        .map(|prompt| encoder.encode_prompt(&prompt.messages).map_err(EvalError::Prompt))
         .collect::<Result<Vec<_>, _>>()?;
     let mut generated: Vec<Vec<u32>> = Vec::with_capacity(prompts.len());
     for batch in encoded.chunks(GENERATION_BATCH) {

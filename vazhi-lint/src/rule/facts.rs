@@ -8,7 +8,6 @@ use crate::script::ScriptCounts;
 use crate::script::romanised::WordScripts;
 use crate::tokens::count::Verdict;
 use crate::tokens::settings::TokenSettings;
-use crate::tokens::template::Turn;
 
 /// Facts about a record that several rules need, computed once per record on first use.
 #[derive(Default)]
@@ -84,14 +83,7 @@ impl Facts {
                 if !record.format.is_chat() {
                     return None;
                 }
-                let turns: Vec<Turn<'_>> = record
-                    .turns
-                    .iter()
-                    .map(|turn| Turn {
-                        role: turn.role.name(),
-                        content: record.turn_text(turn),
-                    })
-                    .collect();
+                let turns = crate::conversation::messages(record);
                 let verdict = tokens
                     .template
                     .render(&turns)

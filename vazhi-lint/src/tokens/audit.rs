@@ -38,7 +38,8 @@ use crate::rule::Severity;
 
 use super::bpe::TokenizerFile;
 use super::count::{CountError, TokenCounter};
-use super::template::{ChatTemplate, TemplateError, Turn, token_content};
+use super::template::{ChatTemplate, TemplateError, token_content};
+use crate::conversation::Message;
 
 /// The reference Tamil sample: the 1330 kurals, one per line.
 pub const FERTILITY_SAMPLE: &str = include_str!(concat!(
@@ -560,7 +561,7 @@ const LEADING_SPACE_RESPONSES: [&str; 2] = ["\nதிருக்குறள்
 /// Encodes the response template (the generation prompt) alone and inside rendered
 /// conversations, and compares the ids of its span.
 fn stability_issues(counter: &TokenCounter, template: &ChatTemplate) -> Result<Vec<TokenizerIssue>, AuditError> {
-    let question = Turn {
+    let question = Message {
         role: "user",
         content: "திருக்குறள் என்றால் என்ன?",
     };
@@ -583,7 +584,7 @@ fn stability_issues(counter: &TokenCounter, template: &ChatTemplate) -> Result<V
     {
         let turns = [
             question,
-            Turn {
+            Message {
                 role: "assistant",
                 content: response,
             },

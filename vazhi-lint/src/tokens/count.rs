@@ -880,7 +880,8 @@ fn ends_in_top_level_bar(pattern: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tokens::template::{ChatTemplate, Turn};
+    use crate::conversation::Message;
+    use crate::tokens::template::ChatTemplate;
     use std::sync::OnceLock;
 
     use crate::test_data::{QWEN_GOLDEN as GOLDEN, QWEN_TOKENIZER as QWEN};
@@ -925,35 +926,35 @@ mod tests {
             let solomon_question = format!("{}\nசாலமன் பாப்பையா உரை தருக.", k[0]);
             let conversations = [
                 vec![
-                    Turn {
+                    Message {
                         role: "system",
                         content: "நீ ஒரு தமிழ் இலக்கிய உதவியாளர்.",
                     },
-                    Turn {
+                    Message {
                         role: "user",
                         content: &tamil_question,
                     },
-                    Turn {
+                    Message {
                         role: "assistant",
                         content: &k[4],
                     },
                 ],
                 vec![
-                    Turn {
+                    Message {
                         role: "user",
                         content: &english_question,
                     },
-                    Turn {
+                    Message {
                         role: "assistant",
                         content: &english_answer,
                     },
                 ],
                 vec![
-                    Turn {
+                    Message {
                         role: "user",
                         content: &solomon_question,
                     },
-                    Turn {
+                    Message {
                         role: "assistant",
                         content: &k[5],
                     },
@@ -1360,11 +1361,11 @@ mod tests {
         let counter = qwen();
         let long_question = "திருக்குறள் ".repeat(100);
         let turns = [
-            Turn {
+            Message {
                 role: "user",
                 content: &long_question,
             },
-            Turn {
+            Message {
                 role: "assistant",
                 content: "ஒரு தமிழ் நூல்.",
             },

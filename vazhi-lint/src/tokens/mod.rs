@@ -33,7 +33,7 @@ pub use audit::{
 pub use count::{CountEngine, CountError, Fit, TokenCounter, Verdict};
 pub use settings::{TokenEngine, TokenSettings};
 pub use stats::{Histogram, TokenStatistics, TokenStats};
-pub use template::{ChatTemplate, Rendered, TemplateError, Turn};
+pub use template::{ChatTemplate, Rendered, TemplateError};
 
 #[cfg(test)]
 mod tests {

@@ -50,14 +50,12 @@ use minijinja::value::Value;
 use minijinja::{Environment, Error};
 use serde_json::Value as Json;
 
+use crate::conversation::Message;
 use filters::{python_tojson, raise_exception, strftime_now};
 
-/// One turn of a conversation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Turn<'a> {
-    pub role: &'a str,
-    pub content: &'a str,
-}
+/// A turn as the renderer reads it: the public entry points take owned or borrowed
+/// [`Message`]s and borrow them once.
+type Turn<'a> = Message<&'a str>;
 
 /// A conversation rendered for training.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,7 +129,9 @@ impl ChatTemplate {
     }
 
     /// Renders the conversation for training (`add_generation_prompt = false`).
-    pub fn render(&self, turns: &[Turn]) -> Result<Rendered, TemplateError> {
+    pub fn render<S: AsRef<str>>(&self, turns: &[Message<S>]) -> Result<Rendered, TemplateError> {
+        let turns = borrowed(turns);
+        let turns = turns.as_slice();
         match self {
             ChatTemplate::ChatMl => Ok(render_chatml(turns)),
             ChatTemplate::Jinja(jinja) => jinja.render(turns),
@@ -140,7 +140,9 @@ impl ChatTemplate {
 
     /// Renders the conversation followed by the prompt for the next response
     /// (`add_generation_prompt = true`), as for inference.
-    pub fn render_generation_prompt(&self, turns: &[Turn]) -> Result<String, TemplateError> {
+    pub fn render_generation_prompt<S: AsRef<str>>(&self, turns: &[Message<S>]) -> Result<String, TemplateError> {
+        let turns = borrowed(turns);
+        let turns = turns.as_slice();
         match self {
             ChatTemplate::ChatMl => {
                 let mut text = render_chatml(turns).text;
@@ -158,6 +160,10 @@ impl From<JinjaTemplate> for ChatTemplate {
     fn from(template: JinjaTemplate) -> Self {
         ChatTemplate::Jinja(Box::new(template))
     }
+}
+
+fn borrowed<S: AsRef<str>>(turns: &[Message<S>]) -> Vec<Turn<'_>> {
+    turns.iter().map(Message::as_borrowed).collect()
 }
 
 fn render_chatml(turns: &[Turn]) -> Rendered {
@@ -778,7 +784,7 @@ mod tests {
             &[],
         )
         .expect("compiles");
-        let rendered = template.render(&[]).expect("renders");
+        let rendered = template.render::<&str>(&[]).expect("renders");
         assert_eq!(
             rendered.text,
             "{\"name\": \"kural\", \"n\": [1, 2.5], \"ta\": \"அறம்\", \"q\": \"a\\\"b\"}|[]|{\n  \"a\": [\n    1\n  ]\n}"
