@@ -337,6 +337,26 @@ impl Alignment {
     }
 }
 
+/// Whether some alignment of `read` against the kural could pass [`Alignment::is_single_edit`]'s
+/// word test: a necessary condition, from the common prefix and suffix alone, so that a
+/// stretch of paraphrase is turned away without aligning it.
+///
+/// Why it is exact: in an alignment whose edits touch only words `w..v` (the gaps before them
+/// included), every reference phoneme before word `w` is a match in order, so `read` starts with
+/// the reference up to word `w`; likewise it ends with the reference from the end of the last
+/// touched word (or from the gap's word). So the word holding the first differing phoneme from
+/// the front and the first word wholly inside the common suffix can be at most
+/// [`MAX_EDITED_WORDS`] apart.
+pub(super) fn single_edit_possible(entry: &Entry, read: &[Phoneme]) -> bool {
+    let verse = &entry.verse.codes;
+    let prefix = verse.iter().zip(read).take_while(|(a, b)| a == b).count();
+    let suffix = verse.iter().rev().zip(read.iter().rev()).take_while(|(a, b)| a == b).count();
+    // The last word starting within the common prefix, and the first starting within the suffix.
+    let first = entry.words.partition_point(|&(start, _)| start <= prefix).saturating_sub(1);
+    let last = entry.words.partition_point(|&(start, _)| start < verse.len() - suffix);
+    last.saturating_sub(first) <= MAX_EDITED_WORDS
+}
+
 /// Reference and text positions before `ops[p]`.
 fn position_before(ops: &[Op], text_start: usize, p: usize) -> (usize, usize) {
     ops[..p].iter().fold((0, text_start), |(i, j), op| match op {

@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use super::align::{Ends, Op, align, is_glide_swap};
+use super::align::{Ends, Op, align, is_glide_swap, single_edit_possible};
 use super::issue::{KuralIssueKind, WordEdit};
 use super::reference::{Entry, without_closing_mark};
 use crate::tamil::phoneme::{self, Phonemes};
@@ -67,18 +67,29 @@ pub(super) fn judge(entry: &Entry, text: &str, span: Range<usize>, joint: usize)
     if entry.lines.contains(&read.codes) {
         return quote(Verdict::Partial, verse.len().saturating_sub(read.codes.len()));
     }
+    let damaged = entry.damaged.iter().find(|d| d.codes == read.codes);
+    let variant = std::cell::OnceCell::new();
+    let is_variant = || *variant.get_or_init(|| same_reading(&variant_keys(quoted), &entry.variants));
+    // Every verdict below but the single edit needs one of these readings; without them, a
+    // stretch that leaves no room for a single edit is paraphrase, known before aligning it.
+    if damaged.is_none()
+        && read.codes != verse.codes
+        && read.codes != entry.swapped.codes
+        && !single_edit_possible(entry, &read.codes)
+        && !is_variant()
+    {
+        return None;
+    }
     let mut straight = align(&verse.codes, &read.codes, Ends::Global);
     straight.normalize_gaps(&verse.codes, &read.codes, &entry.words);
     let misquoted = |known_damaged| Verdict::Misquoted {
         diff: word_diff(entry, &straight.ops, quoted, &read),
         known_damaged,
     };
-    if let Some(damaged) = entry.damaged.iter().find(|d| d.codes == read.codes) {
+    if let Some(damaged) = damaged {
         return quote(misquoted(Some(damaged.source)), straight.edits());
     }
-    if read.codes == verse.codes
-        || same_reading(&variant_keys(quoted), &entry.variants) && !straight.swaps_glides(&verse.codes, &read.codes)
-    {
+    if read.codes == verse.codes || is_variant() && !straight.swaps_glides(&verse.codes, &read.codes) {
         // Nasals that no consonant decides are the word's own: `கணங்குழை` is not `கனங்குழை`.
         if !own_nasals {
             return quote(

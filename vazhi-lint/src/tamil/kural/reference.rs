@@ -129,16 +129,47 @@ fn into_static(s: Cow<'static, str>) -> &'static str {
     }
 }
 
-/// Packed n-gram → range of the postings: open addressing with linear probing, a quarter to
-/// two thirds full. Cheaper than a general hash map on the one lookup per phoneme of every text.
+/// Packed n-gram → range of the postings: open addressing with linear probing, a half to two
+/// thirds full. Cheaper than a general hash map on the one lookup per phoneme of every text.
 pub(super) struct GramTable {
-    pub(super) keys: Vec<u32>,
-    ranges: Vec<(u32, u32)>,
+    /// A key and its postings side by side, 8 bytes: a probe that finds its key has the range in
+    /// the same cache line (with separate key and range arrays every hit cost two misses).
+    slots: Vec<Slot>,
     bits: u32,
     /// One bit per [`Self::FILTER_BITS`]-bit hash of the keys present: most n-grams of Tamil
-    /// prose are in no kural, and this 128 KiB filter (which stays in cache, where the 1.5 MiB
+    /// prose are in no kural, and this 128 KiB filter (which stays in cache, where the 512 KiB
     /// table does not) answers those without probing. A set bit only sends the probe on.
     filter: Vec<u64>,
+}
+
+#[derive(Clone, Copy)]
+struct Slot {
+    key: u32,
+    /// Start of the postings in the low [`Slot::START_BITS`] bits, their count above.
+    postings: u32,
+}
+
+impl Slot {
+    const START_BITS: u32 = 20;
+    const EMPTY: Slot = Slot {
+        key: GramTable::EMPTY,
+        postings: 0,
+    };
+
+    fn new(key: u32, (start, len): (u32, u32)) -> Slot {
+        assert!(
+            start < 1 << Self::START_BITS && len < 1 << (32 - Self::START_BITS),
+            "the n-gram postings fit a packed range"
+        );
+        Slot {
+            key,
+            postings: start | len << Self::START_BITS,
+        }
+    }
+
+    fn range(self) -> (u32, u32) {
+        (self.postings & ((1 << Self::START_BITS) - 1), self.postings >> Self::START_BITS)
+    }
 }
 
 impl GramTable {
@@ -150,11 +181,15 @@ impl GramTable {
     fn with_capacity(keys: usize) -> GramTable {
         let bits = (keys * 3 / 2).next_power_of_two().trailing_zeros().max(4);
         GramTable {
-            keys: vec![Self::EMPTY; 1 << bits],
-            ranges: vec![(0, 0); 1 << bits],
+            slots: vec![Slot::EMPTY; 1 << bits],
             bits,
             filter: vec![0; 1 << (Self::FILTER_BITS - 6)],
         }
+    }
+
+    /// Distinct n-grams in the table.
+    pub(super) fn len(&self) -> usize {
+        self.slots.iter().filter(|slot| slot.key != Self::EMPTY).count()
     }
 
     /// The key's bit in the filter: a different multiplier from [`Self::slot`]'s, so that keys
@@ -168,13 +203,12 @@ impl GramTable {
     }
 
     fn insert(&mut self, key: u32, range: (u32, u32)) {
-        let mask = self.keys.len() - 1;
+        let mask = self.slots.len() - 1;
         let mut at = self.slot(key);
-        while self.keys[at] != Self::EMPTY && self.keys[at] != key {
+        while self.slots[at].key != Self::EMPTY && self.slots[at].key != key {
             at = (at + 1) & mask;
         }
-        self.keys[at] = key;
-        self.ranges[at] = range;
+        self.slots[at] = Slot::new(key, range);
         let bit = Self::filter_bit(key);
         self.filter[bit / 64] |= 1 << (bit % 64);
     }
@@ -184,11 +218,12 @@ impl GramTable {
         if self.filter[bit / 64] >> (bit % 64) & 1 == 0 {
             return None;
         }
-        let mask = self.keys.len() - 1;
+        let mask = self.slots.len() - 1;
         let mut at = self.slot(key);
         loop {
-            match self.keys[at] {
-                k if k == key => return Some(self.ranges[at]),
+            let slot = self.slots[at];
+            match slot.key {
+                k if k == key => return Some(slot.range()),
                 Self::EMPTY => return None,
                 _ => at = (at + 1) & mask,
             }
