@@ -25,11 +25,23 @@ pub mod small_file;
 pub mod split;
 pub mod tally;
 pub mod tamil;
-#[cfg(test)]
+#[cfg(any(test, feature = "calibration"))]
 mod test_data;
 pub mod text;
 pub mod tokens;
 pub mod unreadable;
+
+/// Measurement reports for maintainers, run as examples with the `calibration` feature
+/// (`vazhi-lint/examples/repetition_margins.rs`, `kural_measure.rs`, `token_throughput.rs`); not
+/// part of the API. Each prints to stdout the figures quoted in its module's documentation and
+/// in bench/README.md.
+#[cfg(feature = "calibration")]
+#[doc(hidden)]
+pub mod calibration {
+    pub use crate::tamil::kural::calibration::measure as kural_measure;
+    pub use crate::text::repetition::calibration::margins as repetition_margins;
+    pub use crate::tokens::count::calibration::throughput as token_throughput;
+}
 
 pub use engine::{LintReport, Linter, Progress, Silent};
 pub use finding::Finding;

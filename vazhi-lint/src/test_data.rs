@@ -2,6 +2,10 @@
 //! in (rules/data) joined with their commentaries, the damaged readings, the poems, the essay, an
 //! excerpt of the team's log, and the Qwen tokenizer (tests/data; sources and licences in
 //! tests/data/README.md).
+//!
+//! The `calibration` feature compiles it too, for the measurement reports (`crate::calibration`),
+//! which use only part of it.
+#![cfg_attr(not(test), allow(dead_code))]
 
 use std::sync::LazyLock;
 

@@ -30,7 +30,8 @@
 //! The wrapped tokenizer has truncation and padding switched off: a count is the length of the
 //! whole text.
 //!
-//! The ignored `throughput` test measures [`TokenCounter::count`] against `Tokenizer::encode`
+//! The `token_throughput` example (`cargo run --release -p vazhi-lint --features calibration
+//! --example token_throughput`) measures [`TokenCounter::count`] against `Tokenizer::encode`
 //! on the 1330 kurals rendered as 3,990 ChatML samples, and checks on the way that the verdicts
 //! of [`TokenCounter::prompt_fits`] at 256, 512 and 1024 tokens equal those computed from
 //! `encode` offsets; its figures are in bench/README.md ("Components").
@@ -56,6 +57,12 @@ use tokenizers::{NormalizedString, Normalizer, Tokenizer};
 
 use super::bpe::{ByteLevelBpe, PieceCache, TokenizerFile};
 use super::template::Rendered;
+
+#[cfg(feature = "calibration")]
+#[doc(hidden)]
+pub mod calibration;
+#[cfg(any(test, feature = "calibration"))]
+mod samples;
 
 /// Why a tokenizer could not be loaded or a text not counted.
 #[derive(Debug, thiserror::Error)]
@@ -879,108 +886,12 @@ fn ends_in_top_level_bar(pattern: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::samples::{encode_len, kural_fields, qwen, reference_counts, rendered_samples};
     use super::*;
     use crate::conversation::Message;
     use crate::tokens::template::ChatTemplate;
-    use std::sync::OnceLock;
 
     use crate::test_data::{QWEN_GOLDEN as GOLDEN, QWEN_TOKENIZER as QWEN};
-
-    fn qwen() -> &'static TokenCounter {
-        static COUNTER: OnceLock<TokenCounter> = OnceLock::new();
-        COUNTER.get_or_init(|| TokenCounter::from_file(Path::new(QWEN)).expect("the Qwen tokenizer loads"))
-    }
-
-    fn encode_len(counter: &TokenCounter, text: &str) -> usize {
-        counter.tokenizer().encode(text, false).expect("encodes").len()
-    }
-
-    /// Every text field of the kurals, in file order.
-    fn kural_fields() -> Vec<Vec<String>> {
-        crate::test_data::kurals()
-            .iter()
-            .map(|kural| {
-                [
-                    "tamil",
-                    "transliteration",
-                    "english",
-                    "english_explanation",
-                    "meaning_varadarasanar",
-                    "meaning_solomon_pappaiah",
-                ]
-                .iter()
-                .map(|f| kural[f].as_str().unwrap_or_default().to_owned())
-                .collect()
-            })
-            .collect()
-    }
-
-    /// Three ChatML samples per kural: a Tamil question with a system prompt, an English one, a
-    /// second Tamil commentary.
-    fn rendered_samples(kurals: &[Vec<String>]) -> Vec<Rendered> {
-        let mut samples = Vec::new();
-        for (n, k) in kurals.iter().enumerate() {
-            let tamil_question = format!("குறள் {}:\n{}\nஇதன் பொருள் என்ன?", n + 1, k[0]);
-            let english_question = format!("Explain this kural in English:\n{}", k[0]);
-            let english_answer = format!("{}\n\n{}", k[2], k[3]);
-            let solomon_question = format!("{}\nசாலமன் பாப்பையா உரை தருக.", k[0]);
-            let conversations = [
-                vec![
-                    Message {
-                        role: "system",
-                        content: "நீ ஒரு தமிழ் இலக்கிய உதவியாளர்.",
-                    },
-                    Message {
-                        role: "user",
-                        content: &tamil_question,
-                    },
-                    Message {
-                        role: "assistant",
-                        content: &k[4],
-                    },
-                ],
-                vec![
-                    Message {
-                        role: "user",
-                        content: &english_question,
-                    },
-                    Message {
-                        role: "assistant",
-                        content: &english_answer,
-                    },
-                ],
-                vec![
-                    Message {
-                        role: "user",
-                        content: &solomon_question,
-                    },
-                    Message {
-                        role: "assistant",
-                        content: &k[5],
-                    },
-                ],
-            ];
-            for turns in conversations {
-                samples.push(ChatTemplate::ChatMl.render(&turns).expect("ChatML renders"));
-            }
-        }
-        samples
-    }
-
-    /// `(tokens before the first response, all tokens)` from `Tokenizer::encode` offsets alone:
-    /// the reference the verdicts are checked against.
-    fn reference_counts(counter: &TokenCounter, rendered: &Rendered) -> (usize, usize) {
-        let encoding = counter
-            .tokenizer()
-            .encode(rendered.text.as_str(), false)
-            .expect("encodes");
-        let before = encoding
-            .get_offsets()
-            .iter()
-            .filter(|(s, _)| *s < rendered.prompt_end)
-            .count();
-        (before, encoding.len())
-    }
 
     #[test]
     fn golden_strings_count_and_encode_exactly() {
@@ -1099,137 +1010,6 @@ mod tests {
             }
         }
         assert!(settled > 0, "the byte bound settles the short samples");
-    }
-
-    /// Throughput figures for the module doc. Run with
-    /// `cargo test --release -- --ignored throughput --nocapture`.
-    #[test]
-    #[ignore = "a benchmark: run in release with --nocapture"]
-    fn throughput() {
-        use std::time::Instant;
-        let counter = qwen();
-        let kurals = kural_fields();
-        let samples = rendered_samples(&kurals);
-        let bytes: usize = samples.iter().map(|r| r.text.len()).sum();
-        let mb = bytes as f64 / 1e6;
-        println!("corpus: {} ChatML samples, {:.2} MB", samples.len(), mb);
-        let best = |f: &dyn Fn() -> usize| {
-            let mut best = f64::MAX;
-            let mut result = 0;
-            for _ in 0..3 {
-                let start = Instant::now();
-                result = f();
-                best = best.min(start.elapsed().as_secs_f64());
-            }
-            (result, best)
-        };
-        let encode = |part: &[Rendered]| part.iter().map(|r| encode_len(counter, &r.text)).sum::<usize>();
-        let encode_fast = |part: &[Rendered]| {
-            part.iter()
-                .map(|r| {
-                    counter
-                        .tokenizer()
-                        .encode_fast(r.text.as_str(), false)
-                        .expect("encodes")
-                        .len()
-                })
-                .sum::<usize>()
-        };
-        let count = |part: &[Rendered]| {
-            part.iter()
-                .map(|r| counter.count(&r.text).expect("counts"))
-                .sum::<usize>()
-        };
-        let two_threads = |f: &(dyn Fn(&[Rendered]) -> usize + Sync)| {
-            let (a, b) = samples.split_at(samples.len() / 2);
-            std::thread::scope(|s| {
-                let left = s.spawn(|| f(a));
-                f(b) + left.join().expect("joins")
-            })
-        };
-        let cold_start = Instant::now();
-        let cold = count(&samples);
-        let cold_s = cold_start.elapsed().as_secs_f64();
-        let (encoded, encode_s) = best(&|| encode(&samples));
-        let (encoded_fast, encode_fast_s) = best(&|| encode_fast(&samples));
-        let (counted, count_s) = best(&|| count(&samples));
-        let (encoded2, encode2_s) = best(&|| two_threads(&encode));
-        let (counted2, count2_s) = best(&|| two_threads(&count));
-        assert_eq!(encoded, counted);
-        assert_eq!(encoded, encoded_fast);
-        assert_eq!((cold, encoded2, counted2), (counted, counted, counted));
-        println!("tokens: {counted}");
-        println!("encode       1 thread : {:7.1} MB/s", mb / encode_s);
-        println!("encode_fast  1 thread : {:7.1} MB/s", mb / encode_fast_s);
-        println!("count (cold) 1 thread : {:7.1} MB/s", mb / cold_s);
-        println!(
-            "count        1 thread : {:7.1} MB/s  ({:.1}x encode)",
-            mb / count_s,
-            encode_s / count_s
-        );
-        println!("encode       2 threads: {:7.1} MB/s", mb / encode2_s);
-        println!(
-            "count        2 threads: {:7.1} MB/s  ({:.1}x encode 2 threads, {:.1}x encode 1 thread)",
-            mb / count2_s,
-            encode2_s / count2_s,
-            encode_s / count2_s
-        );
-
-        for max_seq_len in [256, 512, 1024] {
-            let verdicts = |part: &[Rendered]| {
-                part.iter()
-                    .map(|r| counter.prompt_fits(r, max_seq_len).expect("counts"))
-                    .collect::<Vec<_>>()
-            };
-            let start = Instant::now();
-            let (a, b) = samples.split_at(samples.len() / 2);
-            let fast: Vec<Verdict> = std::thread::scope(|s| {
-                let left = s.spawn(|| verdicts(a));
-                let right = verdicts(b);
-                let mut all = left.join().expect("joins");
-                all.extend(right);
-                all
-            });
-            let fast_s = start.elapsed().as_secs_f64();
-            let start = Instant::now();
-            let reference: Vec<(Fit, usize, usize)> = samples
-                .iter()
-                .map(|r| {
-                    let (before, total) = reference_counts(counter, r);
-                    (Verdict::from_counts(before, total, max_seq_len).fit, before, total)
-                })
-                .collect();
-            let reference_s = start.elapsed().as_secs_f64();
-            let settled = fast.iter().filter(|v| v.settled_by_bound).count();
-            for ((verdict, reference), rendered) in fast.iter().zip(&reference).zip(&samples) {
-                assert_eq!(verdict.fit, reference.0, "{:?}", rendered.text);
-                if !verdict.settled_by_bound {
-                    assert_eq!(
-                        (verdict.tokens_before_response, verdict.total_tokens),
-                        (Some(reference.1), Some(reference.2))
-                    );
-                }
-            }
-            let tally = |fit: Fit| fast.iter().filter(|v| v.fit == fit).count();
-            println!(
-                "verdicts at {max_seq_len}: identical on {} samples ({} fit, {} truncated, {} lost); {} settled by the byte bound; prompt_fits 2 threads {:.1} MB/s vs encode-with-offsets 1 thread {:.1} MB/s",
-                samples.len(),
-                tally(Fit::Fits),
-                tally(Fit::ResponseTruncated),
-                tally(Fit::ResponseLost),
-                settled,
-                mb / fast_s,
-                mb / reference_s
-            );
-        }
-
-        let with_newline: Vec<&str> = kurals.iter().map(|k| k[0].as_str()).collect();
-        let joined: Vec<String> = kurals.iter().map(|k| k[0].replace('\n', " ")).collect();
-        let joined: Vec<&str> = joined.iter().map(String::as_str).collect();
-        let f_newline = crate::tokens::audit::fertility(counter, &with_newline).expect("counts");
-        let f_joined = crate::tokens::audit::fertility(counter, &joined).expect("counts");
-        println!("fertility with the kural line break: {f_newline:?}");
-        println!("fertility on the sample (space):     {f_joined:?}");
     }
 
     /// Random strings over an alphabet chosen to hit every branch: whitespace kinds, the

@@ -50,11 +50,16 @@
 //! - `judge`: judging a placed stretch and classifying a misquotation's edits (step 4).
 //! - `mention`: kural numbers named near a quotation (step 5).
 //! - `issue`: the issue reported and its word diff.
+//! - `samples` (tests and the `calibration` feature): kurals in record layouts and with a word
+//!   edited, and the commentaries; `calibration` (that feature only): the measurements below.
 //!
 //! This file holds the entry points: [`kural`], [`check_text`], [`check_text_after`] and
 //! [`render_diff`].
 //!
-//! # Measured (the `measure` test, release build)
+//! # Measured (release build)
+//!
+//! `cargo run --release -p vazhi-lint --features calibration --example kural_measure` prints
+//! these figures.
 //!
 //! - Correct quotations: 79,800 / 79,800 raise nothing: every kural in 12 layouts (two lines or
 //!   one; with or without the final full stop; bare, in “ ” or in " ") times 5 contexts (alone,
@@ -72,10 +77,15 @@
 //!   whole book are in bench/README.md ("Components").
 
 mod align;
+#[cfg(feature = "calibration")]
+#[doc(hidden)]
+pub mod calibration;
 mod issue;
 mod judge;
 mod mention;
 mod reference;
+#[cfg(any(test, feature = "calibration"))]
+mod samples;
 mod search;
 
 pub use issue::{KuralIssue, KuralIssueKind, WordEdit};
@@ -205,105 +215,12 @@ fn take_run<'a>(edits: &'a [WordEdit], pick: impl Fn(&'a WordEdit) -> Option<&'a
 
 #[cfg(test)]
 mod tests {
-    use super::reference::{DAMAGED_JSONL, GramTable};
+    use super::reference::DAMAGED_JSONL;
+    use super::samples::{LAYOUTS, Lcg, commentaries, edit_word, layout, misquotes, words_of};
     use super::*;
     use crate::tamil::phoneme::Phoneme;
 
     use crate::test_data;
-
-    /// (number, Varadarasanar's commentary, Solomon Pappaiah's commentary).
-    fn commentaries() -> Vec<(u16, String, String)> {
-        test_data::kurals()
-            .iter()
-            .map(|v| {
-                let field = |name: &str| v[name].as_str().unwrap_or_default().to_string();
-                let number = v["number"].as_u64().and_then(|n| u16::try_from(n).ok());
-                (
-                    number.expect("number"),
-                    field("meaning_varadarasanar"),
-                    field("meaning_solomon_pappaiah"),
-                )
-            })
-            .collect()
-    }
-
-    /// Deterministic choices for the mutation tests.
-    struct Lcg(u64);
-
-    impl Lcg {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 = self
-                .0
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (self.0 >> 33) as usize % n
-        }
-    }
-
-    /// The kural with its `at`-th word replaced (`Some`) or dropped (`None`), lines kept.
-    fn edit_word(number: u16, at: usize, replacement: Option<&str>) -> String {
-        let mut seen = 0;
-        let tamil = kural(number).expect("kural").tamil;
-        let lines: Vec<String> = tamil
-            .split('\n')
-            .map(|line| {
-                let words: Vec<String> = line
-                    .split(' ')
-                    .filter_map(|word| {
-                        seen += 1;
-                        if seen - 1 != at {
-                            return Some(word.to_string());
-                        }
-                        let stop = if word.ends_with(['.', '?']) { "." } else { "" };
-                        replacement.map(|r| format!("{r}{stop}"))
-                    })
-                    .collect();
-                words.join(" ")
-            })
-            .collect();
-        lines.join("\n")
-    }
-
-    fn words_of(number: u16) -> Vec<&'static str> {
-        kural(number).expect("kural").tamil.split_whitespace().collect()
-    }
-
-    /// The kural text in one of the [`LAYOUTS`] a record may use (two lines or one, with or
-    /// without the final full stop, bare or in “ ” or " " quotes), set in one of five contexts.
-    fn layout(tamil: &str, variant: usize, context: usize) -> String {
-        let lines = if variant.is_multiple_of(2) {
-            tamil.to_string()
-        } else {
-            tamil.replace('\n', " ")
-        };
-        let body = if (variant / 2).is_multiple_of(2) {
-            lines
-        } else {
-            lines.trim_end_matches(['.', '?']).to_string()
-        };
-        let quoted = match (variant / 4) % 3 {
-            0 => body,
-            1 => format!("“{body}”"),
-            _ => format!("\"{body}\""),
-        };
-        match context % 5 {
-            0 => quoted,
-            1 => format!("வள்ளுவர் கூறுவது:\n{quoted}\nஇதன் பொருள் தெளிவானது."),
-            // A vowel right after the kural: the stream elides a final short u.
-            2 => format!("{quoted} என்றார் வள்ளுவர்."),
-            3 => format!("Thiruvalluvar says:\n\n{quoted}\n\nஅதாவது, இது ஒரு குறள்."),
-            _ => format!("- {quoted}\n"),
-        }
-    }
-
-    const LAYOUTS: usize = 12;
-
-    fn misquotes(text: &str) -> Vec<KuralIssue> {
-        check_text(text)
-            .into_iter()
-            .filter(|i| matches!(i.kind, KuralIssueKind::Misquoted | KuralIssueKind::Misspelled))
-            .collect()
-    }
 
     #[test]
     fn reference_loads() {
@@ -343,7 +260,7 @@ mod tests {
 
     #[test]
     fn many_kurals_in_one_record_pass() {
-        // The first 40 chapters; `measure` runs the whole book.
+        // The first 40 chapters; the `kural_measure` example runs the whole book.
         let book: Vec<String> = (1..=400)
             .map(|n| format!("{n}. {}", kural(n).expect("kural").tamil))
             .collect();
@@ -944,133 +861,5 @@ mod tests {
     fn text_without_tamil_is_rejected_at_once() {
         assert!(check_text("").is_empty());
         assert!(check_text("The Thirukkural has 1330 couplets. Kural 1 praises God.").is_empty());
-    }
-
-    /// Numbers for the module documentation: `cargo test --release -- --ignored --nocapture`.
-    #[test]
-    #[ignore]
-    fn measure() {
-        let r = reference();
-        let distinct = r.grams.len();
-        let fewest = r.entries.iter().map(|e| e.candidate_hits).min();
-        println!("index: {distinct} distinct {GRAM}-grams; smallest candidate threshold {fewest:?} hits");
-        let best_of_5 = |f: &dyn Fn()| {
-            (0..5)
-                .map(|_| {
-                    let started = std::time::Instant::now();
-                    f();
-                    started.elapsed().as_secs_f64()
-                })
-                .fold(f64::MAX, f64::min)
-        };
-        let mut passed = 0;
-        let mut total = 0;
-        for number in 1..=KURAL_COUNT {
-            let tamil = kural(number).expect("kural").tamil;
-            for variant in 0..LAYOUTS {
-                for context in 0..5 {
-                    total += 1;
-                    passed += usize::from(check_text(&layout(tamil, variant, context)).is_empty());
-                }
-            }
-        }
-        let texts: Vec<String> = (1..=KURAL_COUNT)
-            .map(|n| layout(kural(n).expect("kural").tamil, usize::from(n) % LAYOUTS, 3))
-            .collect();
-        let per_quote = best_of_5(&|| {
-            for t in &texts {
-                check_text(t);
-            }
-        }) / texts.len() as f64;
-        println!(
-            "correct quotations: {passed}/{total} pass; {:.1} µs per record with one",
-            per_quote * 1e6
-        );
-        let prose: Vec<String> = commentaries().into_iter().flat_map(|(_, a, b)| [a, b]).collect();
-        let mut flagged = 0;
-        let mut any_issue = 0;
-        let mut aligned = 0;
-        for text in &prose {
-            flagged += usize::from(!misquotes(text).is_empty());
-            any_issue += usize::from(!check_text(text).is_empty());
-            let stream = phoneme::phonemes_with_letters(text);
-            aligned += usize::from(!reference().candidates(&stream.codes).is_empty());
-        }
-        let bytes: usize = prose.iter().map(String::len).sum();
-        let per_kb = best_of_5(&|| {
-            for t in &prose {
-                check_text(t);
-            }
-        }) * 1e6
-            / (bytes as f64 / 1024.0);
-        println!(
-            "commentaries: {flagged}/{} misquoted, {any_issue} with any issue, {aligned} become candidates; {per_kb:.1} µs per KB",
-            prose.len()
-        );
-        let essay = test_data::ESSAY;
-        let per_kb = best_of_5(&|| {
-            check_text(essay);
-        }) * 1e6
-            / (essay.len() as f64 / 1024.0);
-        println!("essay ({} bytes, no kural): {per_kb:.1} µs per KB", essay.len());
-        let paragraph: String = prose.iter().take(4).cloned().collect::<Vec<_>>().join(" ");
-        let micros = best_of_5(&|| {
-            for _ in 0..100 {
-                check_text(&paragraph);
-            }
-        }) * 1e4;
-        println!("{}-byte commentary paragraph: {micros:.1} µs", paragraph.len());
-        let book: String = (1..=KURAL_COUNT)
-            .map(|n| format!("{n}. {}\n\n", kural(n).expect("kural").tamil))
-            .collect();
-        let millis = best_of_5(&|| {
-            check_text(&book);
-        }) * 1e3;
-        println!(
-            "the whole book ({} bytes) in one record: {} issues, {millis:.1} ms",
-            book.len(),
-            check_text(&book).len()
-        );
-        let started = std::time::Instant::now();
-        let mut caught = 0;
-        let mut mutated = 0;
-        let mut rng = Lcg(7);
-        for number in 1..=KURAL_COUNT {
-            let words = words_of(number);
-            for (at, word) in words.iter().enumerate() {
-                // Every word replaced by a word of a random other kural, and every word dropped.
-                let other = words_of(1 + ((number + rng.below(1329) as u16) % 1330));
-                let replacement = other[rng.below(other.len())].trim_end_matches(['.', '?']);
-                let mut variants = vec![edit_word(number, at, None)];
-                if phoneme::phonemes(replacement) != phoneme::phonemes(word) {
-                    variants.push(edit_word(number, at, Some(replacement)));
-                }
-                for variant in variants {
-                    mutated += 1;
-                    let issues = check_text(&variant);
-                    caught += usize::from(matches!(issues.as_slice(), [i] if i.number == number));
-                }
-            }
-        }
-        println!(
-            "every word substituted or dropped: {caught}/{mutated} caught ({:?})",
-            started.elapsed()
-        );
-        let swapped_caught = (1..=KURAL_COUNT)
-            .filter(|&n| {
-                let (first, second) = kural(n).expect("kural").tamil.split_once('\n').expect("two lines");
-                let issues = check_text(&format!("{second}\n{first}"));
-                matches!(issues.as_slice(), [i] if i.number == n)
-            })
-            .count();
-        let damaged_caught = DAMAGED_JSONL
-            .lines()
-            .filter(|line| {
-                let v: serde_json::Value = serde_json::from_str(line).expect("damaged line");
-                let issues = check_text(v["reading"].as_str().unwrap_or_default());
-                matches!(issues.as_slice(), [i] if i.known_damaged.is_some())
-            })
-            .count();
-        println!("swapped lines: {swapped_caught}/1330 caught; known damaged: {damaged_caught}/41");
     }
 }

@@ -174,7 +174,7 @@ impl Slot {
 
 impl GramTable {
     /// Packed keys use 30 bits, so this never collides with one.
-    pub(super) const EMPTY: u32 = u32::MAX;
+    const EMPTY: u32 = u32::MAX;
 
     const FILTER_BITS: u32 = 20;
 
@@ -188,6 +188,7 @@ impl GramTable {
     }
 
     /// Distinct n-grams in the table.
+    #[cfg(feature = "calibration")]
     pub(super) fn len(&self) -> usize {
         self.slots.iter().filter(|slot| slot.key != Self::EMPTY).count()
     }

@@ -134,8 +134,8 @@
 //! tamilkavi poems and their meanings, the Open-Tamil essay: 6,733 texts, of
 //! which only 5 reach 50 words. So the fractions were also measured on 535
 //! longer clean documents: each Thirukkural chapter (10 kurals) per field, all
-//! poems together, all meanings together. Worst values
-//! (`cargo test margins_report -- --ignored --nocapture` prints them):
+//! poems together, all meanings together. Worst values (printed by
+//! `cargo run --release -p vazhi-lint --features calibration --example repetition_margins`):
 //!
 //! | measure | threshold | worst, required texts | worst, chapter documents |
 //! |---|---|---|---|
@@ -170,9 +170,16 @@
 //! (Gopher's duplicate lines and paragraphs), `ngrams` (Gopher's word n-grams) and `soup`
 //! (punctuation soup). What they share: `thresholds` ([`RepetitionThresholds`]), `degeneration`
 //! (the [`Degeneration`] they report), `chars` (punctuation and filler classes) and `fences`
-//! (fenced code and the prose lines outside it).
+//! (fenced code and the prose lines outside it). `clean` (tests and the `calibration` feature)
+//! holds the clean texts of the margins above, and `calibration` (that feature only) the report
+//! that measures them.
 
+#[cfg(feature = "calibration")]
+#[doc(hidden)]
+pub mod calibration;
 mod chars;
+#[cfg(any(test, feature = "calibration"))]
+mod clean;
 mod degeneration;
 mod fences;
 mod lines;
@@ -224,12 +231,7 @@ pub fn find_degeneration(text: &str, t: &RepetitionThresholds) -> Vec<Degenerati
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
-    use super::chars::is_filler;
-    use super::lines::{dup_stats, paragraphs};
-    use super::ngrams::ngram_fractions;
-    use super::soup::soup_chars;
+    use super::clean::{clean_corpus, field, long_clean_docs};
     use super::*;
 
     fn find(text: &str) -> Vec<Degeneration> {
@@ -255,10 +257,6 @@ mod tests {
     }
 
     use crate::test_data;
-
-    fn field(v: &serde_json::Value, f: &str) -> String {
-        v[f].as_str().expect("string field").to_string()
-    }
 
     fn kural(number: usize) -> String {
         let all = test_data::kurals();
@@ -624,65 +622,7 @@ mod tests {
         assert!(find("").is_empty());
     }
 
-    // -- clean corpora -----------------------------------------------------
-
-    /// (label, text) for every clean text the rule must accept.
-    fn clean_corpus() -> Vec<(String, String)> {
-        let mut out = Vec::new();
-        for v in test_data::kurals() {
-            let num = v["number"].as_u64().expect("number");
-            for f in [
-                "tamil",
-                "english",
-                "english_explanation",
-                "meaning_varadarasanar",
-                "meaning_solomon_pappaiah",
-            ] {
-                out.push((format!("kural {num} {f}"), field(v, f)));
-            }
-        }
-        for (i, v) in test_data::poems().iter().enumerate() {
-            for f in ["poem", "meaning"] {
-                out.push((format!("poem {} {f}", i + 1), field(v, f)));
-            }
-        }
-        out.push(("essay".to_string(), test_data::ESSAY.to_string()));
-        out
-    }
-
-    /// Longer clean documents, since few single texts reach `min_words`: each
-    /// Thirukkural chapter (10 kurals) per field, all poems, all poem meanings.
-    fn long_clean_docs() -> Vec<(String, String)> {
-        const FIELDS: [&str; 4] = ["tamil", "english", "meaning_varadarasanar", "meaning_solomon_pappaiah"];
-        let mut chapters: Vec<(u64, [String; 4])> = Vec::new();
-        for v in test_data::kurals() {
-            let ch = v["chapter_no"].as_u64().expect("chapter");
-            if chapters.last().is_none_or(|c| c.0 != ch) {
-                chapters.push((ch, Default::default()));
-            }
-            let slot = &mut chapters.last_mut().expect("pushed").1;
-            for (k, f) in FIELDS.iter().enumerate() {
-                slot[k].push_str(&field(v, f));
-                slot[k].push('\n');
-            }
-        }
-        let mut out = Vec::new();
-        for (ch, texts) in chapters {
-            for (k, text) in texts.into_iter().enumerate() {
-                out.push((format!("chapter {ch} {}", FIELDS[k]), text));
-            }
-        }
-        let (mut poems, mut meanings) = (String::new(), String::new());
-        for v in test_data::poems() {
-            poems.push_str(&field(v, "poem"));
-            poems.push_str("\n\n");
-            meanings.push_str(&field(v, "meaning"));
-            meanings.push_str("\n\n");
-        }
-        out.push(("all poems".to_string(), poems));
-        out.push(("all poem meanings".to_string(), meanings));
-        out
-    }
+    // -- clean corpora (the texts are in `clean`) ----------------------------
 
     #[test]
     fn clean_corpora_pass() {
@@ -694,106 +634,6 @@ mod tests {
             n += 1;
         }
         assert_eq!(n, 1330 * 5 + 41 * 2 + 1 + 133 * 4 + 2);
-    }
-
-    /// Prints the worst value of every measure on the clean corpora (the margins
-    /// quoted in the module doc). `cargo test margins_report -- --ignored --nocapture`
-    #[test]
-    #[ignore = "report, not a check: run with --ignored --nocapture"]
-    fn margins_report() {
-        let d = RepetitionThresholds::default();
-        let relaxed = RepetitionThresholds {
-            char_run_min: 2,
-            filler_run_min: 2,
-            // 3, not 2: at 2 every position is sampled for every period (slow).
-            period_min_repeats: 3,
-            period_min_chars: 1,
-            token_min_repeats: 2,
-            ..RepetitionThresholds::default()
-        };
-        let mut worst: HashMap<String, (f64, String)> = HashMap::new();
-        let mut note = |k: String, v: f64, label: &str| {
-            let e = worst.entry(k).or_insert((f64::MIN, String::new()));
-            if v > e.0 {
-                *e = (v, label.to_string());
-            }
-        };
-        let mut gated_docs: HashMap<String, usize> = HashMap::new();
-        let corpora = [("required", clean_corpus()), ("extra", long_clean_docs())];
-        for (set, docs) in corpora {
-            for (label, text) in docs {
-                let fences = Fences::new(&text);
-                let mut local = Vec::new();
-                let mut all_words = Vec::new();
-                push_words(&text, 0, &mut all_words);
-                periodic_runs(&text, &relaxed, &fences, &mut local);
-                token_runs(&text, &relaxed, &fences, &all_words, &mut local);
-                for dg in local {
-                    let region = &text[dg.span.clone()];
-                    let chars = region.chars().count() as f64;
-                    let what = format!("{label}: {region:?}");
-                    let k = match &dg.kind {
-                        DegenerationKind::CharRun { ch, .. } if is_filler(*ch) => "run filler",
-                        DegenerationKind::CharRun { .. } => "run char",
-                        DegenerationKind::RepeatedToken { .. } => "token",
-                        _ => "period",
-                    };
-                    if k.starts_with("run") {
-                        note(format!("{set} {k} len"), dg.measured, &what);
-                        continue;
-                    }
-                    note(format!("{set} {k} count"), dg.measured, &what);
-                    if chars >= d.period_min_chars as f64 {
-                        note(format!("{set} {k} count, chars>=20"), dg.measured, &what);
-                    }
-                    if dg.measured >= d.period_min_repeats as f64 {
-                        note(format!("{set} {k} chars, count>=4"), chars, &what);
-                    }
-                }
-                let prose = prose_lines(&text, &fences);
-                let ws = prose_words(all_words, &fences);
-                let g = if ws.len() >= d.min_words { "gated" } else { "ungated" };
-                note(format!("{set} words ({g})"), ws.len() as f64, &label);
-                *gated_docs.entry(format!("{set} {g}")).or_insert(0) += 1;
-                if let Some(ls) = dup_stats(prose.iter().copied()) {
-                    let g = if g == "gated" && ls.parts >= d.min_lines {
-                        "gated"
-                    } else {
-                        "ungated"
-                    };
-                    note(format!("{set} {g} line_frac"), ls.frac, &label);
-                    note(format!("{set} {g} line_char_frac"), ls.char_frac, &label);
-                    if let Some(ps) = dup_stats(paragraphs(&text, &prose).into_iter()) {
-                        note(format!("{set} {g} para_frac"), ps.frac, &label);
-                        note(format!("{set} {g} para_char_frac"), ps.char_frac, &label);
-                    }
-                }
-                for (n, f, _) in ngram_fractions(&ws) {
-                    note(format!("{set} {g} ngram {n:02}"), f, &label);
-                }
-                let chars = soup_chars(&text, &fences, 0..text.len());
-                for win in chars.windows(d.soup_window) {
-                    let share = win.iter().filter(|c| c.punct).count() as f64 / d.soup_window as f64;
-                    let k = win.iter().filter(|c| c.ends_mixed_cluster).count();
-                    let at = format!("{label}: {:?}", &text[win[0].pos..win[win.len() - 1].end]);
-                    note(format!("{set} soup share"), share, &at);
-                    note(format!("{set} soup clusters"), k as f64, &at);
-                    if k >= 1 {
-                        note(format!("{set} soup share, clusters>=1"), share, &at);
-                    }
-                    if share >= d.soup_punct_frac {
-                        note(format!("{set} soup clusters, share>=0.5"), k as f64, &at);
-                    }
-                }
-            }
-        }
-        let mut keys: Vec<_> = worst.keys().cloned().collect();
-        keys.sort();
-        for k in keys {
-            let (v, l) = &worst[&k];
-            eprintln!("{k:40} {v:8.4}  {l}");
-        }
-        eprintln!("documents: {gated_docs:?}");
     }
 
     // -- speed -------------------------------------------------------------
