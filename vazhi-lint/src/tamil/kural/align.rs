@@ -350,9 +350,17 @@ impl Alignment {
 pub(super) fn single_edit_possible(entry: &Entry, read: &[Phoneme]) -> bool {
     let verse = &entry.verse.codes;
     let prefix = verse.iter().zip(read).take_while(|(a, b)| a == b).count();
-    let suffix = verse.iter().rev().zip(read.iter().rev()).take_while(|(a, b)| a == b).count();
+    let suffix = verse
+        .iter()
+        .rev()
+        .zip(read.iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
     // The last word starting within the common prefix, and the first starting within the suffix.
-    let first = entry.words.partition_point(|&(start, _)| start <= prefix).saturating_sub(1);
+    let first = entry
+        .words
+        .partition_point(|&(start, _)| start <= prefix)
+        .saturating_sub(1);
     let last = entry.words.partition_point(|&(start, _)| start < verse.len() - suffix);
     last.saturating_sub(first) <= MAX_EDITED_WORDS
 }

@@ -168,7 +168,10 @@ impl Slot {
     }
 
     fn range(self) -> (u32, u32) {
-        (self.postings & ((1 << Self::START_BITS) - 1), self.postings >> Self::START_BITS)
+        (
+            self.postings & ((1 << Self::START_BITS) - 1),
+            self.postings >> Self::START_BITS,
+        )
     }
 }
 
