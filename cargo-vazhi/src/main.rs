@@ -338,7 +338,6 @@ fn lint(args: LintArgs) -> Result<ExitCode, Failure> {
     let linter = Linter::new(settings)
         .token_statistics(args.statistics)
         .count_only(args.statistics);
-    let report = linter.lint_paths(&args.paths, &Bar::new(!args.no_progress));
 
     let format = match args.format {
         OutputFormat::Human => Format::Human,
@@ -351,14 +350,39 @@ fn lint(args: LintArgs) -> Result<ExitCode, Failure> {
         statistics_only: args.statistics,
         ..human_options(args.color)
     };
-    emit("report", |out| {
+    let mut reporter = format.reporter(options);
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    // Findings are written as the run settles them; the first write error stops the writing
+    // (not the run, whose counts still decide the exit status).
+    let mut written: io::Result<()> = Ok(());
+    let progress = Bar::new(!args.no_progress);
+    let report = if args.statistics {
+        linter.lint_paths(&args.paths, &progress)
+    } else {
+        linter.lint_paths_streaming(&args.paths, &progress, &mut |findings| {
+            if written.is_ok() {
+                written = reporter.findings(&findings, &mut out);
+            }
+        })
+    };
+    let written = written.and_then(|()| {
         if args.statistics && format != Format::Human {
-            serde_json::to_writer_pretty(&mut *out, &vazhi_lint::report::statistics_json(&report))?;
+            serde_json::to_writer_pretty(&mut out, &vazhi_lint::report::statistics_json(&report))?;
             writeln!(out)
         } else {
-            format.reporter(options).report(&report, out)
+            reporter.finish(&report, &mut out)
         }
-    })?;
+    });
+    match written.and_then(|()| out.flush()) {
+        Err(err) if err.kind() != io::ErrorKind::BrokenPipe => {
+            return Err(Failure::Write {
+                what: "report",
+                source: err,
+            });
+        }
+        _ => {}
+    }
     if format != Format::Human {
         for problem in &report.path_problems {
             eprintln!("error: {}: {}", problem.path.display(), problem.message);

@@ -1,7 +1,6 @@
 //! The lint run: files in parallel, records of each file in parallel (chunk by chunk for JSON,
 //! row group by row group for Parquet), dataset rules as aggregates merged in record order.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -38,7 +37,8 @@ impl Progress for Silent {}
 /// What a lint run found, and what it read.
 #[derive(Debug, Default)]
 pub struct LintReport {
-    /// Sorted by file, position, rule.
+    /// Sorted by file, position, rule. Empty when the findings were streamed
+    /// ([`Linter::lint_paths_streaming`]) or only counted ([`Linter::count_only`]).
     pub findings: Vec<Finding>,
     pub files: Vec<PathBuf>,
     pub datasets: Vec<Dataset>,
@@ -57,9 +57,8 @@ pub struct LintReport {
     /// Token statistics per dataset, when the linter was asked for them
     /// ([`Linter::token_statistics`]) and a tokenizer is configured.
     pub token_stats: Option<TokenStatistics>,
-    /// Set when the linter only counted findings ([`Linter::count_only`]): `findings` is then
-    /// empty and these are the counts.
-    pub counted: Option<Tally>,
+    /// Findings per rule and severity, however they were delivered: kept, streamed or counted.
+    pub tally: Tally,
 }
 
 /// How one file was read: what `cargo vazhi files` shows.
@@ -127,23 +126,22 @@ impl LintReport {
             .collect()
     }
 
-    pub fn count(&self, severity: crate::rule::Severity) -> usize {
-        match &self.counted {
-            Some(tally) => tally.count(severity),
-            None => self
-                .findings
-                .iter()
-                .filter(|finding| finding.severity == severity)
-                .count(),
+    /// A report of just these findings (for output written from findings picked elsewhere).
+    pub fn of_findings(findings: Vec<Finding>) -> LintReport {
+        LintReport {
+            tally: Tally::of(&findings),
+            findings,
+            ..LintReport::default()
         }
     }
 
-    /// Findings per rule and severity, whether the findings were kept or only counted.
-    pub fn tally(&self) -> Cow<'_, Tally> {
-        match &self.counted {
-            Some(tally) => Cow::Borrowed(tally),
-            None => Cow::Owned(Tally::of(&self.findings)),
-        }
+    pub fn count(&self, severity: crate::rule::Severity) -> usize {
+        self.tally.count(severity)
+    }
+
+    /// Findings per rule and severity, whether the findings were kept, streamed or only counted.
+    pub fn tally(&self) -> &Tally {
+        &self.tally
     }
 }
 
@@ -153,8 +151,6 @@ type Aggregates = Vec<Option<Box<dyn Aggregate>>>;
 /// The findings and partial dataset state of some consecutive records of one file.
 struct Part {
     findings: Vec<Finding>,
-    /// Findings already counted and dropped, when only counts are wanted.
-    tally: Tally,
     aggregates: Aggregates,
     records: u64,
     /// Merged like `aggregates`; `None` when token statistics are not collected.
@@ -165,12 +161,15 @@ struct Part {
     media: u64,
     /// Records per key read, when the linter describes files.
     fields: BTreeMap<String, u64>,
+    /// Why the file's records could not be read, when it is one reason for the whole file: kept
+    /// here because a streamed file's findings are gone by the time its summary is written.
+    problem: Option<String>,
 }
 
 impl Part {
     fn merge(mut self, later: Part) -> Part {
         self.findings.extend(later.findings);
-        self.tally.merge(later.tally);
+        self.problem = self.problem.or(later.problem);
         self.unreadable.merge(later.unreadable);
         for (layout, count) in later.layouts {
             *self.layouts.entry(layout).or_default() += count;
@@ -190,6 +189,17 @@ impl Part {
         }
         self
     }
+
+    /// Notes the first whole-file problem among the findings, before they are sent out.
+    fn note_problem(&mut self) {
+        if self.problem.is_none() {
+            self.problem = self
+                .findings
+                .iter()
+                .find(|finding| finding.position.is_none() && finding.rule.code == INVALID_RECORD.code)
+                .map(|finding| finding.message.clone());
+        }
+    }
 }
 
 /// The rules that apply to one file.
@@ -202,34 +212,27 @@ struct FilePlan<'l> {
     token_stats: Option<&'l TokenSettings>,
     /// Count the keys each record was read from ([`FileSummary::fields`]).
     describe: bool,
-    /// Count findings instead of keeping them, at these severities ([`Linter::count_only`]).
-    count_only: Option<&'l BTreeMap<&'static str, Severity>>,
 }
 
 impl FilePlan<'_> {
-    /// Counts and drops the findings so far, when only counts are wanted: called as each chunk
-    /// of a file is merged, so no file holds more than a chunk's findings.
-    fn settle(&self, part: &mut Part) {
-        if let Some(severity) = self.count_only {
-            count_into(&mut part.tally, part.findings.drain(..), severity);
-        }
+    fn aggregates(&self) -> Aggregates {
+        self.dataset_rules
+            .iter()
+            .map(|rule| rule.map(|rule| rule.aggregate()))
+            .collect()
     }
 
     fn part(&self) -> Part {
         Part {
             findings: Vec::new(),
-            tally: Tally::default(),
-            aggregates: self
-                .dataset_rules
-                .iter()
-                .map(|rule| rule.map(|rule| rule.aggregate()))
-                .collect(),
+            aggregates: self.aggregates(),
             records: 0,
             token_stats: self.token_stats.map(|_| TokenStats::default()),
             unreadable: Unreadable::default(),
             layouts: BTreeMap::new(),
             media: 0,
             fields: BTreeMap::new(),
+            problem: None,
         }
     }
 
@@ -246,7 +249,6 @@ impl FilePlan<'_> {
         for rule in &self.record_rules {
             rule.check(record, &facts, &mut part.findings);
         }
-        self.settle(part);
         for aggregate in part.aggregates.iter_mut().flatten() {
             aggregate.observe(record, &facts);
         }
@@ -332,6 +334,143 @@ impl FilePlan<'_> {
     }
 }
 
+/// A file at least this large is linted on its own and its findings are sent out a chunk at a
+/// time (the memory-mapped reader's window is 8 MiB); smaller files are linted together.
+pub const STREAMED_FILE_BYTES: u64 = 8 << 20;
+/// Smaller files are linted in parallel in windows of consecutive files up to this many bytes,
+/// each holding its findings until the window ends: this bounds what findings can take.
+pub const WINDOW_BYTES: u64 = 16 << 20;
+/// And at most this many files to a window, so a folder of tiny files still streams.
+const WINDOW_FILES: usize = 512;
+
+/// The end of the window of small files that starts at `start`.
+fn window_end(sizes: &[u64], start: usize) -> usize {
+    let mut end = start;
+    let mut bytes = 0;
+    while end < sizes.len()
+        && sizes[end] < STREAMED_FILE_BYTES
+        && end - start < WINDOW_FILES
+        && (end == start || bytes + sizes[end] <= WINDOW_BYTES)
+    {
+        bytes += sizes[end];
+        end += 1;
+    }
+    end
+}
+
+/// Findings on their way out: severities set as configured, counted, handed to the sink.
+struct Outlet<'s> {
+    severity: &'s BTreeMap<&'static str, Severity>,
+    tally: Tally,
+    sink: &'s mut dyn FnMut(Vec<Finding>),
+}
+
+impl Outlet<'_> {
+    /// Sends out a batch of findings, sorted by position and rule.
+    fn emit(&mut self, mut findings: Vec<Finding>) {
+        if findings.is_empty() {
+            return;
+        }
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        for finding in &mut findings {
+            if let Some(severity) = self.severity.get(finding.rule.code) {
+                finding.severity = *severity;
+            }
+            self.tally.add(finding.rule, finding.severity);
+        }
+        (self.sink)(findings);
+    }
+}
+
+/// Where a file linted on its own sends what each chunk settles: its dataset's running state,
+/// which the chunk's dataset state joins, and the outlet.
+struct Flow<'r, 's> {
+    dataset: &'r mut Option<Aggregates>,
+    outlet: &'r mut Outlet<'s>,
+}
+
+/// One dataset's state during a run.
+struct DatasetRun {
+    /// Its dataset rules' state over every record read so far, merged in record order (`None`
+    /// until its first file is done).
+    aggregates: Option<Aggregates>,
+    token_stats: TokenStats,
+    /// The index of its last file in the run: its state is finished and dropped after that file.
+    last_file: usize,
+}
+
+/// Appends `later` to a dataset's running state.
+fn absorb(running: &mut Option<Aggregates>, later: Aggregates) {
+    match running {
+        None => *running = Some(later),
+        Some(have) => {
+            for (mine, theirs) in have.iter_mut().zip(later) {
+                match (mine, theirs) {
+                    (Some(mine), Some(theirs)) => mine.merge(theirs),
+                    (mine @ None, theirs) => *mine = theirs,
+                    (Some(_), None) => {}
+                }
+            }
+        }
+    }
+}
+
+/// The findings the running state of a dataset has settled (see [`Aggregate::drain`]).
+fn drain(running: &mut Option<Aggregates>, out: &mut Vec<Finding>) {
+    for aggregate in running.iter_mut().flatten().flatten() {
+        aggregate.drain(&mut |finding| out.push(finding));
+    }
+}
+
+/// The state of a lint run between files.
+struct Run<'s> {
+    datasets: Vec<DatasetRun>,
+    outlet: Outlet<'s>,
+    records: u64,
+    records_per_file: std::collections::HashMap<PathBuf, u64>,
+    summaries: Vec<FileSummary>,
+}
+
+impl Run<'_> {
+    /// Takes in a linted file, the `index`th of the run: its findings go out, with those its
+    /// dataset's state settles, and when it is the dataset's last file, the dataset's own.
+    fn file_done(&mut self, index: usize, source: &Source, dataset: &Dataset, mut part: Part, shape: FileShape) {
+        part.note_problem();
+        let running = &mut self.datasets[source.dataset];
+        absorb(&mut running.aggregates, std::mem::take(&mut part.aggregates));
+        drain(&mut running.aggregates, &mut part.findings);
+        if let Some(stats) = part.token_stats.take() {
+            running.token_stats.merge(stats);
+        }
+        if running.last_file == index {
+            let mut finished = Vec::new();
+            for aggregate in running.aggregates.take().into_iter().flatten().flatten() {
+                aggregate.finish(dataset, &mut |finding| finished.push(finding));
+            }
+            if dataset.files.len() == 1 {
+                // The dataset is this file, held whole: one sort puts its findings where sorting
+                // the whole run would.
+                part.findings.append(&mut finished);
+            } else {
+                self.outlet.emit(std::mem::take(&mut part.findings));
+            }
+            self.outlet.emit(finished);
+        }
+        self.outlet.emit(part.findings);
+        self.records += part.records;
+        self.records_per_file.insert(source.path.to_path_buf(), part.records);
+        self.summaries.push(FileSummary {
+            path: source.path.to_path_buf(),
+            shape,
+            records: part.records,
+            layouts: part.layouts,
+            fields: part.fields,
+            media: part.media,
+            problem: part.problem,
+        });
+    }
+}
+
 /// What makes two files one dataset: a `[[datasets]]` group, or being the same file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum DatasetKey {
@@ -347,14 +486,6 @@ pub struct Linter {
     token_statistics: bool,
     describe: bool,
     count_only: bool,
-}
-
-/// Adds findings to a tally at their configured severity.
-fn count_into(tally: &mut Tally, findings: impl Iterator<Item = Finding>, severity: &BTreeMap<&'static str, Severity>) {
-    for finding in findings {
-        let at = severity.get(finding.rule.code).copied().unwrap_or(finding.severity);
-        tally.add(finding.rule, at);
-    }
 }
 
 impl Linter {
@@ -401,7 +532,7 @@ impl Linter {
         self
     }
 
-    /// Count findings per rule and severity without keeping them ([`LintReport::counted`]):
+    /// Count findings per rule and severity without keeping them ([`LintReport::tally`]):
     /// what `--statistics` needs, in memory that does not grow with the findings.
     pub fn count_only(mut self, count_only: bool) -> Linter {
         self.count_only = count_only;
@@ -428,7 +559,6 @@ impl Linter {
             invalid_record: self.settings.runs_on(INVALID_RECORD.code, path),
             token_stats: self.settings.tokens.as_ref().filter(|_| self.token_statistics),
             describe: self.describe,
-            count_only: self.count_only.then_some(&self.settings.severity),
         }
     }
 
@@ -465,7 +595,8 @@ impl Linter {
         index
     }
 
-    /// Lints every corpus file under `paths`.
+    /// Lints every corpus file under `paths`, keeping the findings (or only counting them, with
+    /// [`Linter::count_only`]).
     pub fn lint_paths(&self, paths: &[PathBuf], progress: &dyn Progress) -> LintReport {
         let found = discover(paths);
         let mut report = self.lint_files(&found.files, progress);
@@ -474,8 +605,59 @@ impl Linter {
         report
     }
 
-    /// Lints exactly these files, in this order.
+    /// Lints every corpus file under `paths` and hands the findings to `sink` as files and
+    /// chunks finish, in [`Linter::lint_files_streaming`]'s order; the report keeps none.
+    pub fn lint_paths_streaming(
+        &self,
+        paths: &[PathBuf],
+        progress: &dyn Progress,
+        sink: &mut dyn FnMut(Vec<Finding>),
+    ) -> LintReport {
+        let found = discover(paths);
+        let mut report = self.lint_files_streaming(&found.files, progress, sink);
+        report.path_problems = found.problems;
+        report.unread_files = found.unread;
+        report
+    }
+
+    /// Lints exactly these files, in this order, keeping the findings sorted by file, position
+    /// and rule (or only counting them, with [`Linter::count_only`]).
     pub fn lint_files(&self, files: &[PathBuf], progress: &dyn Progress) -> LintReport {
+        let mut findings = Vec::new();
+        let count_only = self.count_only;
+        let mut report = self.lint_files_streaming(files, progress, &mut |batch| {
+            if !count_only {
+                findings.extend(batch);
+            }
+        });
+        // Stable, and each batch came sorted: this only interleaves what was streamed apart.
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        report.findings = findings;
+        report
+    }
+
+    /// Lints exactly these files, in this order, and hands the findings to `sink` as they are
+    /// settled, each batch sorted by position and rule, with no sort over the whole run.
+    ///
+    /// The order: file by file in the order given; within a file, by position and rule, as
+    /// [`LintReport::findings`] is sorted. Two kinds of finding come later than that order would
+    /// put them, since they are only known later:
+    /// - a file's summary of records that fail alike ([`Unreadable`]) comes at the end of the file
+    ///   when the file is streamed chunk by chunk (at least [`STREAMED_FILE_BYTES`]);
+    /// - what a dataset rule can only say once its dataset is read (an answer given to many
+    ///   prompts, a skewed category, a mix of formats) comes after the dataset's last file, unless
+    ///   the dataset is one file small enough to be held whole. A duplicate is reported with the
+    ///   chunk it is in.
+    ///
+    /// Memory does not grow with the findings: files under [`STREAMED_FILE_BYTES`] are linted in
+    /// parallel a window of [`WINDOW_BYTES`] at a time and hold their findings until the window
+    /// ends; larger files are linted alone and send theirs out a chunk at a time.
+    pub fn lint_files_streaming(
+        &self,
+        files: &[PathBuf],
+        progress: &dyn Progress,
+        sink: &mut dyn FnMut(Vec<Finding>),
+    ) -> LintReport {
         let mut datasets = Vec::new();
         let mut own = std::collections::HashMap::new();
         let sources: Vec<Source> = files
@@ -491,99 +673,79 @@ impl Linter {
             .iter()
             .map(|path| std::fs::metadata(path).map_or(0, |meta| meta.len()))
             .collect();
+        let mut run = Run {
+            datasets: datasets
+                .iter()
+                .map(|_| DatasetRun {
+                    aggregates: None,
+                    token_stats: TokenStats::default(),
+                    last_file: 0,
+                })
+                .collect(),
+            outlet: Outlet {
+                severity: &self.settings.severity,
+                tally: Tally::default(),
+                sink,
+            },
+            records: 0,
+            records_per_file: std::collections::HashMap::new(),
+            summaries: Vec::with_capacity(files.len()),
+        };
+        for (index, source) in sources.iter().enumerate() {
+            run.datasets[source.dataset].last_file = index;
+        }
         progress.start(sizes.iter().sum());
-        let parts: Vec<(Part, FileShape)> = sources
-            .par_iter()
-            .zip(sizes.par_iter())
-            .map(|(source, size)| {
-                let part = self.lint_file(source);
-                progress.advance(*size);
-                part
-            })
-            .collect();
+        let mut start = 0;
+        while start < sources.len() {
+            if sizes[start] >= STREAMED_FILE_BYTES {
+                let source = &sources[start];
+                let dataset = &mut run.datasets[source.dataset];
+                let mut flow = Some(Flow {
+                    dataset: &mut dataset.aggregates,
+                    outlet: &mut run.outlet,
+                });
+                let (part, shape) = self.lint_file(source, &mut flow);
+                progress.advance(sizes[start]);
+                run.file_done(start, source, &datasets[source.dataset], part, shape);
+                start += 1;
+                continue;
+            }
+            let end = window_end(&sizes, start);
+            let parts: Vec<(Part, FileShape)> = sources[start..end]
+                .par_iter()
+                .zip(&sizes[start..end])
+                .map(|(source, size)| {
+                    let part = self.lint_file(source, &mut None);
+                    progress.advance(*size);
+                    part
+                })
+                .collect();
+            for (index, (part, shape)) in (start..end).zip(parts) {
+                let source = &sources[index];
+                run.file_done(index, source, &datasets[source.dataset], part, shape);
+            }
+            start = end;
+        }
         progress.finish();
 
-        let mut findings = Vec::new();
-        let mut tally = Tally::default();
-        let mut records = 0;
-        let mut records_per_file = std::collections::HashMap::new();
-        let mut summaries = Vec::with_capacity(parts.len());
-        let mut merged: Vec<Option<Aggregates>> = (0..datasets.len()).map(|_| None).collect();
-        let mut token_stats: Vec<TokenStats> = (0..datasets.len()).map(|_| TokenStats::default()).collect();
-        for (source, (part, shape)) in sources.iter().zip(parts) {
-            let problem = part
-                .findings
-                .iter()
-                .find(|finding| finding.position.is_none() && finding.rule.code == INVALID_RECORD.code)
-                .map(|finding| finding.message.clone());
-            if self.count_only {
-                count_into(&mut tally, part.findings.into_iter(), &self.settings.severity);
-                tally.merge(part.tally);
-            } else {
-                findings.extend(part.findings);
-            }
-            records += part.records;
-            records_per_file.insert(source.path.to_path_buf(), part.records);
-            summaries.push(FileSummary {
-                path: source.path.to_path_buf(),
-                shape,
-                records: part.records,
-                layouts: part.layouts,
-                fields: part.fields,
-                media: part.media,
-                problem,
-            });
-            if let Some(stats) = part.token_stats {
-                token_stats[source.dataset].merge(stats);
-            }
-            let slot = &mut merged[source.dataset];
-            match slot {
-                None => *slot = Some(part.aggregates),
-                Some(have) => {
-                    for (index, theirs) in part.aggregates.into_iter().enumerate() {
-                        match (&mut have[index], theirs) {
-                            (Some(mine), Some(theirs)) => mine.merge(theirs),
-                            (mine @ None, theirs) => *mine = theirs,
-                            (Some(_), None) => {}
-                        }
-                    }
-                }
-            }
-        }
-        for (dataset, aggregates) in datasets.iter().zip(merged) {
-            for aggregate in aggregates.into_iter().flatten().flatten() {
-                if self.count_only {
-                    aggregate.finish(dataset, &mut |finding| {
-                        count_into(&mut tally, std::iter::once(finding), &self.settings.severity)
-                    });
-                } else {
-                    aggregate.finish(dataset, &mut |finding| findings.push(finding));
-                }
-            }
-        }
-        for finding in &mut findings {
-            if let Some(severity) = self.settings.severity.get(finding.rule.code) {
-                finding.severity = *severity;
-            }
-        }
-        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let token_stats = run.datasets.into_iter().map(|dataset| dataset.token_stats).collect();
         LintReport {
-            findings,
+            findings: Vec::new(),
             files: files.to_vec(),
             datasets,
-            records,
+            records: run.records,
             bytes: sizes.iter().sum(),
             path_problems: Vec::new(),
             unread_files: Vec::new(),
-            records_per_file,
-            summaries,
+            records_per_file: run.records_per_file,
+            summaries: run.summaries,
             token_stats: self
                 .settings
                 .tokens
                 .as_ref()
                 .filter(|_| self.token_statistics)
                 .map(|tokens| TokenStatistics::new(tokens, token_stats)),
-            counted: self.count_only.then_some(tally),
+            tally: run.outlet.tally,
         }
     }
 
@@ -612,21 +774,30 @@ impl Linter {
         part.findings
     }
 
-    fn lint_file(&self, source: &Source) -> (Part, FileShape) {
+    /// Lints one file. With a `flow`, what each chunk settles is sent out as the chunk is done and
+    /// the part returned holds only the file's counts.
+    fn lint_file(&self, source: &Source, flow: &mut Option<Flow<'_, '_>>) -> (Part, FileShape) {
         let plan = self.plan(&source.path);
         let kind = FileKind::of(&source.path).unwrap_or(FileKind::Jsonl(Compression::None));
         let (mut part, shape) = match kind {
-            FileKind::Parquet => self.lint_parquet(source, &plan),
-            FileKind::Arrow | FileKind::Csv(_) => self.lint_batches(source, &plan, kind),
-            FileKind::Jsonl(_) | FileKind::Json(_) => self.lint_json(source, kind, &plan),
+            FileKind::Parquet => self.lint_parquet(source, &plan, flow),
+            FileKind::Arrow | FileKind::Csv(_) => self.lint_batches(source, &plan, kind, flow),
+            FileKind::Jsonl(_) | FileKind::Json(_) => self.lint_json(source, kind, &plan, flow),
         };
         // Unreadable records are reported now that the file's record count is known.
         let unreadable = std::mem::take(&mut part.unreadable);
         part.findings.extend(unreadable.finish(&source.path, part.records));
+        settle(&plan, &mut part, flow);
         (part, shape)
     }
 
-    fn lint_json(&self, source: &Source, kind: FileKind, plan: &FilePlan<'_>) -> (Part, FileShape) {
+    fn lint_json(
+        &self,
+        source: &Source,
+        kind: FileKind,
+        plan: &FilePlan<'_>,
+        flow: &mut Option<Flow<'_, '_>>,
+    ) -> (Part, FileShape) {
         #[cfg(unix)]
         if kind.compression() == Compression::None
             && !crate::reader::is_metadata(&source.path)
@@ -635,7 +806,7 @@ impl Linter {
             && (matches!(kind, FileKind::Jsonl(_)) || mapped.sniff() == crate::reader::document::Sniffed::Lines)
         {
             return (
-                self.lint_mapped(source, &mapped, plan),
+                self.lint_mapped(source, &mapped, plan, flow),
                 FileShape::Json(Container::Lines),
             );
         }
@@ -692,7 +863,7 @@ impl Linter {
                 self.report_problems(plan, source, &chunk.problems, &mut part);
                 let checked = self.check_units(plan, source, &chunk.data, &chunk.units);
                 part = std::mem::replace(&mut part, plan.part()).merge(checked);
-                plan.settle(&mut part);
+                settle(plan, &mut part, flow);
             }
         });
         (part, FileShape::Json(container))
@@ -731,7 +902,13 @@ impl Linter {
     /// A plain JSON Lines file, parsed in place from its memory map a window at a time; each
     /// window's pages are released once checked so memory stays bounded.
     #[cfg(unix)]
-    fn lint_mapped(&self, source: &Source, mapped: &crate::reader::mapped::MappedFile, plan: &FilePlan<'_>) -> Part {
+    fn lint_mapped(
+        &self,
+        source: &Source,
+        mapped: &crate::reader::mapped::MappedFile,
+        plan: &FilePlan<'_>,
+        flow: &mut Option<Flow<'_, '_>>,
+    ) -> Part {
         let mut part = plan.part();
         let mut last_line = 0;
         let mut windows = mapped.windows();
@@ -753,7 +930,7 @@ impl Linter {
                 || windows.next(mapped),
             );
             part = std::mem::replace(&mut part, plan.part()).merge(checked);
-            plan.settle(&mut part);
+            settle(plan, &mut part, flow);
             windows.release(mapped, window.end);
             next = following;
         }
@@ -815,7 +992,9 @@ impl Linter {
             .reduce(|| plan.part(), Part::merge)
     }
 
-    fn lint_parquet(&self, source: &Source, plan: &FilePlan<'_>) -> (Part, FileShape) {
+    /// Row groups are read in parallel, a few per thread at a time, so a streamed file's
+    /// findings go out as each such window is done.
+    fn lint_parquet(&self, source: &Source, plan: &FilePlan<'_>, flow: &mut Option<Flow<'_, '_>>) -> (Part, FileShape) {
         let mut part = plan.part();
         let file = match ParquetFile::open(&source.path, &self.settings.fields) {
             Ok(file) => file,
@@ -824,25 +1003,36 @@ impl Linter {
                 return (part, FileShape::Parquet);
             }
         };
-        let groups = (0..file.row_groups())
-            .into_par_iter()
-            .map(|group| {
-                let mut acc = plan.part();
-                let result = file.read_row_group(&source.path, group, source, &self.settings.fields, &mut |row| {
-                    plan.check_row(&mut acc, source, row)
-                });
-                if let Err(message) = result {
-                    plan.invalid(&mut acc, &source.path, None, message, None, None);
-                }
-                acc
-            })
-            .reduce(|| plan.part(), Part::merge);
-        (part.merge(groups), FileShape::Parquet)
+        let groups: Vec<usize> = (0..file.row_groups()).collect();
+        for window in groups.chunks(4 * rayon::current_num_threads()) {
+            let checked = window
+                .par_iter()
+                .map(|&group| {
+                    let mut acc = plan.part();
+                    let result = file.read_row_group(&source.path, group, source, &self.settings.fields, &mut |row| {
+                        plan.check_row(&mut acc, source, row)
+                    });
+                    if let Err(message) = result {
+                        plan.invalid(&mut acc, &source.path, None, message, None, None);
+                    }
+                    acc
+                })
+                .reduce(|| plan.part(), Part::merge);
+            part = std::mem::replace(&mut part, plan.part()).merge(checked);
+            settle(plan, &mut part, flow);
+        }
+        (part, FileShape::Parquet)
     }
 
     /// Arrow IPC and CSV: batches are read in order on their own thread, each checked in parallel
     /// slices.
-    fn lint_batches(&self, source: &Source, plan: &FilePlan<'_>, kind: FileKind) -> (Part, FileShape) {
+    fn lint_batches(
+        &self,
+        source: &Source,
+        plan: &FilePlan<'_>,
+        kind: FileKind,
+        flow: &mut Option<Flow<'_, '_>>,
+    ) -> (Part, FileShape) {
         const SLICE_ROWS: usize = 256;
         let shape = match kind {
             FileKind::Csv(b'\t') => FileShape::Tsv,
@@ -894,12 +1084,26 @@ impl Linter {
                     })
                     .reduce(|| plan.part(), Part::merge);
                 part = std::mem::replace(&mut part, plan.part()).merge(checked);
-                plan.settle(&mut part);
+                settle(plan, &mut part, flow);
                 row += batch.num_rows() as u64;
             }
         });
         (part, shape)
     }
+}
+
+/// For a streamed file, sends out what a chunk settled: the chunk's dataset state joins its
+/// dataset's running state, which hands over the findings no later record can change (a
+/// duplicate's), and those go out with the chunk's record findings. Without a flow the part keeps
+/// everything until its file is done.
+fn settle(plan: &FilePlan<'_>, part: &mut Part, flow: &mut Option<Flow<'_, '_>>) {
+    let Some(flow) = flow else {
+        return;
+    };
+    absorb(flow.dataset, std::mem::replace(&mut part.aggregates, plan.aggregates()));
+    drain(flow.dataset, &mut part.findings);
+    part.note_problem();
+    flow.outlet.emit(std::mem::take(&mut part.findings));
 }
 
 /// The source line of an unreadable record around `column` (code points, 1-based), with bytes that

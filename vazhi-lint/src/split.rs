@@ -101,11 +101,10 @@ impl SplitOutcome {
                 );
             }
             let blocked = LintReport {
-                findings: self.blocking.clone(),
                 files: self.report.files.clone(),
                 records: self.report.records,
                 bytes: self.report.bytes,
-                ..Default::default()
+                ..LintReport::of_findings(self.blocking.clone())
             };
             Format::Human.reporter(human).report(&blocked, out)?;
             return writeln!(

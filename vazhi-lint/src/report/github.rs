@@ -2,6 +2,7 @@ use std::io::{self, Write};
 
 use super::Reporter;
 use crate::engine::LintReport;
+use crate::finding::Finding;
 use crate::rule::Severity;
 
 /// `--format github`: workflow commands that GitHub Actions shows as annotations on the file.
@@ -24,8 +25,8 @@ fn escape(text: &str, property: bool) -> String {
 }
 
 impl Reporter for Github {
-    fn report(&self, report: &LintReport, out: &mut dyn Write) -> io::Result<()> {
-        for finding in &report.findings {
+    fn findings(&mut self, findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
+        for finding in findings {
             let command = match finding.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
@@ -49,6 +50,10 @@ impl Reporter for Github {
             }
             writeln!(out, "::{command} {properties}::{}", escape(&message, false))?;
         }
+        Ok(())
+    }
+
+    fn finish(&mut self, _: &LintReport, _: &mut dyn Write) -> io::Result<()> {
         Ok(())
     }
 }

@@ -98,10 +98,10 @@ impl Human {
 }
 
 impl Reporter for Human {
-    fn report(&self, report: &LintReport, out: &mut dyn Write) -> io::Result<()> {
+    fn findings(&mut self, findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
         if !self.0.statistics_only {
             let handler = self.handler();
-            write_in_order(&report.findings, out, |_, finding, text| {
+            write_in_order(findings, out, |_, finding, text| {
                 write!(
                     text,
                     "{}: {} {}",
@@ -119,6 +119,10 @@ impl Reporter for Human {
                 writeln!(text)
             })?;
         }
+        Ok(())
+    }
+
+    fn finish(&mut self, report: &LintReport, out: &mut dyn Write) -> io::Result<()> {
         for problem in &report.path_problems {
             writeln!(out, "{}: {}", problem.path.display(), problem.message)?;
         }

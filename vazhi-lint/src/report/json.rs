@@ -63,20 +63,35 @@ pub fn finding_json(finding: &Finding) -> Value {
     serde_json::to_value(FindingJson::from(finding)).unwrap_or(Value::Null)
 }
 
-/// `--format json`: one JSON array of findings.
-pub struct Json;
+/// `--format json`: one JSON array of findings, in the layout `serde_json::to_writer_pretty` gives
+/// the whole array, written element by element as the findings come.
+#[derive(Default)]
+pub struct Json {
+    /// Elements written so far.
+    written: usize,
+}
 
 impl Reporter for Json {
-    fn report(&self, report: &LintReport, out: &mut dyn Write) -> io::Result<()> {
-        if report.findings.is_empty() {
-            return writeln!(out, "[]");
+    fn findings(&mut self, findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
+        if findings.is_empty() {
+            return Ok(());
         }
-        // The layout `serde_json::to_writer_pretty` gives the whole array, built element by element.
-        out.write_all(b"[")?;
-        write_pretty_elements(&report.findings, out, "", |finding| {
+        if self.written == 0 {
+            out.write_all(b"[")?;
+        }
+        write_pretty_elements(findings, self.written, out, "", |finding| {
             serde_json::to_string_pretty(&FindingJson::from(finding))
         })?;
-        writeln!(out, "]")
+        self.written += findings.len();
+        Ok(())
+    }
+
+    fn finish(&mut self, _: &LintReport, out: &mut dyn Write) -> io::Result<()> {
+        if self.written == 0 {
+            writeln!(out, "[]")
+        } else {
+            writeln!(out, "\n]")
+        }
     }
 }
 
@@ -84,12 +99,16 @@ impl Reporter for Json {
 pub struct JsonLines;
 
 impl Reporter for JsonLines {
-    fn report(&self, report: &LintReport, out: &mut dyn Write) -> io::Result<()> {
-        write_in_order(&report.findings, out, |_, finding, text| {
+    fn findings(&mut self, findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
+        write_in_order(findings, out, |_, finding, text| {
             serde_json::to_writer(&mut *text, &FindingJson::from(finding))?;
             text.push(b'\n');
             Ok(())
         })
+    }
+
+    fn finish(&mut self, _: &LintReport, _: &mut dyn Write) -> io::Result<()> {
+        Ok(())
     }
 }
 
@@ -119,10 +138,7 @@ mod tests {
                 finding
             })
             .collect();
-        LintReport {
-            findings,
-            ..LintReport::default()
-        }
+        LintReport::of_findings(findings)
     }
 
     #[test]
@@ -131,7 +147,7 @@ mod tests {
         let values: Vec<Value> = report.findings.iter().map(finding_json).collect();
 
         let mut pretty = Vec::new();
-        Json.report(&report, &mut pretty).unwrap();
+        Json::default().report(&report, &mut pretty).unwrap();
         let mut expected = serde_json::to_vec_pretty(&values).unwrap();
         expected.push(b'\n');
         assert_eq!(String::from_utf8(pretty).unwrap(), String::from_utf8(expected).unwrap());
@@ -146,7 +162,7 @@ mod tests {
     fn no_findings_is_an_empty_array_and_no_lines() {
         let report = LintReport::default();
         let mut pretty = Vec::new();
-        Json.report(&report, &mut pretty).unwrap();
+        Json::default().report(&report, &mut pretty).unwrap();
         assert_eq!(pretty, b"[]\n");
         let mut lines = Vec::new();
         JsonLines.report(&report, &mut lines).unwrap();

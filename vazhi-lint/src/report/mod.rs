@@ -18,9 +18,9 @@ pub use sarif::Sarif;
 use crate::engine::LintReport;
 use crate::finding::Finding;
 
-/// Findings formatted in parallel pieces and written in order (`format` gets each finding's index).
-/// Formatting 16,384 findings one by one after the parallel lint was a quarter of a 2-thread run;
-/// batches bound the memory the formatted text takes.
+/// Findings formatted in parallel pieces and written in order (`format` gets each finding's index
+/// in the batch). Formatting 16,384 findings one by one after the parallel lint was a quarter of a
+/// 2-thread run; batches bound the memory the formatted text takes.
 fn write_in_order(
     findings: &[Finding],
     out: &mut dyn Write,
@@ -48,32 +48,41 @@ fn write_in_order(
     Ok(())
 }
 
-/// The elements of a non-empty JSON array of findings in the layout `serde_json::to_writer_pretty`
-/// gives the whole array when its `[` (already written) stands on a line indented by `indent`:
-/// each element one level deeper, comma-separated, then the line break and indent before the
-/// closing `]`, which the caller writes. `pretty` is one element, pretty-printed on its own.
+/// Elements of a JSON array of findings in the layout `serde_json::to_writer_pretty` gives the
+/// whole array when its `[` (already written) stands on a line indented by `indent`: each element
+/// one level deeper, comma-separated. `written` elements came before these. After the last
+/// element the caller writes the line break and indent, then the closing `]`. `pretty` is one
+/// element, pretty-printed on its own.
 fn write_pretty_elements(
     findings: &[Finding],
+    written: usize,
     out: &mut dyn Write,
     indent: &str,
     pretty: impl Fn(&Finding) -> serde_json::Result<String> + Sync,
 ) -> io::Result<()> {
     let inner = format!("\n{indent}  ");
     write_in_order(findings, out, |index, finding, text| {
-        if index > 0 {
+        if written + index > 0 {
             text.push(b',');
         }
         text.extend_from_slice(inner.as_bytes());
         // JSON strings hold no raw newline, so each one here starts a line of the element.
         text.extend_from_slice(pretty(finding)?.replace('\n', &inner).as_bytes());
         Ok(())
-    })?;
-    write!(out, "\n{indent}")
+    })
 }
 
-/// Writes a lint report in one format.
+/// Writes a lint run in one format as it goes: `findings` with each batch in output order as the
+/// run settles it, then `finish` with the run's report (its counts and summaries) after the last.
 pub trait Reporter {
-    fn report(&self, report: &LintReport, out: &mut dyn Write) -> io::Result<()>;
+    fn findings(&mut self, findings: &[Finding], out: &mut dyn Write) -> io::Result<()>;
+    fn finish(&mut self, report: &LintReport, out: &mut dyn Write) -> io::Result<()>;
+
+    /// A whole report at once: its findings, then its end.
+    fn report(&mut self, report: &LintReport, out: &mut dyn Write) -> io::Result<()> {
+        self.findings(&report.findings, out)?;
+        self.finish(report, out)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,10 +98,10 @@ impl Format {
     pub fn reporter(self, options: HumanOptions) -> Box<dyn Reporter> {
         match self {
             Format::Human => Box::new(Human(options)),
-            Format::Json => Box::new(Json),
+            Format::Json => Box::<Json>::default(),
             Format::Jsonl => Box::new(JsonLines),
             Format::Github => Box::new(Github),
-            Format::Sarif => Box::new(Sarif),
+            Format::Sarif => Box::<Sarif>::default(),
         }
     }
 }

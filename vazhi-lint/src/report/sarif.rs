@@ -4,11 +4,9 @@ use serde_json::{Value, json};
 
 use super::{Reporter, write_pretty_elements};
 use crate::engine::LintReport;
-use crate::rule::Severity;
+use crate::finding::Finding;
+use crate::rule::{RuleMeta, Severity};
 use crate::rules;
-
-/// `--format sarif`: SARIF 2.1.0, for code-scanning dashboards.
-pub struct Sarif;
 
 fn level(severity: Severity) -> &'static str {
     match severity {
@@ -34,10 +32,40 @@ fn uri(path: &std::path::Path) -> String {
     out
 }
 
-impl Reporter for Sarif {
-    fn report(&self, report: &LintReport, out: &mut dyn Write) -> io::Result<()> {
-        let all: Vec<_> = rules::all().collect();
-        let driver_rules: Vec<Value> = all
+/// The log around the results, and where they go in it.
+struct Document {
+    text: String,
+    /// Just after the `[` of the empty results list.
+    open: usize,
+    /// The indent of the line the results list opens on.
+    indent: String,
+}
+
+/// `--format sarif`: SARIF 2.1.0, for code-scanning dashboards. The log is written as one
+/// pretty-printed document with each result spliced in as the findings come: the whole log as one
+/// `Value` took 129 MB for 16,384 findings, and grew with the finding count where every other
+/// format stays flat.
+pub struct Sarif {
+    document: Document,
+    rules: Vec<&'static RuleMeta>,
+    /// Results written so far.
+    written: usize,
+}
+
+impl Default for Sarif {
+    fn default() -> Sarif {
+        let rules: Vec<&'static RuleMeta> = rules::all().collect();
+        Sarif {
+            document: Sarif::document(&rules),
+            rules,
+            written: 0,
+        }
+    }
+}
+
+impl Sarif {
+    fn document(rules: &[&'static RuleMeta]) -> Document {
+        let driver_rules: Vec<Value> = rules
             .iter()
             .map(|meta| {
                 json!({
@@ -50,39 +78,6 @@ impl Reporter for Sarif {
                 })
             })
             .collect();
-        // One result per finding, built and formatted in parallel pieces and spliced into the
-        // document: the whole log as one `Value` took 129 MB for 16,384 findings, and grew with
-        // the finding count where every other format stays flat.
-        let result = |finding: &crate::finding::Finding| -> Value {
-            let rule_index = all.iter().position(|meta| meta.code == finding.rule.code);
-            let mut physical = json!({"artifactLocation": {"uri": uri(&finding.path)}});
-            if let Some(line) = finding.line() {
-                let mut region = json!({"startLine": line});
-                if let Some(column) = finding.column {
-                    region["startColumn"] = json!(column);
-                }
-                physical["region"] = region;
-            }
-            let mut result = json!({
-                "ruleId": finding.rule.code,
-                "level": level(finding.severity),
-                "message": {"text": finding.message},
-                "locations": [{"physicalLocation": physical}],
-            });
-            if let Some(index) = rule_index {
-                result["ruleIndex"] = json!(index);
-            }
-            let mut properties = serde_json::Map::new();
-            properties.insert("rule".into(), json!(finding.rule.name));
-            if let Some(row) = finding.row() {
-                properties.insert("row".into(), json!(row));
-            }
-            if let Some(field) = &finding.field {
-                properties.insert("field".into(), json!(field));
-            }
-            result["properties"] = Value::Object(properties);
-            result
-        };
         let log = json!({
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
             "version": "2.1.0",
@@ -98,21 +93,74 @@ impl Reporter for Sarif {
                 "results": [],
             }],
         });
-        let document = serde_json::to_string_pretty(&log)?;
+        let text = serde_json::to_string_pretty(&log).unwrap_or_default();
         // Inside a JSON string every `"` is escaped, so this text occurs only as the key itself.
         const RESULTS: &str = "\"results\": [";
-        let (Some(at), false) = (document.rfind(RESULTS), report.findings.is_empty()) else {
-            return writeln!(out, "{document}");
-        };
-        let open = at + RESULTS.len();
-        let line_start = document[..at].rfind('\n').map_or(0, |newline| newline + 1);
-        let indent = " ".repeat(at - line_start);
-        out.write_all(&document.as_bytes()[..open])?;
-        write_pretty_elements(&report.findings, out, &indent, |finding| {
-            serde_json::to_string_pretty(&result(finding))
+        let at = text.rfind(RESULTS).unwrap_or(text.len());
+        let line_start = text[..at].rfind('\n').map_or(0, |newline| newline + 1);
+        Document {
+            open: (at + RESULTS.len()).min(text.len()),
+            indent: " ".repeat(at - line_start),
+            text,
+        }
+    }
+
+    /// One finding as a SARIF result.
+    fn result(&self, finding: &Finding) -> Value {
+        let rule_index = self.rules.iter().position(|meta| meta.code == finding.rule.code);
+        let mut physical = json!({"artifactLocation": {"uri": uri(&finding.path)}});
+        if let Some(line) = finding.line() {
+            let mut region = json!({"startLine": line});
+            if let Some(column) = finding.column {
+                region["startColumn"] = json!(column);
+            }
+            physical["region"] = region;
+        }
+        let mut result = json!({
+            "ruleId": finding.rule.code,
+            "level": level(finding.severity),
+            "message": {"text": finding.message},
+            "locations": [{"physicalLocation": physical}],
+        });
+        if let Some(index) = rule_index {
+            result["ruleIndex"] = json!(index);
+        }
+        let mut properties = serde_json::Map::new();
+        properties.insert("rule".into(), json!(finding.rule.name));
+        if let Some(row) = finding.row() {
+            properties.insert("row".into(), json!(row));
+        }
+        if let Some(field) = &finding.field {
+            properties.insert("field".into(), json!(field));
+        }
+        result["properties"] = Value::Object(properties);
+        result
+    }
+}
+
+impl Reporter for Sarif {
+    fn findings(&mut self, findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
+        if findings.is_empty() {
+            return Ok(());
+        }
+        let document = &self.document;
+        if self.written == 0 {
+            out.write_all(&document.text.as_bytes()[..document.open])?;
+        }
+        write_pretty_elements(findings, self.written, out, &document.indent, |finding| {
+            serde_json::to_string_pretty(&self.result(finding))
         })?;
+        self.written += findings.len();
+        Ok(())
+    }
+
+    fn finish(&mut self, _: &LintReport, out: &mut dyn Write) -> io::Result<()> {
+        let document = &self.document;
+        if self.written == 0 {
+            return writeln!(out, "{}", document.text);
+        }
         // The rest of the document, from the `]` of its empty list on.
-        writeln!(out, "{}", &document[open..])
+        writeln!(out, "\n{}{}", document.indent, &document.text[document.open..])
     }
 }
 
@@ -128,7 +176,7 @@ mod tests {
 
     fn sarif(report: &LintReport) -> String {
         let mut out = Vec::new();
-        Sarif.report(report, &mut out).unwrap();
+        Sarif::default().report(report, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -146,10 +194,7 @@ mod tests {
                 finding
             })
             .collect();
-        let report = LintReport {
-            findings,
-            ..LintReport::default()
-        };
+        let report = LintReport::of_findings(findings);
         let text = sarif(&report);
         let document: Value = serde_json::from_str(&text).unwrap();
         // Byte for byte what serde_json's pretty printer makes of the whole document.

@@ -40,6 +40,11 @@ pub trait DatasetRule: Send + Sync {
 pub trait Aggregate: Send {
     fn observe(&mut self, record: &Record<'_>, facts: &Facts);
     fn merge(&mut self, later: Box<dyn Aggregate>);
+    /// Hands over the findings that no later record can change, and forgets them. Called only on
+    /// a state that holds every record of the dataset up to the last one merged (the engine's
+    /// running state of a dataset, as its files and chunks finish in order), so findings stream
+    /// out with the records they are about instead of piling up until the dataset ends.
+    fn drain(&mut self, _out: &mut dyn FnMut(Finding)) {}
     /// Hands each finding to `out` as it is made: a dataset with a million copies does not hold
     /// a million findings when only their count is wanted.
     fn finish(self: Box<Self>, dataset: &Dataset, out: &mut dyn FnMut(Finding));

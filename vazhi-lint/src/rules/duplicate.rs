@@ -98,44 +98,56 @@ impl DatasetRule for Duplicate {
     }
 }
 
-/// Where a record is, in 24 bytes (a tuple of `Arc<Path>`, `Position` and `Option<u64>` took 48,
-/// once per record in two maps): its file as an index into [`Copies::files`], its position, and
-/// its index in its array for records of a JSON document.
-#[derive(Debug, Clone, Copy)]
-struct Origin {
-    /// The line or row; the top bit set for a row (no file has 2^63 lines or rows).
-    position: u64,
-    /// `u64::MAX` for a record that is no array element.
-    element: u64,
-    file: u32,
-}
+/// Where a record is, in 8 bytes, so each map entry is a 16-byte hash and place: its file as an
+/// index into [`Copies::files`] and its line or row. (An `Arc<Path>`, `Position` and element took
+/// 48 bytes, once per record in two maps.) A record of a JSON document's array also has an index
+/// in the array, kept apart (by hash, since a minified array puts many records on one line) so
+/// that records of JSON Lines and tables do not pay for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Origin(u64);
 
 impl Origin {
     const ROW: u64 = 1 << 63;
+    const POSITION_BITS: u32 = 40;
+    const FILE_BITS: u32 = 23;
+    const POSITION: u64 = (1 << Self::POSITION_BITS) - 1;
 
-    fn new(file: u32, position: Position, element: Option<u64>) -> Origin {
-        let position = match position {
-            Position::Line(line) => line & !Self::ROW,
-            Position::Row(row) => row | Self::ROW,
-        };
-        Origin {
-            position,
-            element: element.unwrap_or(u64::MAX),
-            file,
-        }
+    /// Lines and rows past 2^40 (a trillion) and files past 2^23 (8 million in one dataset) are
+    /// beyond any corpus a machine reads; they are kept at the largest value rather than wrapped.
+    fn new(file: u32, position: Position) -> Origin {
+        let file = u64::from(file).min((1 << Self::FILE_BITS) - 1) << Self::POSITION_BITS;
+        Origin(match position {
+            Position::Line(line) => file | line.min(Self::POSITION),
+            Position::Row(row) => Self::ROW | file | row.min(Self::POSITION),
+        })
+    }
+
+    fn file(self) -> usize {
+        ((self.0 & !Self::ROW) >> Self::POSITION_BITS) as usize
     }
 
     fn position(self) -> Position {
-        if self.position & Self::ROW == 0 {
-            Position::Line(self.position)
+        let at = self.0 & Self::POSITION;
+        if self.0 & Self::ROW == 0 {
+            Position::Line(at)
         } else {
-            Position::Row(self.position & !Self::ROW)
+            Position::Row(at)
         }
     }
 
-    fn element(self) -> Option<u64> {
-        (self.element != u64::MAX).then_some(self.element)
+    /// The same place with its file renumbered.
+    fn in_file(self, file: u32) -> Origin {
+        let place = self.0 & (Self::ROW | Self::POSITION);
+        Origin(place | Origin::new(file, Position::Line(0)).0)
     }
+}
+
+/// A later copy of a record, held until it is reported (see [`Aggregate::drain`]).
+#[derive(Debug)]
+struct Copy {
+    content: u64,
+    origin: Origin,
+    element: Option<u64>,
 }
 
 /// The map key is already a 64-bit hash (xxh3) of the content: hashing it again is wasted work.
@@ -206,6 +218,9 @@ fn fingerprints(record: &Record<'_>, scratch: &mut Vec<u8>) -> (u64, Option<u64>
     )
 }
 
+/// The state: about 32 bytes of map entries per distinct record (a content hash and place, a
+/// response hash and place), more only for answers given more than once and records of JSON
+/// arrays.
 #[derive(Default)]
 struct Copies {
     max_response_copies: u64,
@@ -217,10 +232,16 @@ struct Copies {
     file_ids: HashMap<Arc<Path>, u32>,
     /// First record with each content.
     first: ByHash<Origin>,
-    /// Later copies: content hash and where the copy is.
-    copies: Vec<(u64, Origin)>,
-    /// Per response: its first record and how many records give it.
-    responses: ByHash<(Origin, u64)>,
+    /// Later copies not yet reported.
+    copies: Vec<Copy>,
+    /// Per response: its first record.
+    responses: ByHash<Origin>,
+    /// Per response given by more than one record: how many give it.
+    repeated: ByHash<u64>,
+    /// The array index of the first record with a content, for records of JSON arrays.
+    first_elements: ByHash<u64>,
+    /// The array index of the first record giving a response, for records of JSON arrays.
+    response_elements: ByHash<u64>,
 }
 
 impl Copies {
@@ -236,13 +257,47 @@ impl Copies {
     }
 
     /// Records the first record with `content`, or a later copy of it.
-    fn first_or_copy(&mut self, content: u64, origin: Origin) {
+    fn first_or_copy(&mut self, content: u64, origin: Origin, element: Option<u64>) {
         match self.first.entry(content) {
-            std::collections::hash_map::Entry::Occupied(_) => self.copies.push((content, origin)),
+            std::collections::hash_map::Entry::Occupied(_) => self.copies.push(Copy {
+                content,
+                origin,
+                element,
+            }),
             std::collections::hash_map::Entry::Vacant(slot) => {
                 slot.insert(origin);
+                if let Some(element) = element {
+                    self.first_elements.insert(content, element);
+                }
             }
         }
+    }
+
+    /// Counts `records` more records giving `response`, the first of them at `origin`.
+    fn give(&mut self, response: u64, origin: Origin, element: Option<u64>, records: u64) {
+        match self.responses.entry(response) {
+            std::collections::hash_map::Entry::Occupied(_) => {
+                *self.repeated.entry(response).or_insert(1) += records;
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(origin);
+                if let Some(element) = element {
+                    self.response_elements.insert(response, element);
+                }
+                if records > 1 {
+                    self.repeated.insert(response, records);
+                }
+            }
+        }
+    }
+
+    /// A finding at the first record giving `response`.
+    fn at_response(&self, response: u64, message: String) -> Option<Finding> {
+        let origin = *self.responses.get(&response)?;
+        let mut finding = Finding::file(&DUPLICATE, self.files[origin.file()].clone(), message);
+        finding.position = Some(origin.position());
+        finding.element = self.response_elements.get(&response).copied();
+        Some(finding)
     }
 }
 
@@ -254,67 +309,66 @@ impl Aggregate for Copies {
             Some(last) if Arc::ptr_eq(last, &record.source.path) => (self.files.len() - 1) as u32,
             _ => self.file_index(&record.source.path),
         };
-        let origin = Origin::new(file, record.position, record.element);
-        self.first_or_copy(content, origin);
-        if let Some(response) = response {
-            self.responses.entry(response).or_insert((origin, 0)).1 += 1;
+        let origin = Origin::new(file, record.position);
+        self.first_or_copy(content, origin, record.element);
+        if let Some(response) = response
+            && self.max_response_copies > 0
+        {
+            self.give(response, origin, record.element, 1);
         }
     }
 
     fn merge(&mut self, later: Box<dyn Aggregate>) {
-        let later = same_aggregate::<Copies>(later);
+        let mut later = same_aggregate::<Copies>(later);
         // The later part numbers its files from 0: renumber its origins into this part's files.
         let renumber: Vec<u32> = later.files.iter().map(|path| self.file_index(path)).collect();
-        let moved = |origin: Origin| Origin {
-            file: renumber[origin.file as usize],
-            ..origin
-        };
-        for (content, origin) in later.first {
-            self.first_or_copy(content, moved(origin));
+        let moved = |origin: Origin| origin.in_file(renumber[origin.file()]);
+        for (content, origin) in std::mem::take(&mut later.first) {
+            let element = later.first_elements.get(&content).copied();
+            self.first_or_copy(content, moved(origin), element);
         }
-        self.copies.extend(
-            later
-                .copies
-                .into_iter()
-                .map(|(content, origin)| (content, moved(origin))),
-        );
-        for (response, (origin, count)) in later.responses {
-            self.responses.entry(response).or_insert((moved(origin), 0)).1 += count;
+        self.copies.extend(later.copies.drain(..).map(|copy| Copy {
+            origin: moved(copy.origin),
+            ..copy
+        }));
+        for (response, origin) in std::mem::take(&mut later.responses) {
+            let records = later.repeated.get(&response).copied().unwrap_or(1);
+            let element = later.response_elements.get(&response).copied();
+            self.give(response, moved(origin), element, records);
         }
     }
 
-    fn finish(self: Box<Self>, _: &Dataset, out: &mut dyn FnMut(Finding)) {
-        for (content, origin) in &self.copies {
-            let Some(first_origin) = self.first.get(content) else {
+    /// The copies found so far: with every earlier record of the dataset in `first`, each copy's
+    /// first record is known for good.
+    fn drain(&mut self, out: &mut dyn FnMut(Finding)) {
+        for copy in std::mem::take(&mut self.copies) {
+            let Some(&first) = self.first.get(&copy.content) else {
                 continue;
             };
-            let path = &self.files[origin.file as usize];
-            let first = first_origin
-                .position()
-                .describe(&self.files[first_origin.file as usize], path);
-            let mut finding = Finding::file(&DUPLICATE, path.clone(), format!("duplicate of the record at {first}"))
+            let path = &self.files[copy.origin.file()];
+            let at = first.position().describe(&self.files[first.file()], path);
+            let mut finding = Finding::file(&DUPLICATE, path.clone(), format!("duplicate of the record at {at}"))
                 .help("remove the copy: duplicates are trained on more than once per epoch");
-            finding.position = Some(origin.position());
-            finding.element = origin.element();
+            finding.position = Some(copy.origin.position());
+            finding.element = copy.element;
             out(finding);
         }
-        if self.max_response_copies > 0 {
-            for (origin, count) in self.responses.values() {
-                if *count > self.max_response_copies {
-                    let mut finding = Finding::file(
-                        &DUPLICATE,
-                        self.files[origin.file as usize].clone(),
-                        format!(
-                            "this answer is the response of {count} records (more than {})",
-                            self.max_response_copies
-                        ),
-                    )
+    }
+
+    fn finish(mut self: Box<Self>, _: &Dataset, out: &mut dyn FnMut(Finding)) {
+        self.drain(out);
+        for (response, &count) in &self.repeated {
+            if count <= self.max_response_copies {
+                continue;
+            }
+            let message = format!(
+                "this answer is the response of {count} records (more than {})",
+                self.max_response_copies
+            );
+            if let Some(finding) = self.at_response(*response, message) {
+                out(finding
                     .severity(Severity::Warning)
-                    .help("vary the answers or keep one; the model will over-learn this one");
-                    finding.position = Some(origin.position());
-                    finding.element = origin.element();
-                    out(finding);
-                }
+                    .help("vary the answers or keep one; the model will over-learn this one"));
             }
         }
     }
@@ -335,42 +389,45 @@ mod tests {
     }
 
     #[test]
-    fn origins_keep_rows_lines_and_elements() {
-        for (position, element) in [
-            (Position::Line(1), None),
-            (Position::Line(u64::MAX >> 1), Some(0)),
-            (Position::Row(0), Some(7)),
-            (Position::Row(12_345_678_901), None),
+    fn origins_keep_files_rows_and_lines() {
+        for (file, position) in [
+            (0, Position::Line(1)),
+            (3, Position::Line((1 << 40) - 1)),
+            ((1 << 23) - 1, Position::Row(0)),
+            (12, Position::Row(12_345_678_901)),
         ] {
-            let origin = Origin::new(3, position, element);
-            assert_eq!(
-                (origin.position(), origin.element(), origin.file),
-                (position, element, 3)
-            );
+            let origin = Origin::new(file, position);
+            assert_eq!((origin.file(), origin.position()), (file as usize, position));
+            assert_eq!(origin.in_file(5).file(), 5);
+            assert_eq!(origin.in_file(5).position(), position);
         }
+        // Past the bits, the largest value rather than another file's or kind's.
+        let far = Origin::new(1 << 30, Position::Line(u64::MAX >> 1));
+        assert_eq!((far.file(), far.position()), ((1 << 23) - 1, Position::Line((1 << 40) - 1)));
     }
 
     #[test]
-    fn a_merged_part_names_its_own_files() {
-        // Each part numbers its files from 0; after the merge the copy in b.jsonl must still point
+    fn a_merged_part_names_its_own_files_and_elements() {
+        // Each part numbers its files from 0; after the merge the copy in b.json must still point
         // at the first record in a.jsonl, and the answer counted in both at a.jsonl's record.
-        let (a, b): (Arc<Path>, Arc<Path>) = (Arc::from(Path::new("a.jsonl")), Arc::from(Path::new("b.jsonl")));
+        let (a, b): (Arc<Path>, Arc<Path>) = (Arc::from(Path::new("a.jsonl")), Arc::from(Path::new("b.json")));
         let mut earlier = Copies {
             max_response_copies: 1,
             ..Copies::default()
         };
         let file = earlier.file_index(&a);
-        earlier.first_or_copy(7, Origin::new(file, Position::Line(1), None));
-        earlier
-            .responses
-            .insert(9, (Origin::new(file, Position::Line(1), None), 1));
+        earlier.first_or_copy(7, Origin::new(file, Position::Line(1)), None);
+        earlier.give(9, Origin::new(file, Position::Line(1)), None, 1);
+        // b.json is a minified array: its records share line 1 and differ by element.
         let mut later = Copies::default();
         let file = later.file_index(&b);
-        later.first_or_copy(8, Origin::new(file, Position::Line(1), None));
-        later.first_or_copy(7, Origin::new(file, Position::Line(2), None));
-        later
-            .responses
-            .insert(9, (Origin::new(file, Position::Line(2), None), 1));
+        let line = Origin::new(file, Position::Line(1));
+        later.first_or_copy(8, line, Some(0));
+        later.first_or_copy(7, line, Some(1));
+        later.give(9, line, Some(1), 1);
+        // A response first given in the later part, twice there.
+        later.give(10, line, Some(0), 1);
+        later.give(10, line, Some(1), 1);
         earlier.merge(Box::new(later));
         let dataset = Dataset {
             name: "d".into(),
@@ -379,19 +436,22 @@ mod tests {
         };
         let mut findings = Vec::new();
         Box::new(earlier).finish(&dataset, &mut |finding| findings.push(finding));
-        let shown: Vec<(String, Option<u64>, String)> = findings
+        let mut shown: Vec<(String, Option<u64>, Option<u64>, String)> = findings
             .iter()
-            .map(|f| (f.path.display().to_string(), f.line(), f.message.clone()))
+            .map(|f| (f.path.display().to_string(), f.line(), f.element, f.message.clone()))
             .collect();
+        shown.sort();
         assert_eq!(
             shown,
             vec![
-                ("b.jsonl".into(), Some(2), "duplicate of the record at a.jsonl:1".into()),
                 (
                     "a.jsonl".into(),
                     Some(1),
+                    None,
                     "this answer is the response of 2 records (more than 1)".into()
                 ),
+                ("b.json".into(), Some(1), Some(0), "this answer is the response of 2 records (more than 1)".into()),
+                ("b.json".into(), Some(1), Some(1), "duplicate of the record at a.jsonl:1".into()),
             ]
         );
     }
