@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use vazhi_lint::report::{Format, HumanOptions};
+use vazhi_lint::report::{Format, Html, HtmlOptions, HumanOptions, Reporter};
 use vazhi_lint::rules;
 use vazhi_lint::settings::{ConfigError, Overrides, Settings};
 use vazhi_lint::split::{SplitError, SplitOptions};
@@ -36,6 +36,12 @@ enum Command {
     Files(FilesArgs),
     /// Write each record to a clean shard or to quarantine, with a manifest the training gate trusts.
     Split(SplitArgs),
+    /// Lint and write one self-contained HTML page that shows the corpus and its defects.
+    ///
+    /// The verdict, how Tamil each language label really is, token lengths against the window
+    /// (with --tokenizer), categories, copies, findings per rule and file, and real examples of
+    /// each defect. It opens offline from a file:// URL.
+    Report(ReportArgs),
     /// Lint a tokenizer.json (or a model folder) itself: vocabulary holes, pad = eos, unstable chat
     /// markers, Tamil fertility.
     Tokenizer(TokenizerArgs),
@@ -65,6 +71,8 @@ enum OutputFormat {
     Jsonl,
     Github,
     Sarif,
+    /// The page `cargo vazhi report` writes.
+    Html,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -191,6 +199,24 @@ struct LintArgs {
     no_progress: bool,
 }
 
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// Files or folders to lint.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Where to write the page (`-` for standard output).
+    #[arg(long, default_value = "vazhi-report.html")]
+    out: PathBuf,
+    /// Example records shown per rule.
+    #[arg(long, default_value_t = 5)]
+    examples: usize,
+    #[command(flatten)]
+    config: ConfigArgs,
+    /// Never show a progress bar.
+    #[arg(long)]
+    no_progress: bool,
+}
+
 /// Exit statuses, as ruff and ripgrep use them.
 const FAILURE: u8 = 2;
 
@@ -240,6 +266,7 @@ fn main() -> ExitCode {
         Command::Lint(args) => lint(args),
         Command::Files(args) => files(args),
         Command::Split(args) => split(args),
+        Command::Report(args) => report(args),
         Command::Tokenizer(args) => tokenizer(args),
         Command::Rules { format } => list_rules(format),
         Command::Rule { rule } => show_rule(&rule),
@@ -334,46 +361,52 @@ impl Progress for Bar {
 }
 
 fn lint(args: LintArgs) -> Result<ExitCode, Failure> {
+    let html = matches!(args.format, OutputFormat::Html);
+    if html && args.statistics {
+        return Err(ConfigError::CommandLine(
+            "--statistics prints counts, not the HTML page: drop one of --statistics and --format html".into(),
+        )
+        .into());
+    }
     let settings = args.config.settings(&args.paths)?;
     let linter = Linter::new(settings)
-        .token_statistics(args.statistics)
+        .token_statistics(args.statistics || html)
+        .profile(html)
         .count_only(args.statistics);
 
+    // `None` for HTML, whose reporter needs the settings.
     let format = match args.format {
-        OutputFormat::Human => Format::Human,
-        OutputFormat::Json => Format::Json,
-        OutputFormat::Jsonl => Format::Jsonl,
-        OutputFormat::Github => Format::Github,
-        OutputFormat::Sarif => Format::Sarif,
+        OutputFormat::Human => Some(Format::Human),
+        OutputFormat::Json => Some(Format::Json),
+        OutputFormat::Jsonl => Some(Format::Jsonl),
+        OutputFormat::Github => Some(Format::Github),
+        OutputFormat::Sarif => Some(Format::Sarif),
+        OutputFormat::Html => None,
     };
     let options = HumanOptions {
         statistics_only: args.statistics,
         ..human_options(args.color)
     };
-    let mut reporter = format.reporter(options);
+    let mut reporter: Box<dyn Reporter> = match format {
+        Some(format) => format.reporter(options),
+        None => Box::new(Html::new(linter.settings(), HtmlOptions::default())),
+    };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    // Findings are written as the run settles them; the first write error stops the writing
-    // (not the run, whose counts still decide the exit status).
-    let mut written: io::Result<()> = Ok(());
     let progress = Bar::new(!args.no_progress);
-    let report = if args.statistics {
-        linter.lint_paths(&args.paths, &progress)
-    } else {
-        linter.lint_paths_streaming(&args.paths, &progress, &mut |findings| {
-            if written.is_ok() {
-                written = reporter.findings(&findings, &mut out);
-            }
-        })
-    };
-    let written = written.and_then(|()| {
-        if args.statistics && format != Format::Human {
-            serde_json::to_writer_pretty(&mut out, &vazhi_lint::report::statistics_json(&report))?;
-            writeln!(out)
-        } else {
+    let (report, written) = if args.statistics {
+        let report = linter.lint_paths(&args.paths, &progress);
+        let written = if format == Some(Format::Human) {
             reporter.finish(&report, &mut out)
-        }
-    });
+        } else {
+            serde_json::to_writer_pretty(&mut out, &vazhi_lint::report::statistics_json(&report))
+                .map_err(io::Error::from)
+                .and_then(|()| writeln!(out))
+        };
+        (report, written)
+    } else {
+        write_lint(&linter, &args.paths, &progress, reporter.as_mut(), &mut out)
+    };
     match written.and_then(|()| out.flush()) {
         Err(err) if err.kind() != io::ErrorKind::BrokenPipe => {
             return Err(Failure::Write {
@@ -383,7 +416,7 @@ fn lint(args: LintArgs) -> Result<ExitCode, Failure> {
         }
         _ => {}
     }
-    if format != Format::Human {
+    if format != Some(Format::Human) {
         for problem in &report.path_problems {
             eprintln!("error: {}: {}", problem.path.display(), problem.message);
         }
@@ -395,6 +428,85 @@ fn lint(args: LintArgs) -> Result<ExitCode, Failure> {
     }
     let failed = report.count(Severity::Error) > 0 && !args.exit_zero;
     Ok(ExitCode::from(u8::from(failed)))
+}
+
+/// Lints `paths`, writing findings to `out` as the run settles them and the report's end after
+/// the last. The first write error stops the writing, not the run, whose counts still decide the
+/// exit status.
+fn write_lint(
+    linter: &Linter,
+    paths: &[PathBuf],
+    progress: &dyn Progress,
+    reporter: &mut dyn Reporter,
+    out: &mut dyn Write,
+) -> (vazhi_lint::LintReport, io::Result<()>) {
+    let mut written: io::Result<()> = Ok(());
+    let report = linter.lint_paths_streaming(paths, progress, &mut |findings| {
+        if written.is_ok() {
+            written = reporter.findings(&findings, out);
+        }
+    });
+    let written = written.and_then(|()| reporter.finish(&report, out));
+    (report, written)
+}
+
+/// `cargo vazhi report`: the HTML page, written to a file (through a temporary file beside it, so
+/// a failed run never leaves half a page) or to standard output.
+fn report(args: ReportArgs) -> Result<ExitCode, Failure> {
+    let settings = args.config.settings(&args.paths)?;
+    let linter = Linter::new(settings).token_statistics(true).profile(true);
+    let mut reporter = Html::new(
+        linter.settings(),
+        HtmlOptions {
+            examples: args.examples,
+        },
+    );
+    let progress = Bar::new(!args.no_progress);
+    let to_stdout = args.out.as_os_str() == "-";
+    let mut page = Vec::new();
+    let (report, written) = write_lint(&linter, &args.paths, &progress, &mut reporter, &mut page);
+    written.map_err(|source| Failure::Write { what: "report", source })?;
+    if to_stdout {
+        emit("report", |out| out.write_all(&page))?;
+    } else {
+        write_atomically(&args.out, &page).map_err(|source| Failure::Write {
+            what: "report",
+            source: io::Error::new(source.kind(), format!("{}: {source}", args.out.display())),
+        })?;
+    }
+    for problem in &report.path_problems {
+        eprintln!("error: {}: {}", problem.path.display(), problem.message);
+    }
+    warn_unread(&report);
+    note_without_records(&report);
+    if !to_stdout {
+        eprintln!(
+            "Wrote {}: {} records, {} errors, {} warnings.",
+            args.out.display(),
+            vazhi_lint::report::thousands(report.records),
+            report.count(Severity::Error),
+            report.count(Severity::Warning)
+        );
+    }
+    Ok(ExitCode::from(if report.path_problems.is_empty() {
+        0
+    } else {
+        FAILURE
+    }))
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
+fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
+    let mut temporary = name.to_os_string();
+    temporary.push(format!(".{}.tmp", std::process::id()));
+    let temporary = path.with_file_name(temporary);
+    std::fs::write(&temporary, bytes)?;
+    std::fs::rename(&temporary, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&temporary);
+    })
 }
 
 /// Colour and width of the human format: colour on a terminal unless NO_COLOR is set, the

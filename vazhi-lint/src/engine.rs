@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use crate::dataset::Dataset;
 use crate::finding::{Finding, Snippet};
+use crate::profile::Profile;
 use crate::reader::chunks::{Chunk, Problem, Unit};
 use crate::reader::json::{Invalid, InvalidJson, parse_record};
 use crate::reader::parquet::ParquetFile;
@@ -57,6 +58,9 @@ pub struct LintReport {
     /// Token statistics per dataset, when the linter was asked for them
     /// ([`Linter::token_statistics`]) and a tokenizer is configured.
     pub token_stats: Option<TokenStatistics>,
+    /// Each dataset's profile, in the order of `datasets`, when the linter was asked for them
+    /// ([`Linter::profile`]).
+    pub profiles: Option<Vec<Profile>>,
     /// Findings per rule and severity, however they were delivered: kept, streamed or counted.
     pub tally: Tally,
 }
@@ -155,6 +159,8 @@ struct Part {
     records: u64,
     /// Merged like `aggregates`; `None` when token statistics are not collected.
     token_stats: Option<TokenStats>,
+    /// Merged like `aggregates`; `None` when profiles are not collected.
+    profile: Option<Profile>,
     /// Unreadable records, reported when the file is read (see [`Unreadable`]).
     unreadable: Unreadable,
     layouts: BTreeMap<Layout, u64>,
@@ -187,6 +193,9 @@ impl Part {
         if let (Some(mine), Some(theirs)) = (&mut self.token_stats, later.token_stats) {
             mine.merge(theirs);
         }
+        if let (Some(mine), Some(theirs)) = (&mut self.profile, later.profile) {
+            mine.merge(theirs);
+        }
         self
     }
 
@@ -210,6 +219,8 @@ struct FilePlan<'l> {
     invalid_record: bool,
     /// Set when token statistics are collected: every record's tokens are counted exactly.
     token_stats: Option<&'l TokenSettings>,
+    /// Profile the records ([`Linter::profile`]).
+    profile: bool,
     /// Count the keys each record was read from ([`FileSummary::fields`]).
     describe: bool,
 }
@@ -228,6 +239,7 @@ impl FilePlan<'_> {
             aggregates: self.aggregates(),
             records: 0,
             token_stats: self.token_stats.map(|_| TokenStats::default()),
+            profile: self.profile.then(Profile::default),
             unreadable: Unreadable::default(),
             layouts: BTreeMap::new(),
             media: 0,
@@ -251,6 +263,9 @@ impl FilePlan<'_> {
         }
         for aggregate in part.aggregates.iter_mut().flatten() {
             aggregate.observe(record, &facts);
+        }
+        if let Some(profile) = &mut part.profile {
+            profile.observe(record, &facts);
         }
         part.records += 1;
         *part.layouts.entry(record.format).or_default() += 1;
@@ -395,6 +410,7 @@ struct DatasetRun {
     /// until its first file is done).
     aggregates: Option<Aggregates>,
     token_stats: TokenStats,
+    profile: Profile,
     /// The index of its last file in the run: its state is finished and dropped after that file.
     last_file: usize,
 }
@@ -442,6 +458,9 @@ impl Run<'_> {
         if let Some(stats) = part.token_stats.take() {
             running.token_stats.merge(stats);
         }
+        if let Some(profile) = part.profile.take() {
+            running.profile.merge(profile);
+        }
         if running.last_file == index {
             let mut finished = Vec::new();
             for aggregate in running.aggregates.take().into_iter().flatten().flatten() {
@@ -484,6 +503,7 @@ pub struct Linter {
     record_rules: Vec<Box<dyn RecordRule>>,
     dataset_rules: Vec<Box<dyn DatasetRule>>,
     token_statistics: bool,
+    profile: bool,
     describe: bool,
     count_only: bool,
 }
@@ -512,6 +532,7 @@ impl Linter {
             record_rules,
             dataset_rules,
             token_statistics: false,
+            profile: false,
             describe: false,
             count_only: false,
         }
@@ -529,6 +550,13 @@ impl Linter {
     /// settles nothing in such a run and token counting takes longer (the findings are the same).
     pub fn token_statistics(mut self, collect: bool) -> Linter {
         self.token_statistics = collect;
+        self
+    }
+
+    /// Also profile each dataset ([`LintReport::profiles`]): the Tamil share and script of its
+    /// training targets per language label, and its categories, for `cargo vazhi report`.
+    pub fn profile(mut self, collect: bool) -> Linter {
+        self.profile = collect;
         self
     }
 
@@ -558,6 +586,7 @@ impl Linter {
                 .collect(),
             invalid_record: self.settings.runs_on(INVALID_RECORD.code, path),
             token_stats: self.settings.tokens.as_ref().filter(|_| self.token_statistics),
+            profile: self.profile,
             describe: self.describe,
         }
     }
@@ -679,6 +708,7 @@ impl Linter {
                 .map(|_| DatasetRun {
                     aggregates: None,
                     token_stats: TokenStats::default(),
+                    profile: Profile::default(),
                     last_file: 0,
                 })
                 .collect(),
@@ -728,7 +758,11 @@ impl Linter {
         }
         progress.finish();
 
-        let token_stats = run.datasets.into_iter().map(|dataset| dataset.token_stats).collect();
+        let (token_stats, profiles): (Vec<_>, Vec<_>) = run
+            .datasets
+            .into_iter()
+            .map(|dataset| (dataset.token_stats, dataset.profile))
+            .unzip();
         LintReport {
             findings: Vec::new(),
             files: files.to_vec(),
@@ -745,6 +779,7 @@ impl Linter {
                 .as_ref()
                 .filter(|_| self.token_statistics)
                 .map(|tokens| TokenStatistics::new(tokens, token_stats)),
+            profiles: self.profile.then_some(profiles),
             tally: run.outlet.tally,
         }
     }

@@ -14,6 +14,7 @@ pub mod finding;
 pub mod fix;
 pub mod gate;
 pub mod layout;
+pub mod profile;
 pub mod reader;
 pub mod record;
 pub mod report;

@@ -2,6 +2,7 @@
 
 pub mod files;
 mod github;
+mod html;
 mod human;
 mod json;
 mod sarif;
@@ -11,6 +12,7 @@ use std::io::{self, Write};
 use rayon::prelude::*;
 
 pub use github::Github;
+pub use html::{Html, HtmlOptions};
 pub use human::Human;
 pub use json::{Json, JsonLines, finding_json};
 pub use sarif::Sarif;

@@ -50,6 +50,11 @@ impl Histogram {
         self.samples += 1;
     }
 
+    /// Each token count with how many samples have it, smallest first.
+    pub fn iter(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
+        self.counts.iter().map(|(&tokens, &samples)| (tokens, samples))
+    }
+
     /// Adds `other`'s samples. Order does not matter: the result is the same under any split.
     pub fn merge(&mut self, other: Histogram) {
         for (tokens, samples) in other.counts {
@@ -156,6 +161,8 @@ pub struct TokenStats {
     pub prompt: Histogram,
     /// Tokens from the first response on, per chat sample with a response.
     pub response: Histogram,
+    /// Prompt and response together, per chat sample with a response: what the window cuts.
+    pub total: Histogram,
     /// Samples whose prompt alone is at least `max-seq-len` tokens (`over-long-prompt`).
     pub prompt_over: u64,
     /// Samples whose prompt and response together exceed `max-seq-len` (the former included).
@@ -189,6 +196,7 @@ impl TokenStats {
                     };
                     self.prompt.add(before);
                     self.response.add(total - before);
+                    self.total.add(total);
                     let max = tokens.max_seq_len;
                     self.prompt_over += u64::from(before >= max);
                     self.total_over += u64::from(total > max);
@@ -225,6 +233,7 @@ impl TokenStats {
         self.records += other.records;
         self.prompt.merge(other.prompt);
         self.response.merge(other.response);
+        self.total.merge(other.total);
         self.prompt_over += other.prompt_over;
         self.total_over += other.total_over;
         self.no_response += other.no_response;
