@@ -318,6 +318,19 @@ fn headless_chromium_renders_the_report() {
         eprintln!("skipped: no chromium on the PATH (apt-get install chromium)");
         return;
     };
+    // Without a Tamil font the record texts would draw as empty boxes.
+    let tamil_fonts = Command::new("fc-list")
+        .args([":lang=ta", "family"])
+        .output()
+        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+        .unwrap_or_default();
+    if tamil_fonts.is_empty() {
+        assert!(
+            std::env::var_os("VAZHI_REQUIRE_BROWSER").is_none(),
+            "no Tamil font (apt-get install fonts-noto-core fonts-lohit-taml)"
+        );
+        eprintln!("warning: no Tamil font installed; Tamil text will not render");
+    }
     let dir = tempfile::tempdir().unwrap();
     // The check sees console errors: a page that logs one is caught.
     let broken = dir.path().join("broken.html");

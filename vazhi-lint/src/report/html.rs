@@ -580,7 +580,11 @@ struct Bar {
 
 impl Bar {
     fn new(index: usize, width: f64, count: u64, max: u64, (from, to): (usize, usize), unit: &str) -> Bar {
-        let height = round(count as f64 / max as f64 * CHART_HEIGHT);
+        // A bar of a few records beside one of thousands still shows: at least 1.5 units tall.
+        let height = match count {
+            0 => 0.0,
+            _ => round((count as f64 / max as f64 * CHART_HEIGHT).max(1.5)),
+        };
         Bar {
             x: round(index as f64 * width),
             y: round(CHART_HEIGHT - height),
