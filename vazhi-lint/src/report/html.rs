@@ -396,6 +396,8 @@ impl Reporter for Html {
         let page = self.page(report);
         let mut env = Environment::new();
         env.set_auto_escape_callback(|_| AutoEscape::Html);
+        // Counts as people read them: 1,600,209.
+        env.add_filter("n", |count: u64| thousands(count));
         env.add_template("report.html", TEMPLATE)
             .map_err(|err| io::Error::other(format!("the report template: {err:#}")))?;
         let template = env.get_template("report.html").map_err(io::Error::other)?;
