@@ -28,11 +28,14 @@ declare_rule! {
     /// It also warns when one answer is the response of more than `max-response-copies` records
     /// (default 3) under different prompts: one finding per answer, at its first record.
     ///
-    /// Memory holds hashes and locations, not the texts: about 170 bytes per distinct record
-    /// (measured on 160,020 answers: a map entry for the content's first record and one for the
-    /// response's, each with its file index, position and element in 24 bytes, and the maps'
-    /// spare capacity). That is 17 GB at 100 million records, so a corpus that large needs this
-    /// rule off or its shards linted apart for now.
+    /// Memory holds hashes and places, not the texts: per distinct record, one 16-byte hash-map
+    /// entry for its content (the hash and its first record's file and position packed in 8
+    /// bytes) and one for its response, more only for answers given twice or more and records of
+    /// JSON arrays. A hash table keeps spare slots and, while it doubles, its old and new tables
+    /// together, so what a record costs is more than 32 bytes: measured on 1,600,209 records
+    /// (2 GB), 55 bytes each at the peak (34 with `max-response-copies = 0`, which keeps no
+    /// responses). At 100 million records that grows to about 4.6 GB (two tables of 2²⁷ slots of
+    /// 17 bytes), 5.7 GB while the last one doubles; `max-response-copies = 0` halves it.
     ///
     /// ## Why is this bad?
     /// Duplicates are trained on several times per epoch: the model memorises them and over-weights
