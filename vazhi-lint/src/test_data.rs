@@ -15,7 +15,7 @@ use serde_json::Value;
 pub(crate) static KURALS: &str = include_str!("../../rules/data/thirukkural.jsonl");
 /// The rest of the reference's fields, by kural number: transliteration, Pope's explanation and
 /// the two Tamil commentaries ([`records`] joins them onto [`KURALS`]).
-static COMMENTARY: &str = include_str!("../../tests/data/reference/thirukkural-commentary.jsonl");
+pub(crate) static COMMENTARY: &str = include_str!("../../tests/data/reference/thirukkural-commentary.jsonl");
 pub(crate) static CORRUPT: &str = include_str!("../../rules/data/thirukkural-libkural-corrupt.jsonl");
 pub(crate) static POEMS: &str = include_str!("../../tests/data/reference/tamilkavi-poems.jsonl");
 pub(crate) static ESSAY: &str = include_str!("../../tests/data/reference/opentamil-turing-essay.txt");

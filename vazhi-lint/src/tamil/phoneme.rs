@@ -225,7 +225,144 @@ pub fn phonemes_with_letters(text: &str) -> Phonemes {
     out
 }
 
+/// The Tamil-block offset (0..128) of the code point whose UTF-8 starts at `bytes[at]`, when it
+/// is one: Tamil letters are the three bytes `E0 AE xx` or `E0 AF xx`, so the offset is the low
+/// bit of the second byte and the low six bits of the third.
+#[inline]
+fn tamil_offset(bytes: &[u8], at: usize) -> Option<usize> {
+    match bytes.get(at..at + 3) {
+        Some(&[0xE0, second @ (0xAE | 0xAF), third]) => {
+            Some((usize::from(second & 1) << 6) | usize::from(third & 0x3F))
+        }
+        _ => None,
+    }
+}
+
+/// The class of the Tamil letter at `bytes[at]`, if there is one.
+#[inline]
+fn class_at(bytes: &[u8], at: usize) -> Option<Class> {
+    tamil_offset(bytes, at).map(|offset| CLASSES[offset])
+}
+
+/// Reads the phonemes byte by byte. Tamil text is mostly three-byte letters and ASCII spaces and
+/// punctuation, so those are classified straight from their bytes; only other non-ASCII
+/// characters (joiners, other scripts, Unicode spaces) are decoded. The result is the same as
+/// reading `char`s ([`read_chars`] in the tests, which compare both): a Tamil-block code point is
+/// exactly `E0 AE/AF xx`, and an ASCII byte is its own character.
 fn read(text: &str, out: &mut impl Sink) {
+    let bytes = text.as_bytes();
+    // Whether the last phoneme is a vowel-sign u on a consonant, i.e. elidable.
+    let mut last_is_sign_u = false;
+    let mut gap = Gap::None;
+    let mut at = 0;
+    while at < bytes.len() {
+        let start = at;
+        let byte = bytes[at];
+        let Some(cls) = class_at(bytes, at) else {
+            if byte < 0x80 {
+                // ASCII: `char::is_whitespace` is true for exactly these.
+                if matches!(byte, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r') {
+                    if gap == Gap::None {
+                        gap = Gap::Space;
+                    }
+                } else {
+                    gap = Gap::Other;
+                }
+                at += 1;
+                continue;
+            }
+            let c = text[at..].chars().next().expect("a character starts here");
+            if is_invisible(c) {
+                // Joiners add no sound and do not split the word.
+            } else if c.is_whitespace() {
+                if gap == Gap::None {
+                    gap = Gap::Space;
+                }
+            } else {
+                gap = Gap::Other;
+            }
+            at += c.len_utf8();
+            continue;
+        };
+        // Every Tamil-block code point is three bytes.
+        at += 3;
+        match cls {
+            Class::Consonant(k) => {
+                let mut vowel = Some(VOWEL_A);
+                match class_at(bytes, at) {
+                    Some(Class::Virama) => {
+                        at += 3;
+                        vowel = None;
+                    }
+                    Some(Class::Sign(v)) => {
+                        let sign = at;
+                        at += 3;
+                        vowel = Some(compose_sign_at(v, bytes, sign, &mut at));
+                    }
+                    _ => {}
+                }
+                out.push(k, start, at);
+                if let Some(v) = vowel {
+                    out.push(v, start, at);
+                }
+                last_is_sign_u = vowel == Some(SHORT_U);
+                gap = Gap::None;
+            }
+            Class::Vowel(v) => {
+                if last_is_sign_u && gap != Gap::Other {
+                    out.pop();
+                }
+                out.push(v, start, at);
+                last_is_sign_u = false;
+                gap = Gap::None;
+            }
+            Class::Sign(v) => {
+                // A sign without its consonant (damage): keep the vowel so the damage shows.
+                let v = compose_sign_at(v, bytes, start, &mut at);
+                out.push(v, start, at);
+                last_is_sign_u = false;
+                gap = Gap::None;
+            }
+            Class::Aytham | Class::Unknown => {
+                out.push(if cls == Class::Aytham { AYTHAM } else { UNKNOWN }, start, at);
+                last_is_sign_u = false;
+                gap = Gap::None;
+            }
+            // A stray virama adds no sound and does not split the word.
+            Class::Virama => {}
+            Class::Symbol => gap = Gap::Other,
+        }
+    }
+}
+
+/// [`compose_sign`] on bytes: the sign at `bytes[sign]`, the next letter at `*at`.
+#[inline]
+fn compose_sign_at(v: Phoneme, bytes: &[u8], sign: usize, at: &mut usize) -> Phoneme {
+    const fn offset(c: char) -> usize {
+        c as usize - TAMIL_BLOCK as usize
+    }
+    const E: usize = offset(SIGN_E);
+    const EE: usize = offset(SIGN_EE);
+    const AA: usize = offset(SIGN_AA);
+    const AU: usize = offset(AU_LENGTH_MARK);
+    let composed = match (tamil_offset(bytes, sign), tamil_offset(bytes, *at)) {
+        (Some(E), Some(AA)) => Some(VOWEL_O),
+        (Some(EE), Some(AA)) => Some(VOWEL_OO),
+        (Some(E), Some(AU)) => Some(VOWEL_AU),
+        _ => None,
+    };
+    match composed {
+        Some(p) => {
+            *at += 3;
+            p
+        }
+        None => v,
+    }
+}
+
+/// The reference reader, `char` by `char`: what [`read`] must equal.
+#[cfg(test)]
+fn read_chars(text: &str, out: &mut impl Sink) {
     // Whether the last phoneme is a vowel-sign u on a consonant, i.e. elidable.
     let mut last_is_sign_u = false;
     let mut gap = Gap::None;
@@ -299,6 +436,7 @@ fn read(text: &str, out: &mut impl Sink) {
 }
 
 /// Reads `ெ` + `ா` as `ொ`, `ே` + `ா` as `ோ` and `ெ` + `ௗ` as `ௌ` (the canonical decompositions).
+#[cfg(test)]
 fn compose_sign(
     v: Phoneme,
     sign: char,
@@ -325,6 +463,69 @@ fn compose_sign(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn both_readers(text: &str) -> (Phonemes, Phonemes) {
+        let (mut fast, mut reference) = (Phonemes::default(), Phonemes::default());
+        read(text, &mut fast);
+        read_chars(text, &mut reference);
+        (fast, reference)
+    }
+
+    #[test]
+    fn the_byte_reader_reads_real_text_as_the_char_reader_does() {
+        use crate::test_data::{COMMENTARY, CORRUPT, ESSAY, KURALS, POEMS, TEAM_LOG};
+        for text in [KURALS, COMMENTARY, CORRUPT, ESSAY, POEMS, TEAM_LOG] {
+            for line in text.lines() {
+                let (fast, reference) = both_readers(line);
+                assert_eq!(fast, reference, "{line}");
+            }
+        }
+    }
+
+    /// Random strings over every code point of the Tamil block, the syllables where the readers
+    /// decide most (a consonant with u, a virama, a decomposed sign, an independent vowel after
+    /// them), ASCII spaces, letters and punctuation, joiners, Unicode spaces (no-break, line
+    /// separator, NEL) and other scripts.
+    #[test]
+    fn the_byte_reader_reads_any_mix_as_the_char_reader_does() {
+        let mut pieces: Vec<String> = (0x0B80..0x0C00).filter_map(char::from_u32).map(String::from).collect();
+        let syllables = [
+            "கு",
+            "து",
+            "க்",
+            "கெ\u{0BBE}",
+            "கே\u{0BBE}",
+            "கெ\u{0BD7}",
+            "அ",
+            "உ",
+            "ஒ",
+            "ஃ",
+        ];
+        let separators = [" ", "\t", "\n", "\r", "\x0b", "\x0c", ".", ",", "-", "'", "a", "Z", "0"];
+        let others = [
+            "\u{200C}", "\u{200D}", "\u{00AD}", "\u{FEFF}", "\u{00A0}", "\u{2028}", "\u{0085}", "\u{3000}",
+        ];
+        for piece in syllables.iter().chain(&separators).chain(&others) {
+            // Weighted so that each decisive neighbourhood turns up thousands of times.
+            pieces.extend(std::iter::repeat_n(piece.to_string(), 12));
+        }
+        pieces.extend(["é", "क", "漢", "😀", "\u{0C15}", "\u{0B7F}"].map(String::from));
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..50_000 {
+            let len = next() % 24;
+            let text: String = (0..len)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize].as_str())
+                .collect();
+            let (fast, reference) = both_readers(&text);
+            assert_eq!(fast, reference, "{text:?}");
+        }
+    }
 
     #[test]
     fn letters_split_into_consonant_and_vowel() {
