@@ -25,7 +25,7 @@ use crate::finding::Finding;
 use crate::profile::{LabelProfile, Profile, SHARE_BINS};
 use crate::record::Position;
 use crate::rule::Severity;
-use crate::rules::duplicate::DUPLICATE;
+use crate::rules::duplicate::{COPY_MESSAGE, DUPLICATE, REPEATED_ANSWER_MESSAGE};
 use crate::settings::Settings;
 use crate::tokens::stats::{Histogram, TokenStatistics, TokenStats};
 
@@ -128,7 +128,7 @@ impl Html {
 
     /// A duplicate finding: a copy counted under its first record, or an answer given by many.
     fn take_copy(&mut self, finding: &Finding) {
-        if let Some(first) = finding.message.strip_prefix("duplicate of the record at ") {
+        if let Some(first) = finding.message.strip_prefix(COPY_MESSAGE) {
             // The message names the first record's file only when it is another file.
             let path = finding.path.display();
             let first = if let Some(line) = first.strip_prefix("line ") {
@@ -147,7 +147,7 @@ impl Html {
             }
         } else if let Some(records) = finding
             .message
-            .strip_prefix("this answer is the response of ")
+            .strip_prefix(REPEATED_ANSWER_MESSAGE)
             .and_then(|rest| rest.split(' ').next())
             .and_then(|count| count.parse::<u64>().ok())
         {

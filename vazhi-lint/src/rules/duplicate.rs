@@ -221,6 +221,13 @@ fn fingerprints(record: &Record<'_>, scratch: &mut Vec<u8>) -> (u64, Option<u64>
     )
 }
 
+/// How a copy's finding starts; the first record's place follows (`line 3` or `row 7` in the same
+/// file, `other.jsonl:3` or `other.parquet (row 2)` in another). The HTML report groups copies by
+/// it.
+pub const COPY_MESSAGE: &str = "duplicate of the record at ";
+/// How the finding on an answer given too often starts; the number of records follows.
+pub const REPEATED_ANSWER_MESSAGE: &str = "this answer is the response of ";
+
 /// The state: about 32 bytes of map entries per distinct record (a content hash and place, a
 /// response hash and place), more only for answers given more than once and records of JSON
 /// arrays.
@@ -350,7 +357,7 @@ impl Aggregate for Copies {
             };
             let path = &self.files[copy.origin.file()];
             let at = first.position().describe(&self.files[first.file()], path);
-            let mut finding = Finding::file(&DUPLICATE, path.clone(), format!("duplicate of the record at {at}"))
+            let mut finding = Finding::file(&DUPLICATE, path.clone(), format!("{COPY_MESSAGE}{at}"))
                 .help("remove the copy: duplicates are trained on more than once per epoch");
             finding.position = Some(copy.origin.position());
             finding.element = copy.element;
@@ -365,7 +372,7 @@ impl Aggregate for Copies {
                 continue;
             }
             let message = format!(
-                "this answer is the response of {count} records (more than {})",
+                "{REPEATED_ANSWER_MESSAGE}{count} records (more than {})",
                 self.max_response_copies
             );
             if let Some(finding) = self.at_response(*response, message) {
