@@ -201,6 +201,15 @@ fn overrides(
     }
 }
 
+/// One path (`str` or `os.PathLike`) or a sequence of them: `vazhi.lint("data/")` must not read
+/// the string as a list of one-letter paths.
+fn path_list(paths: &Bound<'_, PyAny>) -> PyResult<Vec<PathBuf>> {
+    match paths.extract::<PathBuf>() {
+        Ok(path) => Ok(vec![path]),
+        Err(_) => paths.extract::<Vec<PathBuf>>(),
+    }
+}
+
 /// Lints files and folders as `cargo vazhi lint` does; the GIL is released while it runs.
 #[pyfunction]
 // One Python keyword argument per CLI flag.
@@ -208,7 +217,7 @@ fn overrides(
 #[pyo3(signature = (paths, config=None, *, select=None, ignore=None, tokenizer=None, max_seq_len=None, chat_template=None))]
 fn lint(
     py: Python<'_>,
-    paths: Vec<PathBuf>,
+    paths: &Bound<'_, PyAny>,
     config: Option<PathBuf>,
     select: Option<Vec<String>>,
     ignore: Option<Vec<String>>,
@@ -216,6 +225,7 @@ fn lint(
     max_seq_len: Option<usize>,
     chat_template: Option<PathBuf>,
 ) -> PyResult<Report> {
+    let paths = path_list(paths)?;
     let settings = settings(
         &paths,
         config,

@@ -72,6 +72,16 @@ def test_to_arrow_holds_the_same_findings():
     assert table.to_pylist() == report.findings
 
 
+def test_one_path_is_one_path_not_its_letters():
+    path = SAMPLES / "defective" / "think-leak.jsonl"
+    expected = vazhi.lint([path]).findings
+    assert expected
+    assert vazhi.lint(str(path)).findings == expected
+    assert vazhi.lint(path).findings == expected
+    with pytest.raises(TypeError):
+        vazhi.lint(42)
+
+
 def test_exit_status_and_counts():
     clean = vazhi.lint([SAMPLES / "clean"])
     assert clean.exit_status == 0 and len(clean) == 0 and clean.records > 300

@@ -36,7 +36,7 @@ class Report:
     def __len__(self) -> int: ...
 
 def lint(
-    paths: Sequence[_Path],
+    paths: Union[_Path, Sequence[_Path]],
     config: Optional[_Path] = None,
     *,
     select: Optional[Sequence[str]] = None,
@@ -45,7 +45,7 @@ def lint(
     max_seq_len: Optional[int] = None,
     chat_template: Optional[_Path] = None,
 ) -> Report:
-    """Lint files and folders as ``cargo vazhi lint`` does.
+    """Lint files and folders (one path or several) as ``cargo vazhi lint`` does.
 
     Settings come from ``config``, or from the vazhi.toml found from the first path upwards;
     the keyword options override it as the CLI's flags do. Raises ``ConfigError``.
