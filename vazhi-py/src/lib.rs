@@ -51,12 +51,7 @@ impl Report {
     /// The findings as dicts, with the keys and values of `cargo vazhi lint --format json`.
     #[getter]
     fn findings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let json = py.import("json")?;
-        let values: Vec<serde_json::Value> = self.findings.iter().map(finding_json).collect();
-        let text = serde_json::to_string(&values).map_err(|err| PyValueError::new_err(err.to_string()))?;
-        json.call_method1("loads", (text,))?
-            .cast_into::<PyList>()
-            .map_err(Into::into)
+        findings_as_dicts(py, &self.findings)
     }
 
     /// The findings as a `pyarrow.Table` with the JSON output's columns (`span` a struct of
@@ -126,6 +121,16 @@ impl Report {
             self.report.count(Severity::Warning)
         )
     }
+}
+
+/// Findings as Python dicts: the JSON output's objects, read back by Python's `json`.
+fn findings_as_dicts<'py>(py: Python<'py>, findings: &[Finding]) -> PyResult<Bound<'py, PyList>> {
+    let values: Vec<serde_json::Value> = findings.iter().map(finding_json).collect();
+    let text = serde_json::to_string(&values).map_err(|err| PyValueError::new_err(err.to_string()))?;
+    py.import("json")?
+        .call_method1("loads", (text,))?
+        .cast_into::<PyList>()
+        .map_err(Into::into)
 }
 
 /// The findings as one Arrow record batch.
@@ -253,16 +258,12 @@ fn admit(py: Python<'_>, path: PathBuf, config: Option<PathBuf>) -> PyResult<(St
             shard.records(),
         )),
         Err(vazhi_lint::gate::GateError::Rejected { path, findings }) => {
-            let report = Report {
-                report: LintReport::of_findings(findings.clone()),
-                findings,
-            };
             let err = GateRefused::new_err(format!(
                 "{}: refused: {} finding(s) at error level",
                 path.display(),
-                report.findings.len()
+                findings.len()
             ));
-            err.value(py).setattr("findings", report.findings(py)?)?;
+            err.value(py).setattr("findings", findings_as_dicts(py, &findings)?)?;
             Err(err)
         }
         Err(other) => Err(GateRefused::new_err(other.to_string())),

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use minijinja::{AutoEscape, Environment};
 use serde::Serialize;
 
-use super::{Reporter, location, thousands};
+use super::{Reporter, location, share_of, thousands};
 use crate::engine::LintReport;
 use crate::finding::Finding;
 use crate::profile::{LabelProfile, Profile, SHARE_BINS};
@@ -182,7 +182,7 @@ impl Html {
             infos: thousands(count(Severity::Info)),
             quarantined: thousands(quarantined),
             quarantined_raw: quarantined,
-            quarantined_share: share_text(quarantined, records),
+            quarantined_share: share_of(quarantined, records),
             whole_errors: self.whole_errors,
             top_rules: top.iter().take(8).cloned().collect(),
         };
@@ -435,14 +435,6 @@ fn percent_of(share: f64) -> String {
         format!("{percent:.0}%")
     } else {
         format!("{percent:.1}%")
-    }
-}
-
-fn share_text(part: u64, whole: u64) -> String {
-    if whole == 0 {
-        "0%".to_owned()
-    } else {
-        percent_of(part as f64 / whole as f64)
     }
 }
 

@@ -3,7 +3,7 @@ use std::io::{self, Write};
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 
-use super::{HumanOptions, Reporter, location, plural, statistics, thousands, write_in_order};
+use super::{HumanOptions, Reporter, location, plural, share_of, statistics, thousands, write_in_order};
 use crate::engine::LintReport;
 use crate::finding::Finding;
 use crate::rule::Severity;
@@ -224,15 +224,6 @@ fn summary(summary: Option<Summary>) -> String {
     }
 }
 
-/// `12.5%` of `whole`.
-fn percent(part: u64, whole: u64) -> String {
-    if whole == 0 {
-        "0%".into()
-    } else {
-        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
-    }
-}
-
 /// The `token-stats` section of `--statistics`: one block per dataset.
 fn write_token_stats(report: &LintReport, stats: &TokenStatistics, out: &mut dyn Write) -> io::Result<()> {
     let template = stats
@@ -283,7 +274,7 @@ fn write_token_stats(report: &LintReport, stats: &TokenStatistics, out: &mut dyn
             thousands(tokens.counted),
             thousands(tokens.encoded),
             thousands(tokens.bound_would_settle),
-            percent(tokens.bound_would_settle, samples),
+            share_of(tokens.bound_would_settle, samples),
         )?;
         if tokens.no_response > 0 {
             writeln!(

@@ -166,6 +166,15 @@ pub fn plural(count: usize, noun: &str) -> String {
     }
 }
 
+/// `part` as a share of `whole`: `12.5%`.
+pub(crate) fn share_of(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        "0%".into()
+    } else {
+        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+    }
+}
+
 /// `1,234,567`.
 pub fn thousands(value: u64) -> String {
     let digits = value.to_string();
