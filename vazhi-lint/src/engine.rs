@@ -6,14 +6,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::sync_channel;
 
+use arrow_array::RecordBatch;
 use rayon::prelude::*;
 
 use crate::dataset::Dataset;
+use crate::fields::FieldMap;
 use crate::finding::{Finding, Snippet};
 use crate::profile::Profile;
 use crate::reader::chunks::{Chunk, Problem, Unit};
 use crate::reader::json::{Invalid, InvalidJson, parse_record};
 use crate::reader::parquet::ParquetFile;
+use crate::reader::table::TablePlan;
 use crate::reader::{Compression, Container, FileKind, JsonFile, NoRecords, PathProblem, discover};
 use crate::record::{Layout, Position, Record, Source};
 use crate::rule::{Aggregate, DatasetRule, Facts, RecordRule, Severity};
@@ -150,19 +153,19 @@ impl LintReport {
 }
 
 /// One partial state per dataset rule; `None` where the rule does not run on the records' file.
-type Aggregates = Vec<Option<Box<dyn Aggregate>>>;
+pub(crate) type Aggregates = Vec<Option<Box<dyn Aggregate>>>;
 
 /// The findings and partial dataset state of some consecutive records of one file.
-struct Part {
-    findings: Vec<Finding>,
-    aggregates: Aggregates,
-    records: u64,
+pub(crate) struct Part {
+    pub(crate) findings: Vec<Finding>,
+    pub(crate) aggregates: Aggregates,
+    pub(crate) records: u64,
     /// Merged like `aggregates`; `None` when token statistics are not collected.
     token_stats: Option<TokenStats>,
     /// Merged like `aggregates`; `None` when profiles are not collected.
     profile: Option<Profile>,
     /// Unreadable records, reported when the file is read (see [`Unreadable`]).
-    unreadable: Unreadable,
+    pub(crate) unreadable: Unreadable,
     layouts: BTreeMap<Layout, u64>,
     media: u64,
     /// Records per key read, when the linter describes files.
@@ -173,7 +176,7 @@ struct Part {
 }
 
 impl Part {
-    fn merge(mut self, later: Part) -> Part {
+    pub(crate) fn merge(mut self, later: Part) -> Part {
         self.findings.extend(later.findings);
         self.problem = self.problem.or(later.problem);
         self.unreadable.merge(later.unreadable);
@@ -212,7 +215,7 @@ impl Part {
 }
 
 /// The rules that apply to one file.
-struct FilePlan<'l> {
+pub(crate) struct FilePlan<'l> {
     record_rules: Vec<&'l dyn RecordRule>,
     /// Per dataset rule of the linter: whether it observes this file's records.
     dataset_rules: Vec<Option<&'l dyn DatasetRule>>,
@@ -233,7 +236,7 @@ impl FilePlan<'_> {
             .collect()
     }
 
-    fn part(&self) -> Part {
+    pub(crate) fn part(&self) -> Part {
         Part {
             findings: Vec::new(),
             aggregates: self.aggregates(),
@@ -284,7 +287,7 @@ impl FilePlan<'_> {
 
     /// A table that cannot be read at all: one file-level finding, with the `[fields]` that would
     /// help when vazhi can tell.
-    fn table_failed(&self, part: &mut Part, path: &Arc<Path>, err: crate::reader::table::TableError) {
+    pub(crate) fn table_failed(&self, part: &mut Part, path: &Arc<Path>, err: crate::reader::table::TableError) {
         self.invalid(part, path, None, err.message, None, None);
         if let (Some(help), Some(finding)) = (err.help, part.findings.last_mut()) {
             finding.help = Some(help);
@@ -312,6 +315,33 @@ impl FilePlan<'_> {
                 self.unreadable(part, kind, finding, None);
             }
         }
+    }
+
+    /// The rows of one record batch, the first of them row `first_row` of its source, checked in
+    /// parallel slices.
+    pub(crate) fn check_batch(
+        &self,
+        table: &TablePlan,
+        batch: &RecordBatch,
+        first_row: u64,
+        source: &Source,
+        fields: &FieldMap,
+    ) -> Part {
+        /// Rows per parallel task: enough to outweigh a task's cost, few enough to share a batch
+        /// out among the threads.
+        const SLICE_ROWS: usize = 256;
+        let starts: Vec<usize> = (0..batch.num_rows()).step_by(SLICE_ROWS).collect();
+        starts
+            .into_par_iter()
+            .map(|start| {
+                let slice = batch.slice(start, SLICE_ROWS.min(batch.num_rows() - start));
+                let mut acc = self.part();
+                table.visit_batch(&slice, first_row + start as u64, source, fields, &mut |record| {
+                    self.check_row(&mut acc, source, record)
+                });
+                acc
+            })
+            .reduce(|| self.part(), Part::merge)
     }
 
     /// An unreadable record: held in the part until the file is read, so records that fail alike
@@ -416,7 +446,7 @@ struct DatasetRun {
 }
 
 /// Appends `later` to a dataset's running state.
-fn absorb(running: &mut Option<Aggregates>, later: Aggregates) {
+pub(crate) fn absorb(running: &mut Option<Aggregates>, later: Aggregates) {
     match running {
         None => *running = Some(later),
         Some(have) => {
@@ -571,7 +601,7 @@ impl Linter {
         &self.settings
     }
 
-    fn plan(&self, path: &Path) -> FilePlan<'_> {
+    pub(crate) fn plan(&self, path: &Path) -> FilePlan<'_> {
         FilePlan {
             record_rules: self
                 .record_rules
@@ -591,6 +621,20 @@ impl Linter {
         }
     }
 
+    /// The first `[[datasets]]` group that holds `path`, if one does.
+    pub(crate) fn group_of(&self, path: &Path) -> Option<&crate::dataset::DatasetSpec> {
+        let relative = path.strip_prefix(&self.settings.root).unwrap_or(path);
+        self.settings
+            .datasets
+            .iter()
+            .find(|spec| spec.matcher.is_match(relative) || spec.matcher.is_match(path))
+    }
+
+    /// The dataset rules, in the order of a part's aggregates.
+    pub(crate) fn dataset_rules(&self) -> impl Iterator<Item = &dyn DatasetRule> {
+        self.dataset_rules.iter().map(|rule| rule.as_ref())
+    }
+
     /// Which dataset a file belongs to: the first `[[datasets]]` group that matches, else its own.
     fn dataset_of(
         &self,
@@ -598,12 +642,7 @@ impl Linter {
         datasets: &mut Vec<Dataset>,
         own: &mut std::collections::HashMap<DatasetKey, usize>,
     ) -> usize {
-        let relative = path.strip_prefix(&self.settings.root).unwrap_or(path);
-        let group = self
-            .settings
-            .datasets
-            .iter()
-            .find(|spec| spec.matcher.is_match(relative) || spec.matcher.is_match(path));
+        let group = self.group_of(path);
         let (name, kind) = match group {
             Some(spec) => (spec.name.clone(), spec.kind),
             None => (path.display().to_string(), None),
@@ -1068,7 +1107,6 @@ impl Linter {
         kind: FileKind,
         flow: &mut Option<Flow<'_, '_>>,
     ) -> (Part, FileShape) {
-        const SLICE_ROWS: usize = 256;
         let shape = match kind {
             FileKind::Csv(b'\t') => FileShape::Tsv,
             FileKind::Csv(_) => FileShape::Csv,
@@ -1106,18 +1144,7 @@ impl Linter {
                         break;
                     }
                 };
-                let starts: Vec<usize> = (0..batch.num_rows()).step_by(SLICE_ROWS).collect();
-                let checked = starts
-                    .into_par_iter()
-                    .map(|start| {
-                        let slice = batch.slice(start, SLICE_ROWS.min(batch.num_rows() - start));
-                        let mut acc = plan.part();
-                        table.visit_batch(&slice, row + start as u64, source, fields, &mut |record| {
-                            plan.check_row(&mut acc, source, record)
-                        });
-                        acc
-                    })
-                    .reduce(|| plan.part(), Part::merge);
+                let checked = plan.check_batch(&table, &batch, row, source, fields);
                 part = std::mem::replace(&mut part, plan.part()).merge(checked);
                 settle(plan, &mut part, flow);
                 row += batch.num_rows() as u64;

@@ -4,6 +4,7 @@
 //! [`record::Record`], and runs [`rules`] over records and datasets. The CLI (`cargo vazhi`) is a
 //! thin layer over [`engine::Linter`] and [`report`].
 
+pub mod batch;
 pub mod clock;
 pub mod conversation;
 pub mod dataset;
@@ -44,6 +45,7 @@ pub mod calibration {
     pub use crate::tokens::count::calibration::throughput as token_throughput;
 }
 
+pub use batch::{BatchState, StateError};
 pub use engine::{LintReport, Linter, Progress, Silent};
 pub use finding::Finding;
 pub use record::Position;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use smallvec::SmallVec;
 
 /// Where a record lives: a 1-based line of a JSON/JSONL file, or a 0-based row of a Parquet file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Position {
     Line(u64),
@@ -100,7 +100,7 @@ pub fn normalize_label(label: &str) -> Cow<'_, str> {
 
 /// The layout a record was written in. Mixing classes in one SFT set is what made VAZHI v3.1
 /// answer "systemsystemsystem…".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Layout {
     /// A `text` field holding `<|im_start|>role … <|im_end|>` turns.
     ChatMlText,

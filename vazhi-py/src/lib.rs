@@ -7,20 +7,28 @@ use std::sync::Arc;
 
 use arrow_array::builder::{StringBuilder, UInt64Builder};
 use arrow_array::{ArrayRef, RecordBatch, StructArray};
+use arrow_cast::display::{ArrayFormatter, FormatOptions};
 use arrow_schema::{DataType, Field, Schema};
 use pyo3::create_exception;
-use pyo3::exceptions::{PyException, PyValueError};
+use pyo3::exceptions::{PyException, PyKeyError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyBytes, PyList};
+use pyo3_arrow::input::AnyRecordBatch;
 use vazhi_lint::report::finding_json;
 use vazhi_lint::settings::{Overrides, Settings};
-use vazhi_lint::{Finding, LintReport, Linter, Severity, Silent};
+use vazhi_lint::{BatchState, Finding, LintReport, Linter, Severity, Silent};
 
 create_exception!(
     _vazhi,
     ConfigError,
     PyValueError,
     "The configuration or an option is wrong."
+);
+create_exception!(
+    _vazhi,
+    StateError,
+    PyValueError,
+    "Batch states that cannot be finished: not states, another version's or settings', or the same rows twice."
 );
 create_exception!(
     _vazhi,
@@ -270,11 +278,186 @@ fn admit(py: Python<'_>, path: PathBuf, config: Option<PathBuf>) -> PyResult<(St
     }
 }
 
+/// A configured linter for Arrow data linted batch by batch, in this process or in many (Ray,
+/// Spark): `check_batch` gives a batch's record findings and its dataset state as bytes, and
+/// `finish` turns the states of all the batches into the dataset findings.
+#[pyclass(name = "Linter", module = "vazhi._vazhi", frozen)]
+struct BatchLinter {
+    linter: Linter,
+}
+
+#[pymethods]
+impl BatchLinter {
+    /// Settings as `vazhi.lint` loads them; with no `config`, from the vazhi.toml found from the
+    /// current folder upwards, whose folder `[[datasets]]` globs and sources are relative to.
+    #[new]
+    #[pyo3(signature = (config=None, *, select=None, ignore=None, tokenizer=None, max_seq_len=None, chat_template=None))]
+    fn new(
+        config: Option<PathBuf>,
+        select: Option<Vec<String>>,
+        ignore: Option<Vec<String>>,
+        tokenizer: Option<PathBuf>,
+        max_seq_len: Option<usize>,
+        chat_template: Option<PathBuf>,
+    ) -> PyResult<BatchLinter> {
+        let settings = settings(
+            &[],
+            config,
+            overrides(select, ignore, tokenizer, max_seq_len, chat_template),
+        )?;
+        Ok(BatchLinter {
+            linter: Linter::new(settings),
+        })
+    }
+
+    /// Lints an Arrow record batch, table or stream (anything with `__arrow_c_array__` or
+    /// `__arrow_c_stream__`) whose first row is row `first_row` of `source`; a table's chunks
+    /// are one batch. Returns the record
+    /// findings as dicts (with an `id` key holding the `id_column` value of the finding's row,
+    /// when one is named) and the state as bytes for `finish`. `dataset` names the dataset the
+    /// batch belongs to when its source does not say (a Ray block, a Spark partition).
+    #[pyo3(signature = (batch, source=None, first_row=0, *, id_column=None, dataset=None))]
+    fn check_batch<'py>(
+        &self,
+        py: Python<'py>,
+        batch: AnyRecordBatch,
+        source: Option<PathBuf>,
+        first_row: u64,
+        id_column: Option<String>,
+        dataset: Option<String>,
+    ) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyBytes>)> {
+        let source = source.unwrap_or_else(|| PathBuf::from(DEFAULT_SOURCE));
+        let reader = batch.into_reader()?;
+        // The batches are read on a thread of their own while the linter checks the one before
+        // (a pyarrow stream takes Python's lock itself when it runs Python code), so reading and
+        // linting overlap and a stream is never held whole.
+        let (findings, state, ids, failure) = py.detach(|| {
+            let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+            std::thread::scope(|scope| {
+                scope.spawn(move || {
+                    for batch in reader {
+                        let failed = batch.is_err();
+                        if sender.send(batch).is_err() || failed {
+                            break;
+                        }
+                    }
+                });
+                let mut ids: Vec<Vec<Option<String>>> = Vec::new();
+                let mut failure: Option<PyErr> = None;
+                let batches = receiver.iter().map_while(|batch| {
+                    let batch = match batch {
+                        Ok(batch) => batch,
+                        Err(err) => {
+                            failure = Some(PyValueError::new_err(format!("{}: {err}", source.display())));
+                            return None;
+                        }
+                    };
+                    if let Some(name) = &id_column {
+                        match id_values(&batch, name, &source) {
+                            Ok(values) => ids.push(values),
+                            Err(err) => {
+                                failure = Some(err);
+                                return None;
+                            }
+                        }
+                    }
+                    Some(batch)
+                });
+                let (findings, state) = self.linter.check_batches(batches, &source, first_row);
+                let state = match &dataset {
+                    Some(name) => state.in_dataset(name),
+                    None => state,
+                };
+                (findings, state.to_bytes(), ids, failure)
+            })
+        });
+        if let Some(failure) = failure {
+            return Err(failure);
+        }
+        let dicts = findings_as_dicts(py, &findings)?;
+        if id_column.is_some() {
+            for (finding, dict) in findings.iter().zip(dicts.iter()) {
+                let id = finding.row().and_then(|row| id_at(&ids, first_row, row));
+                dict.set_item("id", id)?;
+            }
+        }
+        Ok((dicts, PyBytes::new(py, &state)))
+    }
+
+    /// The dataset findings of the batches whose states are given, in any order, as dicts: what
+    /// `cargo vazhi lint` says of the datasets those batches make up. Raises `StateError`.
+    fn finish<'py>(&self, py: Python<'py>, states: Vec<Vec<u8>>) -> PyResult<Bound<'py, PyList>> {
+        let findings = py
+            .detach(|| {
+                let states = states
+                    .iter()
+                    .map(|bytes| BatchState::from_bytes(bytes))
+                    .collect::<Result<Vec<_>, _>>()?;
+                self.linter.finish_batches(states)
+            })
+            .map_err(|err| StateError::new_err(err.to_string()))?;
+        findings_as_dicts(py, &findings)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<vazhi.Linter: {} rules>", self.linter.settings().enabled.len())
+    }
+}
+
+/// Where findings of a batch with no `source` point.
+const DEFAULT_SOURCE: &str = "batch";
+
+/// The `id_column` values of a batch as text, or an error naming the columns it has.
+fn id_values(batch: &RecordBatch, name: &str, source: &std::path::Path) -> PyResult<Vec<Option<String>>> {
+    let Some(column) = batch.column_by_name(name) else {
+        let columns: Vec<&str> = batch
+            .schema_ref()
+            .fields()
+            .iter()
+            .map(|field| field.name().as_str())
+            .collect();
+        return Err(PyKeyError::new_err(format!(
+            "{}: no column `{name}` for the ids; the batch has {}",
+            source.display(),
+            columns.join(", ")
+        )));
+    };
+    let formatter = ArrayFormatter::try_new(column.as_ref(), &FormatOptions::default())
+        .map_err(|err| PyValueError::new_err(format!("{}: column `{name}`: {err}", source.display())))?;
+    Ok((0..column.len())
+        .map(|index| (!column.is_null(index)).then(|| formatter.value(index).to_string()))
+        .collect())
+}
+
+/// The id of `row`, counting from the first row of the first of the batches whose ids are given.
+fn id_at(ids: &[Vec<Option<String>>], first_row: u64, row: u64) -> Option<String> {
+    let mut offset = usize::try_from(row.checked_sub(first_row)?).ok()?;
+    for batch in ids {
+        if offset < batch.len() {
+            return batch[offset].clone();
+        }
+        offset -= batch.len();
+    }
+    None
+}
+
+/// The configuration file `vazhi.lint(path)` would use: found from `path` upwards. Workers of a
+/// cluster are given it by name, since their current folder is not the driver's.
+#[pyfunction]
+fn config_for(path: PathBuf) -> PyResult<Option<String>> {
+    vazhi_lint::settings::find_config(&path)
+        .map(|found| found.map(|(config, _)| config.display().to_string()))
+        .map_err(|err| ConfigError::new_err(err.to_string()))
+}
+
 #[pymodule]
 fn _vazhi(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(lint, m)?)?;
     m.add_function(wrap_pyfunction!(admit, m)?)?;
+    m.add_function(wrap_pyfunction!(config_for, m)?)?;
     m.add_class::<Report>()?;
+    m.add_class::<BatchLinter>()?;
+    m.add("StateError", m.py().get_type::<StateError>())?;
     m.add("ConfigError", m.py().get_type::<ConfigError>())?;
     m.add("GateRefused", m.py().get_type::<GateRefused>())?;
     m.add("__version__", vazhi_lint::VERSION)?;

@@ -5,35 +5,11 @@ Run after installing the wheel (``maturin build -m vazhi-py/Cargo.toml`` then ``
 """
 
 import collections
-import json
-import os
-import subprocess
-from pathlib import Path
 
 import pytest
 
 import vazhi
-
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT / "corpora-samples"
-
-
-def cli_binary() -> Path:
-    if "VAZHI_BIN" in os.environ:
-        return Path(os.environ["VAZHI_BIN"])
-    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
-    return target / "debug" / "cargo-vazhi"
-
-
-def cli_lint(*args: str) -> tuple[list, int]:
-    """`cargo vazhi lint --format json ARGS`: its findings and exit status."""
-    done = subprocess.run(
-        [str(cli_binary()), "vazhi", "lint", "--format", "json", "--no-progress", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
-    return json.loads(done.stdout), done.returncode
+from helpers import ROOT, SAMPLES, cli_lint
 
 
 def test_findings_equal_the_clis_on_corpora_samples():

@@ -11,6 +11,7 @@ use std::borrow::Cow;
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, GenericListArray, OffsetSizeTrait, RecordBatch, StructArray};
 use arrow_schema::{DataType, Schema};
+use smallvec::SmallVec;
 
 use crate::fields::{FieldMap, Slot};
 use crate::layout::{self, LayoutError, Picked, RawTurn, Value};
@@ -284,7 +285,7 @@ impl TablePlan {
         };
         for offset in 0..batch.num_rows() {
             let position = Position::Row(first_row + offset as u64);
-            let mut slots = layout::empty_slots();
+            let mut picks: SmallVec<[(Slot, Picked<'_>); 8]> = SmallVec::new();
             for plan in &self.plans {
                 let key = fields.slot_names(plan.slot)[plan.key_priority].as_str();
                 let value = match &plan.plan {
@@ -299,15 +300,28 @@ impl TablePlan {
                         }
                     }
                 };
-                layout::offer(
-                    &mut slots,
+                picks.push((
                     plan.slot,
                     Picked {
                         key,
                         priority: plan.key_priority,
                         value,
                     },
-                );
+                ));
+            }
+            // Arrow has no absent cell, only null: a table of two layouts (`concatenate_datasets`,
+            // a Ray or Spark union of files) holds each row's other layout's columns as nulls. A
+            // null is read as absent when the row has text in another column, so the row is read
+            // in its own layout; a row with none keeps its nulls, which say what is missing.
+            let has_text = picks.iter().any(|(slot, picked)| {
+                !matches!(slot, Slot::Language | Slot::Category) && !matches!(picked.value, Value::Null)
+            });
+            let mut slots = layout::empty_slots();
+            for (slot, picked) in picks {
+                if has_text && matches!(picked.value, Value::Null) {
+                    continue;
+                }
+                layout::offer(&mut slots, slot, picked);
             }
             visit(layout::assemble(&mut slots, source, position).map_err(|err| (position, err)));
         }

@@ -32,6 +32,10 @@ pub trait RecordRule: Send + Sync {
 pub trait DatasetRule: Send + Sync {
     fn meta(&self) -> &'static RuleMeta;
     fn aggregate(&self) -> Box<dyn Aggregate>;
+    /// An aggregate from the bytes [`Aggregate::save`] gave, made by this rule with the same
+    /// settings in this or another process: how the state of batches linted apart (Python, Ray,
+    /// Spark) is brought together. An error says why the bytes are not such a state.
+    fn restore(&self, saved: &[u8]) -> Result<Box<dyn Aggregate>, String>;
 }
 
 /// Partial state of a dataset rule over some records. `observe` sees records in order; `merge`
@@ -48,7 +52,22 @@ pub trait Aggregate: Send {
     /// Hands each finding to `out` as it is made: a dataset with a million copies does not hold
     /// a million findings when only their count is wanted.
     fn finish(self: Box<Self>, dataset: &Dataset, out: &mut dyn FnMut(Finding));
+    /// The state as bytes, for [`DatasetRule::restore`]; the rule's settings are not saved, since
+    /// the rule that restores them has its own.
+    fn save(&self) -> Vec<u8>;
     fn into_any(self: Box<Self>) -> Box<dyn Any>;
+}
+
+/// The bytes of a saved state: postcard, compact and self-delimiting, rather than JSON, since a
+/// duplicate state is 16 bytes of hashes and places per record.
+pub fn save_state<T: serde::Serialize>(state: &T) -> Vec<u8> {
+    postcard::to_stdvec(state)
+        .unwrap_or_else(|err| unreachable!("a state of plain numbers and strings serialises: {err}"))
+}
+
+/// A state back from [`save_state`]'s bytes, or why they are not one.
+pub fn restore_state<T: serde::de::DeserializeOwned>(rule: &RuleMeta, saved: &[u8]) -> Result<T, String> {
+    postcard::from_bytes(saved).map_err(|err| format!("not a saved `{}` state: {err}", rule.name))
 }
 
 /// Downcasts the other half of a merge; both halves always come from the same rule.

@@ -9,7 +9,7 @@ use crate::declare_rule;
 use crate::rule::RuleConfig;
 use crate::finding::Finding;
 use crate::record::Record;
-use crate::rule::{Aggregate, DatasetRule, Facts, RuleMeta, same_aggregate};
+use crate::rule::{Aggregate, DatasetRule, Facts, RuleMeta, restore_state, same_aggregate, save_state};
 use crate::finding::percent;
 
 declare_rule! {
@@ -86,6 +86,14 @@ impl DatasetRule for CategorySkew {
             counts: HashMap::new(),
         })
     }
+
+    fn restore(&self, saved: &[u8]) -> Result<Box<dyn Aggregate>, String> {
+        let counts: Vec<(String, u64)> = restore_state(&CATEGORY_SKEW, saved)?;
+        Ok(Box::new(Distribution {
+            settings: self.0.clone(),
+            counts: counts.into_iter().collect(),
+        }))
+    }
 }
 
 struct Distribution {
@@ -114,6 +122,12 @@ impl Aggregate for Distribution {
 
     fn finish(self: Box<Self>, dataset: &Dataset, out: &mut dyn FnMut(Finding)) {
         (*self).findings(dataset).into_iter().for_each(out);
+    }
+
+    /// The counts per category, as pairs.
+    fn save(&self) -> Vec<u8> {
+        let counts: Vec<(&String, &u64)> = self.counts.iter().collect();
+        save_state(&counts)
     }
 
     fn into_any(self: Box<Self>) -> Box<dyn std::any::Any> {

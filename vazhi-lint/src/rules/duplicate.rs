@@ -13,7 +13,7 @@ use crate::declare_rule;
 use crate::rule::RuleConfig;
 use crate::finding::Finding;
 use crate::record::{Position, Record};
-use crate::rule::{Aggregate, DatasetRule, Facts, RuleMeta, Severity, same_aggregate};
+use crate::rule::{Aggregate, DatasetRule, Facts, RuleMeta, Severity, restore_state, same_aggregate, save_state};
 use crate::script::tamil_nfc;
 use crate::text::word_ranges;
 
@@ -99,6 +99,53 @@ impl DatasetRule for Duplicate {
             ..Copies::default()
         })
     }
+
+    fn restore(&self, saved: &[u8]) -> Result<Box<dyn Aggregate>, String> {
+        let saved: SavedCopies = restore_state(&DUPLICATE, saved)?;
+        let files = saved.files.into_iter().map(|path| Arc::from(Path::new(&path))).collect::<Vec<Arc<Path>>>();
+        let origin = |(hash, origin): (u64, u64)| -> Result<(u64, Origin), String> {
+            if Origin(origin).file() < files.len() {
+                Ok((hash, Origin(origin)))
+            } else {
+                Err("not a saved `duplicate` state: a place names no file".to_owned())
+            }
+        };
+        let copies = saved
+            .copies
+            .into_iter()
+            .map(|(content, place, element)| {
+                origin((content, place)).map(|(content, origin)| Copy {
+                    content,
+                    origin,
+                    element,
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Box::new(Copies {
+            max_response_copies: self.0.max_response_copies,
+            scratch: Vec::new(),
+            file_ids: files.iter().enumerate().map(|(index, path)| (path.clone(), index as u32)).collect(),
+            first: saved.first.into_iter().map(origin).collect::<Result<_, _>>()?,
+            copies,
+            responses: saved.responses.into_iter().map(origin).collect::<Result<_, _>>()?,
+            repeated: saved.repeated.into_iter().collect(),
+            first_elements: saved.first_elements.into_iter().collect(),
+            response_elements: saved.response_elements.into_iter().collect(),
+            files,
+        }))
+    }
+}
+
+/// [`Copies`] as bytes: its maps as lists of pairs, places as their packed 8 bytes.
+#[derive(Serialize, Deserialize)]
+struct SavedCopies {
+    files: Vec<String>,
+    first: Vec<(u64, u64)>,
+    copies: Vec<(u64, u64, Option<u64>)>,
+    responses: Vec<(u64, u64)>,
+    repeated: Vec<(u64, u64)>,
+    first_elements: Vec<(u64, u64)>,
+    response_elements: Vec<(u64, u64)>,
 }
 
 /// Where a record is, in 8 bytes, so each map entry is a 16-byte hash and place: its file as an
@@ -381,6 +428,24 @@ impl Aggregate for Copies {
                     .help("vary the answers or keep one; the model will over-learn this one"));
             }
         }
+    }
+
+    fn save(&self) -> Vec<u8> {
+        let pairs = |map: &ByHash<Origin>| map.iter().map(|(hash, origin)| (*hash, origin.0)).collect();
+        let numbers = |map: &ByHash<u64>| map.iter().map(|(hash, value)| (*hash, *value)).collect();
+        save_state(&SavedCopies {
+            files: self.files.iter().map(|path| path.to_string_lossy().into_owned()).collect(),
+            first: pairs(&self.first),
+            copies: self
+                .copies
+                .iter()
+                .map(|copy| (copy.content, copy.origin.0, copy.element))
+                .collect(),
+            responses: pairs(&self.responses),
+            repeated: numbers(&self.repeated),
+            first_elements: numbers(&self.first_elements),
+            response_elements: numbers(&self.response_elements),
+        })
     }
 
     fn into_any(self: Box<Self>) -> Box<dyn std::any::Any> {

@@ -2,11 +2,13 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
 use crate::dataset::Dataset;
 use crate::declare_rule;
 use crate::finding::Finding;
 use crate::record::{Layout, Position, Record};
-use crate::rule::{Aggregate, DatasetRule, Facts, RuleMeta, same_aggregate};
+use crate::rule::{Aggregate, DatasetRule, Facts, RuleMeta, restore_state, same_aggregate, save_state};
 
 declare_rule! {
     /// ## What it does
@@ -57,6 +59,25 @@ impl DatasetRule for MixedFormat {
     fn aggregate(&self) -> Box<dyn Aggregate> {
         Box::new(FormatCounts::default())
     }
+
+    fn restore(&self, saved: &[u8]) -> Result<Box<dyn Aggregate>, String> {
+        let saved: SavedFormats = restore_state(&MIXED_FORMAT, saved)?;
+        Ok(Box::new(FormatCounts {
+            counts: saved.counts.into_iter().collect(),
+            first: saved
+                .first
+                .into_iter()
+                .map(|(format, path, position)| (format, (Arc::from(Path::new(&path)), position)))
+                .collect(),
+        }))
+    }
+}
+
+/// [`FormatCounts`] as bytes.
+#[derive(Serialize, Deserialize)]
+struct SavedFormats {
+    counts: Vec<(Layout, u64)>,
+    first: Vec<(Layout, String, Position)>,
 }
 
 /// Records per layout, and where each layout first appears.
@@ -86,6 +107,17 @@ impl Aggregate for FormatCounts {
 
     fn finish(self: Box<Self>, dataset: &Dataset, out: &mut dyn FnMut(Finding)) {
         (*self).findings(dataset).into_iter().for_each(out);
+    }
+
+    fn save(&self) -> Vec<u8> {
+        save_state(&SavedFormats {
+            counts: self.counts.iter().map(|(format, count)| (*format, *count)).collect(),
+            first: self
+                .first
+                .iter()
+                .map(|(format, (path, position))| (*format, path.to_string_lossy().into_owned(), *position))
+                .collect(),
+        })
     }
 
     fn into_any(self: Box<Self>) -> Box<dyn std::any::Any> {

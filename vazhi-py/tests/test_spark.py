@@ -1,0 +1,63 @@
+"""Spark in local mode with several partitions, through `mapInArrow`."""
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+import vazhi
+from helpers import cli_lint, with_rows, without_rows, write_corpus
+
+pyspark = pytest.importorskip("pyspark")
+import vazhi.spark  # noqa: E402  (after the skip: the module is for Spark users)
+
+
+@pytest.fixture(scope="module")
+def spark(tmp_path_factory):
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("vazhi-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.local.dir", str(tmp_path_factory.mktemp("spark")))
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def test_spark_lint_equals_the_cli_on_parquet_files(spark, tmp_path):
+    files = write_corpus(tmp_path)
+    assert sum(pq.ParquetFile(path).metadata.num_row_groups for path in files) > 10
+    expected = vazhi._sorted(cli_lint(*files)[0])
+    assert {"VZ201", "VZ202", "VZ206", "VZ207"} <= {f["code"] for f in expected}
+    assert vazhi.spark.lint(files, spark=spark, partitions=5) == expected
+
+
+def test_map_in_arrow_on_any_dataframe_places_findings_by_id(spark, tmp_path):
+    files = write_corpus(tmp_path)
+    expected = vazhi._sorted(cli_lint(*files)[0])
+    config = str(tmp_path / "vazhi.toml")
+    # mergeSchema: without it Spark reads every file with the first one's columns.
+    frame = spark.read.option("mergeSchema", "true").parquet(*files).repartition(4)
+    assert frame.rdd.getNumPartitions() == 4
+    linted = frame.mapInArrow(
+        vazhi.spark.check_partitions(config, id_column="id", dataset="sft"), vazhi.spark.RESULT_SCHEMA
+    )
+    findings = vazhi.spark.finish(linted, config)
+
+    def placed(found):
+        return sorted(
+            (f["code"], f["id"] if "id" in f else f"{Path(f['path']).name}:{f['row']}")
+            for f in with_rows(found)
+            if f["code"] != "VZ206"  # which copy is "the first" depends on the partitions' order
+        )
+
+    assert placed(findings) == placed(expected)
+    copies = [f for f in findings if f["code"] == "VZ206"]
+    assert len(copies) == len([f for f in expected if f["code"] == "VZ206"])
+    assert sorted(f["code"] for f in without_rows(findings)) == sorted(f["code"] for f in without_rows(expected))
