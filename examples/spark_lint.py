@@ -4,12 +4,15 @@ rules' states merged on the driver, findings as `cargo vazhi lint` gives them.
     python examples/spark_lint.py corpora-samples/
 """
 
+import os
 import sys
 
 from pyspark.sql import SparkSession
 
 import vazhi.spark
 
+# The workers run this Python, which has vazhi installed (Spark reads it as the context starts).
+os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 spark = SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false").getOrCreate()
 spark.sparkContext.setLogLevel("ERROR")
 findings = vazhi.spark.lint(sys.argv[1:], spark=spark, partitions=4)

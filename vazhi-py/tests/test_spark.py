@@ -1,5 +1,7 @@
 """Spark in local mode with several partitions, through `mapInArrow`."""
 
+import os
+import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -16,6 +18,10 @@ import vazhi.spark  # noqa: E402  (after the skip: the module is for Spark users
 def spark(tmp_path_factory):
     from pyspark.sql import SparkSession
 
+    # The workers' Python is this one, which has vazhi: not whatever `python3` is on PATH. Spark
+    # reads it when the context starts.
+    saved = os.environ.get("PYSPARK_PYTHON")
+    os.environ["PYSPARK_PYTHON"] = sys.executable
     session = (
         SparkSession.builder.master("local[2]")
         .appName("vazhi-tests")
@@ -28,6 +34,10 @@ def spark(tmp_path_factory):
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+    if saved is None:
+        del os.environ["PYSPARK_PYTHON"]
+    else:
+        os.environ["PYSPARK_PYTHON"] = saved
 
 
 def test_spark_lint_equals_the_cli_on_parquet_files(spark, tmp_path):

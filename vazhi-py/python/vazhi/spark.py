@@ -13,6 +13,8 @@ to place them)::
 """
 
 import json
+import os
+import sys
 
 import pyarrow as pa
 
@@ -34,10 +36,16 @@ def _result(text, state):
 def lint(paths, config=None, *, spark=None, partitions=None, **options):
     """Lint Parquet files with Spark: one unit per row group, spread over ``partitions``
     partitions (default: the session's parallelism), the dataset states merged on the driver.
-    Returns the findings ``vazhi.lint`` gives, as dicts. ``options`` are ``vazhi.Linter``'s."""
+    Returns the findings ``vazhi.lint`` gives, as dicts. ``options`` are ``vazhi.Linter``'s.
+
+    The workers' Python must have vazhi installed: a session this function starts runs them on
+    this interpreter unless ``PYSPARK_PYTHON`` says otherwise; a session of yours runs them as
+    it was started with."""
     from pyspark.sql import SparkSession
 
-    spark = spark or SparkSession.builder.getOrCreate()
+    if spark is None:
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        spark = SparkSession.builder.getOrCreate()
     config = _units.settings_file(paths, config)
     units = _units.units(paths)
     if not units:
