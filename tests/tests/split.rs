@@ -198,6 +198,72 @@ fn a_dataset_level_error_stops_the_split_unless_allowed() {
     assert_eq!(manifest(&out)["unsplit"][0]["rule"], "mixed-format");
 }
 
+/// Records that fail alike are one finding with no line of its own, but they are records: split
+/// quarantines exactly them and keeps the rest, where it used to refuse the file (or, allowed,
+/// quarantine all of it). A file whose every record fails one way still stops the split.
+#[test]
+fn records_that_fail_alike_are_quarantined_one_by_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let chat = |n: usize| {
+        format!(
+            r#"{{"messages": [{{"role": "user", "content": "கேள்வி {n}"}}, {{"role": "assistant", "content": "இது {n} ஆம் பதில்."}}]}}"#
+        )
+    };
+    let mut lines: Vec<String> = (0..12).map(chat).collect();
+    for at in [2, 5, 6, 9, 11] {
+        lines[at] = r#"{"messages": null}"#.to_owned();
+    }
+    std::fs::write(input.join("some.jsonl"), lines.join("\n") + "\n").unwrap();
+    std::fs::write(input.join("all.jsonl"), "{\"messages\": \"a\"}\n".repeat(6)).unwrap();
+    let out = dir.path().join("out");
+    let linter = Linter::new(Settings::default());
+
+    let report = linter.lint_paths(std::slice::from_ref(&input), &Silent);
+    let grouped: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|finding| finding.position.is_none())
+        .collect();
+    assert_eq!(grouped.len(), 2, "{grouped:?}");
+    assert!(
+        grouped
+            .iter()
+            .any(|finding| finding.message.starts_with("5 of 12 records"))
+    );
+
+    let outcome = split(&linter, std::slice::from_ref(&input), &options(&out), &Silent).unwrap();
+    assert_eq!(
+        outcome.blocking.len(),
+        1,
+        "only the file that fails as a whole stops the split"
+    );
+    assert!(outcome.blocking[0].path.ends_with("all.jsonl"));
+
+    let allowed = SplitOptions {
+        allow_dataset_errors: true,
+        ..options(&out)
+    };
+    let outcome = split(&linter, std::slice::from_ref(&input), &allowed, &Silent).unwrap();
+    let some = outcome
+        .files
+        .iter()
+        .find(|file| file.source.ends_with("some.jsonl"))
+        .unwrap();
+    assert_eq!((some.records, some.clean, some.quarantined), (12, 7, 5));
+    let quarantined = std::fs::read_to_string(out.join("quarantine/some.jsonl.quarantine.jsonl")).unwrap();
+    let lines: Vec<u64> = quarantined
+        .lines()
+        .map(|entry| {
+            serde_json::from_str::<serde_json::Value>(entry).unwrap()["line"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(lines, [3, 6, 7, 10, 12]);
+}
+
 #[test]
 fn it_never_writes_inside_its_input_and_a_rerun_replaces_the_old_output() {
     let dir = tempfile::tempdir().unwrap();

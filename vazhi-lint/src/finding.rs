@@ -82,6 +82,10 @@ pub struct Finding {
     /// Short text under the underline.
     pub label: Option<String>,
     pub help: Option<String>,
+    /// For a finding that stands for many records failing one way (a grouped `invalid-record`
+    /// with no position of its own): the places of those records, so `split` quarantines
+    /// exactly them. Not written out; the message names the first few.
+    pub covers: Vec<Position>,
 }
 
 impl Finding {
@@ -109,6 +113,7 @@ impl Finding {
             snippet: None,
             label: None,
             help: None,
+            covers: Vec::new(),
         }
     }
 

@@ -362,7 +362,9 @@ pub fn split(
     let blocking: Vec<Finding> = report
         .findings
         .iter()
-        .filter(|finding| finding.position.is_none() && finding.severity >= Severity::Error)
+        .filter(|finding| {
+            finding.position.is_none() && finding.severity >= Severity::Error && !covers_some_records(&report, finding)
+        })
         .cloned()
         .collect();
     if !blocking.is_empty() && !options.allow_dataset_errors {
@@ -375,13 +377,21 @@ pub fn split(
     }
     let mut verdicts: Verdicts<'_> = HashMap::new();
     for finding in &report.findings {
-        if let Some(position) = finding.position
-            && finding.severity >= threshold
-        {
+        if finding.severity < threshold {
+            continue;
+        }
+        if let Some(position) = finding.position {
             verdicts
                 .entry((finding.path.clone(), position))
                 .or_default()
                 .push(finding);
+        } else if covers_some_records(&report, finding) {
+            for position in &finding.covers {
+                verdicts
+                    .entry((finding.path.clone(), *position))
+                    .or_default()
+                    .push(finding);
+            }
         }
     }
     // Everything is written under a staging folder first and moved into place at the end.
@@ -482,6 +492,15 @@ pub fn split(
         files,
         manifest: Some(options.out.join(MANIFEST)),
     })
+}
+
+/// Whether `finding` stands for some of its file's records, not all: records that fail alike,
+/// grouped into one finding, which are quarantined one by one like any record with an error. A
+/// file whose every record fails one way has one problem to fix (its `[fields]`, its columns),
+/// and stops the split like a dataset finding.
+fn covers_some_records(report: &LintReport, finding: &Finding) -> bool {
+    !finding.covers.is_empty()
+        && report_records(report, &finding.path).is_some_and(|records| (finding.covers.len() as u64) < records)
 }
 
 /// Records the lint counted in one file, for the count check.

@@ -45,18 +45,21 @@ pub struct Unreadable {
     census: BTreeMap<String, KeyStat>,
 }
 
-/// The records that failed one way: how many, and the findings that may still be reported. A
-/// cause that more than a handful of records share is reported once, from its first findings, so
-/// only those are kept: a million records of `{}` hold five findings, not a million.
+/// The records that failed one way: how many, where, and the findings that may still be
+/// reported. A cause that more than a handful of records share is reported once, from its first
+/// findings, so only those are kept: a million records of `{}` hold five findings and a million
+/// 16-byte places (what `split` needs to quarantine exactly them), not a million findings.
 #[derive(Debug, Default)]
 struct Failures {
     count: u64,
     kept: Vec<Finding>,
+    places: Vec<Position>,
 }
 
 impl Failures {
     fn push(&mut self, limit: usize, finding: Finding) {
         self.count += 1;
+        self.places.extend(finding.position);
         if self.kept.len() < limit {
             self.kept.push(finding);
         }
@@ -65,6 +68,7 @@ impl Failures {
     /// `later` covers the records after these.
     fn extend(&mut self, limit: usize, later: Failures) {
         self.count += later.count;
+        self.places.extend(later.places);
         let room = limit.saturating_sub(self.kept.len());
         self.kept.extend(later.kept.into_iter().take(room));
     }
@@ -153,7 +157,15 @@ impl Unreadable {
     /// where it is.
     pub fn finish(self, path: &Arc<Path>, records: u64) -> Vec<Finding> {
         let mut out = Vec::new();
-        for (cause, Failures { count, kept: findings }) in self.findings {
+        for (
+            cause,
+            Failures {
+                count,
+                kept: findings,
+                places,
+            },
+        ) in self.findings
+        {
             // A file whose every record fails one way has one problem, however few records it has.
             let grouped = count > 1 && count == records
                 || count > HANDFUL
@@ -165,7 +177,13 @@ impl Unreadable {
                 out.extend(findings);
                 continue;
             }
-            out.push(grouped_finding(&cause, &findings, count, records, path, &self.census));
+            let mut grouped = grouped_finding(&cause, &findings, count, records, path, &self.census);
+            // Records that parse but fail alike are placed for `split`; a file mostly of broken
+            // JSON is a problem with the file, which stops the split.
+            if !matches!(cause, Cause::Kind(Invalid::Syntax | Invalid::Encoding)) {
+                grouped.covers = places;
+            }
+            out.push(grouped);
         }
         out
     }
