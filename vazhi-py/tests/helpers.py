@@ -65,3 +65,14 @@ def with_rows(findings: list[dict]) -> list[dict]:
 
 def without_rows(findings: list[dict]) -> list[dict]:
     return [finding for finding in findings if finding["row"] is None]
+
+
+def placed_by_id(findings: list[dict]) -> list[tuple[str, str]]:
+    """Record findings as (code, `FILE:ROW`): from the `id` a cluster recipe gives them, or from
+    the CLI's path and row. Copies are left out: which copy is "the first" depends on the order
+    of the blocks or partitions, which a recipe does not know."""
+    return sorted(
+        (f["code"], f["id"] if "id" in f else f"{Path(f['path']).name}:{f['row']}")
+        for f in with_rows(findings)
+        if f["code"] != "VZ206"
+    )

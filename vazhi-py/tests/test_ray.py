@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import vazhi
-from helpers import cli_lint, with_rows, without_rows, write_corpus
+from helpers import cli_lint, placed_by_id, without_rows, write_corpus
 
 ray = pytest.importorskip("ray")
 import vazhi.ray  # noqa: E402  (after the skip: the module imports pyarrow and is for Ray users)
@@ -79,14 +79,7 @@ def test_map_batches_on_any_ray_dataset_places_findings_by_id(cluster, tmp_path)
     assert linted.count() == 5, "one row per block"
     findings = vazhi.ray.finish(linted, tmp_path / "vazhi.toml")
 
-    def placed(found):
-        return sorted(
-            (f["code"], f["id"] if "id" in f else f"{Path(f['path']).name}:{f['row']}")
-            for f in with_rows(found)
-            if f["code"] != "VZ206"  # which copy is "the first" depends on the blocks' order
-        )
-
-    assert placed(findings) == placed(expected)
+    assert placed_by_id(findings) == placed_by_id(expected)
     copies = [f for f in findings if f["code"] == "VZ206"]
     assert len(copies) == len([f for f in expected if f["code"] == "VZ206"])
     assert sorted(f["code"] for f in without_rows(findings)) == sorted(f["code"] for f in without_rows(expected))

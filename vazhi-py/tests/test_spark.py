@@ -2,13 +2,12 @@
 
 import os
 import sys
-from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
 import vazhi
-from helpers import cli_lint, with_rows, without_rows, write_corpus
+from helpers import cli_lint, placed_by_id, without_rows, write_corpus
 
 pyspark = pytest.importorskip("pyspark")
 import vazhi.spark  # noqa: E402  (after the skip: the module is for Spark users)
@@ -60,14 +59,7 @@ def test_map_in_arrow_on_any_dataframe_places_findings_by_id(spark, tmp_path):
     )
     findings = vazhi.spark.finish(linted, config)
 
-    def placed(found):
-        return sorted(
-            (f["code"], f["id"] if "id" in f else f"{Path(f['path']).name}:{f['row']}")
-            for f in with_rows(found)
-            if f["code"] != "VZ206"  # which copy is "the first" depends on the partitions' order
-        )
-
-    assert placed(findings) == placed(expected)
+    assert placed_by_id(findings) == placed_by_id(expected)
     copies = [f for f in findings if f["code"] == "VZ206"]
     assert len(copies) == len([f for f in expected if f["code"] == "VZ206"])
     assert sorted(f["code"] for f in without_rows(findings)) == sorted(f["code"] for f in without_rows(expected))
