@@ -5,7 +5,7 @@ the dataset states merge exactly."""
 import json
 from pathlib import Path
 
-from ._vazhi import Linter, config_for
+from ._vazhi import config_for
 
 UNIT_SCHEMA = "path string, file string, row_group long, first_row long"
 
@@ -88,6 +88,3 @@ def gather(linter, results):
     findings += linter.finish(states)
     return _sorted(findings)
 
-
-def new_linter(config, options):
-    return Linter(config, **options)

@@ -18,7 +18,7 @@ import uuid
 
 import pyarrow as pa
 
-from . import _sorted, _units
+from . import _units
 from ._vazhi import Linter
 
 __all__ = ["VazhiLint", "finish", "lint"]
@@ -28,7 +28,7 @@ class _UnitLinter:
     """Lints the row groups it is given; one linter per worker, built once."""
 
     def __init__(self, config, options):
-        self.linter = _units.new_linter(config, options)
+        self.linter = Linter(config, **options)
 
     def __call__(self, batch):
         texts, states = [], []
@@ -87,8 +87,4 @@ def finish(linted, config=None, **options):
     """The findings of a dataset mapped with ``VazhiLint``: every block's, and the dataset
     findings of their merged states, on the driver."""
     rows = linted.take_all()
-    findings = []
-    for row in rows:
-        findings += json.loads(row["findings"])
-    findings += Linter(config, **options).finish([bytes(row["state"]) for row in rows])
-    return _sorted(findings)
+    return _units.gather(Linter(config, **options), [(row["findings"], row["state"]) for row in rows])

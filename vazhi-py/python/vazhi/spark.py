@@ -18,7 +18,7 @@ import sys
 
 import pyarrow as pa
 
-from . import _sorted, _units
+from . import _units
 from ._vazhi import Linter
 
 __all__ = ["RESULT_SCHEMA", "check_partitions", "finish", "lint"]
@@ -53,7 +53,7 @@ def lint(paths, config=None, *, spark=None, partitions=None, **options):
     partitions = partitions or spark.sparkContext.defaultParallelism
 
     def run(batches):
-        linter = _units.new_linter(config, options)
+        linter = Linter(config, **options)
         for batch in batches:
             for unit in batch.to_pylist():
                 yield _result(*_units.check_unit(linter, unit))
@@ -87,8 +87,4 @@ def finish(linted, config=None, **options):
     """The findings of a DataFrame mapped with ``check_partitions``: every partition's, and the
     dataset findings of their merged states, on the driver."""
     rows = linted.collect()
-    findings = []
-    for row in rows:
-        findings += json.loads(row["findings"])
-    findings += Linter(config, **options).finish([bytes(row["state"]) for row in rows])
-    return _sorted(findings)
+    return _units.gather(Linter(config, **options), [(row["findings"], row["state"]) for row in rows])
