@@ -14,7 +14,7 @@ use arrow_array::RecordBatch;
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::Dataset;
-use crate::engine::{Aggregates, Linter, absorb};
+use crate::engine::{Aggregates, Linter, absorb, configure_severity};
 use crate::finding::Finding;
 use crate::reader::table::TablePlan;
 use crate::record::Source;
@@ -253,9 +253,7 @@ impl Linter {
     /// Findings as a run writes them: with the configured severities, sorted by place and rule.
     fn configure(&self, findings: &mut [Finding]) {
         for finding in findings.iter_mut() {
-            if let Some(severity) = self.settings().severity.get(finding.rule.code) {
-                finding.severity = *severity;
-            }
+            configure_severity(&self.settings().severity, finding);
         }
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }

@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::sync_channel;
 
 use arrow_array::RecordBatch;
 use rayon::prelude::*;
@@ -13,11 +12,11 @@ use crate::dataset::Dataset;
 use crate::fields::FieldMap;
 use crate::finding::{Finding, Snippet};
 use crate::profile::Profile;
-use crate::reader::chunks::{Chunk, Problem, Unit};
+use crate::reader::chunks::{Problem, Unit};
 use crate::reader::json::{Invalid, InvalidJson, parse_record};
 use crate::reader::parquet::ParquetFile;
 use crate::reader::table::TablePlan;
-use crate::reader::{Compression, Container, FileKind, JsonFile, NoRecords, PathProblem, discover};
+use crate::reader::{Compression, Container, FileKind, JsonFile, NoRecords, PathProblem, discover, read_ahead};
 use crate::record::{Layout, Position, Record, Source};
 use crate::rule::{Aggregate, DatasetRule, Facts, RecordRule, Severity};
 use crate::rules::invalid_record::INVALID_RECORD;
@@ -418,12 +417,17 @@ impl Outlet<'_> {
         }
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         for finding in &mut findings {
-            if let Some(severity) = self.severity.get(finding.rule.code) {
-                finding.severity = *severity;
-            }
+            configure_severity(self.severity, finding);
             self.tally.add(finding.rule, finding.severity);
         }
         (self.sink)(findings);
+    }
+}
+
+/// Gives `finding` the severity `[severity]` sets for its rule, if it sets one.
+pub(crate) fn configure_severity(severity: &BTreeMap<&'static str, Severity>, finding: &mut Finding) {
+    if let Some(severity) = severity.get(finding.rule.code) {
+        finding.severity = *severity;
     }
 }
 
@@ -841,9 +845,7 @@ impl Linter {
             ),
         }
         for finding in &mut part.findings {
-            if let Some(severity) = self.settings.severity.get(finding.rule.code) {
-                finding.severity = *severity;
-            }
+            configure_severity(&self.settings.severity, finding);
         }
         part.findings
     }
@@ -915,17 +917,9 @@ impl Linter {
             context,
         };
         // Read (and decompress) the next chunk on its own thread while this one is checked.
-        let (sender, receiver) = sync_channel::<std::io::Result<Chunk>>(1);
-        std::thread::scope(|scope| {
-            scope.spawn(move || {
-                for chunk in chunks {
-                    if sender.send(chunk).is_err() {
-                        break;
-                    }
-                }
-            });
+        read_ahead(chunks, |received| {
             let mut last_line = 0;
-            for chunk in receiver {
+            for chunk in received {
                 let chunk = match chunk {
                     Ok(chunk) => chunk,
                     Err(err) => {
@@ -1125,17 +1119,9 @@ impl Linter {
                 return (part, shape);
             }
         };
-        let (sender, receiver) = sync_channel(1);
-        std::thread::scope(|scope| {
-            scope.spawn(move || {
-                for batch in crate::reader::table::guarded(batches) {
-                    if sender.send(batch).is_err() {
-                        break;
-                    }
-                }
-            });
+        read_ahead(crate::reader::table::guarded(batches), |received| {
             let mut row = 0u64;
-            for batch in receiver {
+            for batch in received {
                 let batch = match batch {
                     Ok(batch) => batch,
                     Err(message) => {

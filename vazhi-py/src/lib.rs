@@ -14,6 +14,7 @@ use pyo3::exceptions::{PyException, PyKeyError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList};
 use pyo3_arrow::input::AnyRecordBatch;
+use vazhi_lint::reader::read_ahead;
 use vazhi_lint::report::finding_json;
 use vazhi_lint::settings::{Overrides, Settings};
 use vazhi_lint::{BatchState, Finding, LintReport, Linter, Severity, Silent};
@@ -312,9 +313,9 @@ impl BatchLinter {
 
     /// Lints an Arrow record batch, table or stream (anything with `__arrow_c_array__` or
     /// `__arrow_c_stream__`) whose first row is row `first_row` of `source`; a table's chunks
-    /// are one batch. Returns the record
-    /// findings as dicts (with an `id` key holding the `id_column` value of the finding's row,
-    /// when one is named) and the state as bytes for `finish`. `dataset` names the dataset the
+    /// are one batch. Returns the record findings as dicts (with an `id` key holding the
+    /// `id_column` value of the finding's row, when one is named) and the state as bytes for
+    /// `finish`. `dataset` names the dataset the
     /// batch belongs to when its source does not say (a Ray block, a Spark partition).
     #[pyo3(signature = (batch, source=None, first_row=0, *, id_column=None, dataset=None))]
     fn check_batch<'py>(
@@ -327,24 +328,23 @@ impl BatchLinter {
         dataset: Option<String>,
     ) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyBytes>)> {
         let source = source.unwrap_or_else(|| PathBuf::from(DEFAULT_SOURCE));
-        let reader = batch.into_reader()?;
+        let mut reader = Some(batch.into_reader()?);
+        // The stream is read no further once it fails.
+        let batches = std::iter::from_fn(move || {
+            let batch = reader.as_mut()?.next()?;
+            if batch.is_err() {
+                reader = None;
+            }
+            Some(batch)
+        });
         // The batches are read on a thread of their own while the linter checks the one before
         // (a pyarrow stream takes Python's lock itself when it runs Python code), so reading and
         // linting overlap and a stream is never held whole.
         let (findings, state, ids, failure) = py.detach(|| {
-            let (sender, receiver) = std::sync::mpsc::sync_channel(1);
-            std::thread::scope(|scope| {
-                scope.spawn(move || {
-                    for batch in reader {
-                        let failed = batch.is_err();
-                        if sender.send(batch).is_err() || failed {
-                            break;
-                        }
-                    }
-                });
+            read_ahead(batches, |received| {
                 let mut ids: Vec<Vec<Option<String>>> = Vec::new();
                 let mut failure: Option<PyErr> = None;
-                let batches = receiver.iter().map_while(|batch| {
+                let batches = received.map_while(|batch| {
                     let batch = match batch {
                         Ok(batch) => batch,
                         Err(err) => {

@@ -230,6 +230,26 @@ pub fn read_failure(last_line: u64, err: &io::Error) -> String {
     }
 }
 
+/// Hands `items` to `consume` while a thread of its own produces the next one, so reading
+/// (decompressing, decoding) and checking overlap; at most one item waits. When `consume` returns
+/// early, the producer stops at its next item.
+pub fn read_ahead<T: Send, R>(
+    items: impl Iterator<Item = T> + Send,
+    consume: impl FnOnce(std::sync::mpsc::IntoIter<T>) -> R,
+) -> R {
+    let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            for item in items {
+                if sender.send(item).is_err() {
+                    break;
+                }
+            }
+        });
+        consume(receiver.into_iter())
+    })
+}
+
 /// The message for a table that stops being readable at `row`: lint and split say the same.
 pub fn row_read_failure(row: u64, message: &str) -> String {
     format!("cannot read past row {row}: {message}")
