@@ -9,7 +9,7 @@
 //! chosen. See `bench/romanised/README.md`.
 //!
 //! ```sh
-//! cargo run --release -p vazhi-lint --example romanised_eval -- /path/to/realdata [held|tune]
+//! cargo run --release -p vazhi-lint --example romanised_eval -- /path/to/realdata [tune|held|fresh1|fresh2|tune,held,...]
 //! ```
 
 use std::collections::BTreeMap;
@@ -35,7 +35,9 @@ fn text_of(source: &str, line: &str) -> Option<String> {
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let root = args.next().expect("usage: romanised_eval REALDATA_DIR [held|tune]");
+    let root = args
+        .next()
+        .expect("usage: romanised_eval REALDATA_DIR [tune|held|fresh1|fresh2|tune,held,...]");
     let split = args.next().unwrap_or_else(|| "held".into());
     let labels_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/romanised/labels.tsv");
     let labels = std::fs::read_to_string(labels_path).expect("bench/romanised/labels.tsv");
@@ -46,12 +48,21 @@ fn main() {
     let mut errors = Vec::new();
     // (label, romanised share of the judged Latin words) of the judged tanglish/english turns.
     let mut shares: Vec<(bool, f64)> = Vec::new();
+    // A text drawn twice (the same comment in two files) counts once, under its first row.
+    let mut first_of_text: BTreeMap<&str, &str> = BTreeMap::new();
     for row in labels.lines().filter(|line| !line.starts_with('#')) {
         let fields: Vec<&str> = row.split('\t').collect();
-        let [_, source, line, hash, row_split, label] = fields[..] else {
+        let [id, _, _, hash, _, _] = fields[..] else {
             panic!("bad row {row}")
         };
-        if row_split != split {
+        first_of_text.entry(hash).or_insert(id);
+    }
+    for row in labels.lines().filter(|line| !line.starts_with('#')) {
+        let fields: Vec<&str> = row.split('\t').collect();
+        let [id, source, line, hash, row_split, label] = fields[..] else {
+            panic!("bad row {row}")
+        };
+        if !split.split(',').any(|wanted| wanted == row_split) || first_of_text[hash] != id {
             continue;
         }
         let lines = files.entry(source.to_owned()).or_insert_with(|| {

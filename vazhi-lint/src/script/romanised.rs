@@ -7,14 +7,16 @@
 //! `dh`, long vowels written twice, a vowel after nearly every consonant) is far from English
 //! spelling. Each Latin word is scored by a character n-gram model ([`model`]) built from Tamil
 //! text romanised the way people type it ([`super::transliterate`]) and from English text; a word
-//! scoring clearly either way counts for that side, one in between counts for neither.
+//! scoring clearly either way counts for that side, one in between counts for neither. Short
+//! function words (`la`, `da`, `nu`; `is`, `of`, `the`), too short for a spelling model, are
+//! taken from a list instead ([`lexicon`]).
 //!
 //! Names are where a word model goes wrong: `Chennai`, `Aadhaar`, `Thirukkural` are Tamil words
 //! in the middle of English sentences. So a capitalised word that looks Tamil counts as
 //! romanised Tamil only when the text's lowercase words already say Tanglish (or it has none):
 //! it can support a Tanglish verdict, never make English look Tamil. Words of two to four
 //! capitals (`OTP`, `UPI`) are acronyms and are not judged; neither are words of one letter or
-//! with digits in them.
+//! with digits in them, unless listed (`I`, `u`).
 //!
 //! Code is not prose either: short identifiers (`ap`, `ret`, `vilai`) score like Tamil. Fenced
 //! code blocks are skipped, and words that touch a character prose words do not (`va_start`,
@@ -23,9 +25,11 @@
 //! How the model was built is in `tests/data/README.md` (the table of `rules/data`); how it was
 //! evaluated and how fast it is, in `bench/romanised/README.md`.
 
+pub mod lexicon;
 pub mod model;
 
-use model::{BASE, Model, TRIGRAMS};
+use lexicon::{Lexicon, Listed};
+use model::{Model, PACKED_BITS, Packed};
 use unicode_script::{Script, UnicodeScript};
 
 /// A word is judged only when its score is at least this far from 0 (in the model's units, an
@@ -35,9 +39,16 @@ pub const WORD_MARGIN: i32 = 6;
 pub const MIN_JUDGED_WORDS: usize = 3;
 /// Of the Latin words judged, the romanised-Tamil share from which a text is Tanglish. Tanglish
 /// carries many English words ("share", "movie", "waiting"); English has few words that look
-/// Tamil, mostly names the capital rule above already leaves out. Chosen on the tuning half of the
-/// labelled comments (bench/romanised): 0.35 lost 7 of 76 Tanglish turns there to gain one English.
-pub const TANGLISH_SHARE: f64 = 0.3;
+/// Tamil, mostly names the capital rule above already leaves out. Chosen on the labelled comments
+/// seen so far (`tune`, `held` and `fresh1` in bench/romanised): 0.35 is where Tanglish precision
+/// and recall meet (0.975 and 0.969), 0.30 called 12 English turns Tanglish for 3 more Tanglish
+/// ones.
+pub const TANGLISH_SHARE: f64 = 0.35;
+/// Of the lowercase Latin words judged, the romanised-Tamil share from which capitalised
+/// Tamil-looking words count as romanised Tamil rather than names. Lower than
+/// [`TANGLISH_SHARE`]: a comment with a few lowercase Tamil words is usually Tanglish, and its
+/// capitalised words with it (on the same comments, 0.35 here too lost 7 Tanglish turns).
+pub const NAMES_SHARE: f64 = 0.3;
 /// Tamil-script words from this share of the judged words make a text Tamil script; between
 /// [`MIXED_SCRIPT_SHARE`] and this, it is Tamil script mixed with Latin words.
 pub const TAMIL_SCRIPT_SHARE: f64 = 0.7;
@@ -154,6 +165,24 @@ impl WordScripts {
     }
 }
 
+/// The bit that ASCII lowercase letters have and capitals do not.
+const CASE_BIT: u8 = 0x20;
+
+/// A letter's symbol (1..=26, either case), 0 for any other byte: the letter loop's one table,
+/// so that a letter costs one load, where its class would need a mask to give the symbol.
+static SYMBOLS: [u8; 256] = {
+    let mut symbols = [0; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        if b.is_ascii_alphabetic() {
+            symbols[byte] = (b | CASE_BIT) - b'a' + 1;
+        }
+        byte += 1;
+    }
+    symbols
+};
+
 /// What a byte is to the word reader: a letter's symbol (1..=26, plus [`UPPER`] for a capital),
 /// or one of the other classes.
 const SEPARATOR: u8 = 0;
@@ -201,21 +230,73 @@ static CLASSES: [u8; 256] = {
     classes
 };
 
+/// Whether a word's packed context holds at least `count` letters (1 to 12): its symbols are
+/// never 0, so it does when it is at least the smallest context of that many. Counting them as
+/// they are read cost the reader an instruction per letter.
+#[inline(always)]
+fn has_letters(context: usize, count: u32) -> bool {
+    context >> (PACKED_BITS * (count - 1)) != 0
+}
+
+/// What script the non-Latin word being read is in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum InScript {
+    None,
+    Tamil,
+    Other,
+}
+
+/// Whether a byte's class is a letter's.
+#[inline(always)]
+fn is_letter(class: u8) -> bool {
+    class != SEPARATOR && class < APOSTROPHE
+}
+
+/// The mask of the last three symbols of a packed context, and what a symbol times [`TRIPLED`]
+/// is: the context of that letter three times in a row.
+const THREE_SYMBOLS: usize = (1 << (3 * PACKED_BITS)) - 1;
+const TRIPLED: usize = 1 | 1 << PACKED_BITS | 1 << (2 * PACKED_BITS);
+
 /// The Latin word being read.
-#[derive(Default)]
+#[derive(Clone, Copy)]
 struct LatinWord {
+    /// The letters' symbols, 5 bits each, the last one lowest: [`Packed`]'s index of the grams
+    /// read so far. It also says how many letters there are, which is only ever asked up to five
+    /// ([`has_letters`]): every symbol is non-zero.
     context: usize,
     score: i32,
-    letters: u32,
-    capitals: u32,
+    /// The word's letters ORed together: [`CASE_BIT`] stays clear only when every letter is a
+    /// capital.
+    cases: u8,
     capitalised: bool,
     digits: bool,
-    last: usize,
-    run: u32,
     /// Touches a character that prose words do not (`va_start`, `yaml.load`, `x=1`, `f(`):
     /// an identifier, a path or a URL, which are not words of either language.
     code: bool,
 }
+
+impl LatinWord {
+    /// No letter read yet; `code` when the separator before says the word is code.
+    fn new(code: bool) -> LatinWord {
+        LatinWord {
+            context: 0,
+            score: 0,
+            cases: 0,
+            capitalised: false,
+            digits: false,
+            code,
+        }
+    }
+}
+
+/// What [`Detector::judge`] makes of a word, as an index into per-read counts: kept in a small
+/// array and added to the [`Tally`] once per text, one increment per word instead of a branch.
+const NO_WORD: usize = 0;
+const UNJUDGED: usize = 1;
+const ENGLISH: usize = 2;
+const ENGLISH_CAPITALISED: usize = 3;
+const TAMIL: usize = 4;
+const TAMIL_CAPITALISED: usize = 5;
 
 /// Per-text tallies before capitalised words are settled.
 #[derive(Default)]
@@ -229,20 +310,23 @@ struct Tally {
 }
 
 /// The word reader with its model.
-#[derive(Clone, Copy)]
 pub struct Detector {
     model: Model,
+    packed: Packed,
+    lexicon: Lexicon,
 }
 
 impl Detector {
     pub fn embedded() -> Detector {
-        Detector {
-            model: Model::embedded(),
-        }
+        Detector::new(Model::embedded(), Lexicon::embedded())
     }
 
-    pub fn new(model: Model) -> Detector {
-        Detector { model }
+    pub fn new(model: Model, lexicon: Lexicon) -> Detector {
+        Detector {
+            model,
+            packed: Packed::from(model),
+            lexicon,
+        }
     }
 
     /// The score of one Latin word (positive: romanised Tamil), as the reader computes it.
@@ -271,37 +355,21 @@ impl Detector {
     /// lowercased; Tamil-script words are counted on their lead bytes.
     fn read(&self, text: &str, tally: &mut Tally) {
         let bytes = text.as_bytes();
-        let mut word = LatinWord::default();
-        let mut in_tamil = false;
-        let mut in_other = false;
+        let mut word = LatinWord::new(false);
+        let mut counts = [0usize; 6];
+        // The script of the non-Latin word being read, if any: a Tamil-script or other-script
+        // word is counted at its first letter.
+        let mut in_script = InScript::None;
         let mut at = 0;
         while at < bytes.len() {
             let byte = bytes[at];
             let class = CLASSES[usize::from(byte)];
-            if class != SEPARATOR && class < APOSTROPHE {
-                let symbol = usize::from(class & (UPPER - 1));
-                at += 1;
-                // Emphasis (`waitinggggg`): a letter counts at most twice in a row.
-                if symbol == word.last {
-                    word.run += 1;
-                    if word.run > 2 {
-                        continue;
-                    }
-                } else {
-                    word.last = symbol;
-                    word.run = 1;
+            if is_letter(class) {
+                if word.context == 0 {
+                    word.capitalised = class & UPPER != 0;
                 }
-                let quad = word.context * BASE + symbol;
-                word.score += self.model.gram_score(quad);
-                word.context = quad % TRIGRAMS;
-                let capital = class & UPPER != 0;
-                if word.letters == 0 {
-                    word.capitalised = capital;
-                }
-                word.letters += 1;
-                word.capitals += u32::from(capital);
-                in_tamil = false;
-                in_other = false;
+                in_script = InScript::None;
+                at = self.read_letters(bytes, at, &mut word);
                 continue;
             }
             match class {
@@ -312,21 +380,19 @@ impl Detector {
                     at += 1;
                 }
                 NON_ASCII => {
-                    self.finish(&mut word, tally);
+                    counts[self.judge(&word)] += 1;
+                    word = LatinWord::new(false);
                     if byte == 0xE0 && matches!(bytes.get(at + 1), Some(0xAE | 0xAF)) {
-                        tally.words.tamil_script += usize::from(!in_tamil);
-                        in_tamil = true;
-                        in_other = false;
+                        tally.words.tamil_script += usize::from(in_script != InScript::Tamil);
+                        in_script = InScript::Tamil;
                         at += 3;
                     } else {
                         let ch = text[at..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
                         if !matches!(ch.script(), Script::Common | Script::Inherited | Script::Unknown) {
-                            tally.words.other_script += usize::from(!in_other);
-                            in_other = true;
-                            in_tamil = false;
+                            tally.words.other_script += usize::from(in_script != InScript::Other);
+                            in_script = InScript::Other;
                         } else if !is_joiner(ch) {
-                            in_tamil = false;
-                            in_other = false;
+                            in_script = InScript::None;
                         }
                         at += ch.len_utf8();
                     }
@@ -334,52 +400,97 @@ impl Detector {
                 _ => {
                     let mut code_follows = false;
                     if class != SEPARATOR {
-                        let after_word = word.letters > 0;
+                        let after_word = word.context != 0;
                         word.code |= after_word && closes_code(class, bytes.get(at + 1).copied());
                         code_follows = class == CODE_MARK || (class == MEMBER && after_word);
                     }
-                    self.finish(&mut word, tally);
+                    counts[self.judge(&word)] += 1;
                     // The next word starts here, after this separator.
-                    word.code = code_follows;
-                    in_tamil = false;
-                    in_other = false;
+                    word = LatinWord::new(code_follows);
+                    in_script = InScript::None;
                     at += 1;
                 }
             }
         }
-        self.finish(&mut word, tally);
+        counts[self.judge(&word)] += 1;
+        let words = &mut tally.words;
+        words.unjudged += counts[UNJUDGED];
+        words.english += counts[ENGLISH] + counts[ENGLISH_CAPITALISED];
+        words.romanised += counts[TAMIL];
+        tally.lowercase_english += counts[ENGLISH];
+        tally.capitalised_tamil += counts[TAMIL_CAPITALISED];
     }
 
-    /// Judges the word just read and starts the next.
-    #[inline]
-    fn finish(&self, word: &mut LatinWord, tally: &mut Tally) {
-        if word.letters == 0 {
-            *word = LatinWord::default();
-            return;
+    /// Reads the run of letters starting at `at` (a letter) into `word`, and returns where the run
+    /// ends. The hot loop: most bytes of Latin text pass through here
+    /// and nowhere else.
+    #[inline(always)]
+    fn read_letters(&self, bytes: &[u8], mut at: usize, word: &mut LatinWord) -> usize {
+        let LatinWord {
+            mut context,
+            mut score,
+            mut cases,
+            ..
+        } = *word;
+        let mut byte = bytes[at];
+        let mut symbol = usize::from(SYMBOLS[usize::from(byte)]);
+        loop {
+            // Emphasis (`waitinggggg`): a letter counts at most twice in a row, so a letter that
+            // would make the context end in three of it is skipped.
+            let next = context << PACKED_BITS | symbol;
+            if next & THREE_SYMBOLS != symbol * TRIPLED {
+                context = next;
+                score += self.packed.gram_score(context);
+                cases |= byte;
+            }
+            at += 1;
+            let Some(&following) = bytes.get(at) else { break };
+            byte = following;
+            symbol = usize::from(SYMBOLS[usize::from(byte)]);
+            if symbol == 0 {
+                break;
+            }
         }
+        *word = LatinWord {
+            context,
+            score,
+            cases,
+            ..*word
+        };
+        at
+    }
+
+    /// What the word just read is ([`NO_WORD`], [`UNJUDGED`], [`ENGLISH`], ...), computed
+    /// without branches: whether a word is Tamil or English is what the text is made of, not a
+    /// pattern a branch predictor can learn. (Judging words by branches was 41% of the reader's
+    /// time in a profile.)
+    #[inline(always)]
+    fn judge(&self, word: &LatinWord) -> usize {
         let LatinWord {
             context,
             score,
-            letters,
-            capitals,
+            cases,
             capitalised,
             digits,
             code,
-            ..
-        } = std::mem::take(word);
-        let score = score + self.model.gram_score(context * BASE);
-        let words = &mut tally.words;
-        let acronym = capitals == letters && letters <= 4;
-        if letters < 2 || digits || code || acronym || score.abs() < WORD_MARGIN {
-            words.unjudged += 1;
-        } else if score < 0 {
-            words.english += 1;
-            tally.lowercase_english += usize::from(!capitalised);
-        } else if capitalised {
-            tally.capitalised_tamil += 1;
+        } = *word;
+        let score = score + self.packed.gram_score(context << PACKED_BITS);
+        let acronym = (cases & CASE_BIT == 0) & !has_letters(context, 5);
+        let judged = has_letters(context, 2) & !digits & !code & !acronym & (score.abs() >= WORD_MARGIN);
+        let kind = ENGLISH + 2 * usize::from(score > 0) + usize::from(capitalised);
+        let by_model = if judged { kind } else { UNJUDGED };
+        // A listed function word is its list's side, whatever its length, case or score.
+        let listed = self.lexicon.side(context);
+        // By table, not by `match`: the `match` compiled to a jump table, an indirect branch at
+        // every word, and the reader was 3% slower with it.
+        const KIND_OF_LISTED: [usize; 4] = [UNJUDGED, TAMIL, ENGLISH, UNJUDGED];
+        let by_list = KIND_OF_LISTED[listed as usize] + usize::from((listed == Listed::English) & capitalised);
+        let seen = if listed == Listed::No || digits || code {
+            by_model
         } else {
-            words.romanised += 1;
-        }
+            by_list
+        };
+        if has_letters(context, 1) { seen } else { NO_WORD }
     }
 }
 
@@ -411,7 +522,7 @@ fn settle_names(tally: Tally) -> WordScripts {
         capitalised_tamil,
     } = tally;
     let lowercase = words.romanised + lowercase_english;
-    let tanglish = lowercase == 0 || words.romanised as f64 >= TANGLISH_SHARE * lowercase as f64;
+    let tanglish = lowercase == 0 || words.romanised as f64 >= NAMES_SHARE * lowercase as f64;
     if tanglish {
         words.romanised += capitalised_tamil;
     } else {
@@ -484,9 +595,41 @@ mod tests {
 
     #[test]
     fn acronyms_digits_and_one_letter_words_are_not_judged() {
-        let words = WordScripts::of("OTP UPI 4G u r a");
+        let words = WordScripts::of("OTP UPI 4G r a x");
         assert_eq!(words.judged(), 0);
         assert_eq!(words.unjudged, 6);
+    }
+
+    #[test]
+    fn listed_function_words_count_for_their_side_whatever_their_length_or_case() {
+        // `I` and `u` are one letter, `IS` is all capitals: listed, they are judged English.
+        let english = WordScripts::of("I am u IS");
+        assert_eq!(
+            (english.english, english.romanised, english.unjudged),
+            (4, 0, 0),
+            "{english:?}"
+        );
+        // `la`, `da` and `ah` look English to the model; listed, they are Tamil particles.
+        let particles = WordScripts::of("padam la da ah");
+        assert_eq!(particles.romanised, 4, "{particles:?}");
+        // `than` is written in both languages: judged for neither.
+        assert_eq!(WordScripts::of("than").unjudged, 1);
+        // A listed word inside a longer one is the model's: `ennamo` is not the listed `enna`.
+        let detector = Detector::embedded();
+        let longer = WordScripts::of("ennamo");
+        let by_model = detector.score_word("ennamo");
+        assert_eq!(
+            longer.romanised + longer.english,
+            usize::from(by_model.abs() >= WORD_MARGIN)
+        );
+    }
+
+    #[test]
+    fn emphasis_past_two_letters_is_read_as_two() {
+        for (emphatic, plain) in [("semmaaaaa", "semmaa"), ("Waitingggg", "Waitingg"), ("sooo", "soo")] {
+            let (a, b) = (WordScripts::of(emphatic), WordScripts::of(plain));
+            assert_eq!(a, b, "{emphatic} / {plain}");
+        }
     }
 
     #[test]
