@@ -17,6 +17,7 @@ LABELS = Path(__file__).with_name("labels.tsv")
 CODE_MIX = "vijay-happey+Tanglish_Sentiment_Analysis/IBM_Project/Dataset/Tamil_Code_Mix_{}.csv"
 OLI = "adeepH+Dravidian-OLI/Datasets/{}.csv"
 KANNADA = "bharathichezhiyan+DravidianCodeMix-Dataset/programs/kannada_offensive.csv"
+TANGLISH_SENTI = "Gpriyadharshini8148+tanglish_senti_and_emotion/data/corrected_tanglish_dataset.csv"
 
 # Part → (the salt of its order, earlier parts, whether a text already labelled there is left out
 # too, draws). A draw is
@@ -36,6 +37,13 @@ PARTS = {
         (OLI.format("tamil_offensive_full_dev"), 50, lambda line: "not-Tamil" in line),
         (OLI.format("mal_full_offensive_test_with_labels"), 40, lambda line: "not-malayalam" in line),
         (KANNADA, 40, lambda line: line.startswith("not-Kannada")),
+    ]),
+    "fresh3": ("fresh3", ["tune", "held", "fresh1", "fresh2"], True, [
+        (CODE_MIX.format("train"), 100, lambda line: True),
+        (TANGLISH_SENTI, 40, lambda line: True),
+        (OLI.format("tamil_offensive_full_test_with_labels"), 60, lambda line: "not-Tamil" in line),
+        (OLI.format("mal_full_offensive_test_with_labels"), 60, lambda line: "not-malayalam" in line),
+        (KANNADA, 90, lambda line: line.startswith("not-Kannada")),
     ]),
 }
 

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
-use vazhi_lint::script::romanised::{Verdict, WordScripts};
+use vazhi_lint::script::romanised::{OTHER_LANGUAGE_WORDS, Verdict, WordScripts};
 
 /// The text column of each source file, as the labelling read it.
 fn text_of(source: &str, line: &str) -> Option<String> {
@@ -75,7 +75,11 @@ fn main() {
         assert_eq!(&digest[..12], hash, "{source}:{line} is not the labelled text");
         let words = WordScripts::of(&text);
         let verdict = words.verdict();
-        let predicted = verdict.map_or("too short", Verdict::key);
+        let predicted = match verdict {
+            Some(verdict) => verdict.key(),
+            None if words.other_language >= OTHER_LANGUAGE_WORDS => "other language",
+            None => "too short",
+        };
         *confusion
             .entry(label.to_owned())
             .or_default()
@@ -103,7 +107,7 @@ fn main() {
     for (class, other) in [("tanglish", "english"), ("english", "tanglish")] {
         let hit = count(class, class);
         let false_alarm = count(other, class);
-        let judged = total(class) - count(class, "too short");
+        let judged = total(class) - count(class, "too short") - count(class, "other language");
         println!(
             "  {class}: precision {:.3} ({hit}/{}), recall {:.3} ({hit}/{}), recall on judged turns {:.3} ({hit}/{judged})",
             hit as f64 / (hit + false_alarm) as f64,

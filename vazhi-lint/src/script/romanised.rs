@@ -9,7 +9,9 @@
 //! text romanised the way people type it ([`super::transliterate`]) and from English text; a word
 //! scoring clearly either way counts for that side, one in between counts for neither. Short
 //! function words (`la`, `da`, `nu`; `is`, `of`, `the`), too short for a spelling model, are
-//! taken from a list instead ([`lexicon`]).
+//! taken from a list instead ([`lexicon`]). The list also names function words of other Indian
+//! languages (Hindi `hai`, `kya`); a Latin text with two of them gets no verdict, since the model
+//! would read Hinglish as Tanglish.
 //!
 //! Names are where a word model goes wrong: `Chennai`, `Aadhaar`, `Thirukkural` are Tamil words
 //! in the middle of English sentences. So a capitalised word that looks Tamil counts as
@@ -49,6 +51,9 @@ pub const TANGLISH_SHARE: f64 = 0.35;
 /// [`TANGLISH_SHARE`]: a comment with a few lowercase Tamil words is usually Tanglish, and its
 /// capitalised words with it (on the same comments, 0.35 here too lost 7 Tanglish turns).
 pub const NAMES_SHARE: f64 = 0.3;
+/// Latin texts with this many function words of another Indian language (Hindi `hai`, `kya`)
+/// get no verdict: they are in neither Tamil nor English, and the model knows only those two.
+pub const OTHER_LANGUAGE_WORDS: usize = 2;
 /// Tamil-script words from this share of the judged words make a text Tamil script; between
 /// [`MIXED_SCRIPT_SHARE`] and this, it is Tamil script mixed with Latin words.
 pub const TAMIL_SCRIPT_SHARE: f64 = 0.7;
@@ -104,6 +109,9 @@ pub struct WordScripts {
     pub unjudged: usize,
     /// Words in other scripts (Devanagari, Malayalam, ...): not counted above.
     pub other_script: usize,
+    /// Latin words listed as another Indian language's function words (Hindi `hai`, `kya`;
+    /// Telugu `enti`): not counted above.
+    pub other_language: usize,
 }
 
 impl WordScripts {
@@ -135,6 +143,9 @@ impl WordScripts {
             return None;
         }
         let script = self.share(self.tamil_script);
+        if script < MIXED_SCRIPT_SHARE && self.other_language >= OTHER_LANGUAGE_WORDS {
+            return None;
+        }
         Some(if script >= TAMIL_SCRIPT_SHARE {
             Verdict::TamilScript
         } else if script >= MIXED_SCRIPT_SHARE {
@@ -162,6 +173,7 @@ impl WordScripts {
         self.names += other.names;
         self.unjudged += other.unjudged;
         self.other_script += other.other_script;
+        self.other_language += other.other_language;
     }
 }
 
@@ -297,6 +309,7 @@ const ENGLISH: usize = 2;
 const ENGLISH_CAPITALISED: usize = 3;
 const TAMIL: usize = 4;
 const TAMIL_CAPITALISED: usize = 5;
+const OTHER_LANGUAGE: usize = 6;
 
 /// Per-text tallies before capitalised words are settled.
 #[derive(Default)]
@@ -356,7 +369,7 @@ impl Detector {
     fn read(&self, text: &str, tally: &mut Tally) {
         let bytes = text.as_bytes();
         let mut word = LatinWord::new(false);
-        let mut counts = [0usize; 6];
+        let mut counts = [0usize; 7];
         // The script of the non-Latin word being read, if any: a Tamil-script or other-script
         // word is counted at its first letter.
         let mut in_script = InScript::None;
@@ -419,6 +432,7 @@ impl Detector {
         words.romanised += counts[TAMIL];
         tally.lowercase_english += counts[ENGLISH];
         tally.capitalised_tamil += counts[TAMIL_CAPITALISED];
+        words.other_language += counts[OTHER_LANGUAGE];
     }
 
     /// Reads the run of letters starting at `at` (a letter) into `word`, and returns where the run
@@ -483,7 +497,7 @@ impl Detector {
         let listed = self.lexicon.side(context);
         // By table, not by `match`: the `match` compiled to a jump table, an indirect branch at
         // every word, and the reader was 3% slower with it.
-        const KIND_OF_LISTED: [usize; 4] = [UNJUDGED, TAMIL, ENGLISH, UNJUDGED];
+        const KIND_OF_LISTED: [usize; 5] = [UNJUDGED, TAMIL, ENGLISH, UNJUDGED, OTHER_LANGUAGE];
         let by_list = KIND_OF_LISTED[listed as usize] + usize::from((listed == Listed::English) & capitalised);
         let seen = if listed == Listed::No || digits || code {
             by_model
@@ -622,6 +636,26 @@ mod tests {
             longer.romanised + longer.english,
             usize::from(by_model.abs() >= WORD_MARGIN)
         );
+    }
+
+    #[test]
+    fn other_indian_languages_in_latin_letters_get_no_verdict() {
+        // Hindi and Telugu look like Tanglish to a Tamil-against-English model; their function
+        // words say otherwise.
+        for text in [
+            "yeh movie kab aayegi, trailer toh mast hai",
+            "ee cinema enti ra, baga undi",
+        ] {
+            let words = WordScripts::of(text);
+            assert!(words.other_language >= OTHER_LANGUAGE_WORDS, "{text}: {words:?}");
+            assert_eq!(words.verdict(), None, "{text}: {words:?}");
+        }
+        // One such word in Tanglish does not hide it.
+        let words = WordScripts::of("Trailer semma, padam kandippa hit aagum, ellarum paarunga");
+        assert_eq!(words.verdict(), Some(Verdict::Tanglish), "{words:?}");
+        let with_one = WordScripts::of("Trailer semma hai, padam kandippa hit aagum, ellarum paarunga");
+        assert_eq!(with_one.other_language, 1);
+        assert_eq!(with_one.verdict(), Some(Verdict::Tanglish), "{with_one:?}");
     }
 
     #[test]

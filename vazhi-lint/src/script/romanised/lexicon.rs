@@ -6,7 +6,9 @@
 //! and particles typed as words of their own (`padam la`, `podunga da`), English's pronouns,
 //! articles, auxiliaries and prepositions. `rules/data/romanised/function-words.txt` lists them
 //! by side; a listed word counts for its side whatever the model says, and longer words are the
-//! model's.
+//! model's. A fourth side lists function words of other Indian languages that Tamil does not
+//! use (Hindi `hai`, `kya`; Telugu `enti`): the model knows only Tamil and English, and Hinglish
+//! looks like Tanglish to it.
 
 use super::model::{PACKED_BITS, PACKED_QUADGRAM};
 
@@ -20,6 +22,9 @@ pub enum Listed {
     English = 2,
     /// Written alike in both languages (`a`, `than`): judged for neither.
     Neither = 3,
+    /// A function word of another Indian language typed in Latin letters (Hindi `hai`, `kya`;
+    /// Telugu `enti`): neither Tamil nor English, and a sign the text is neither.
+    Other = 4,
 }
 
 /// The longest word the list may hold: four 5-bit symbols are a packed 4-gram index, so a short
@@ -42,7 +47,7 @@ impl Lexicon {
         Lexicon::parse(EMBEDDED).expect("rules/data/romanised/function-words.txt is a word list")
     }
 
-    /// Reads a list: `[tanglish]`, `[english]` and `[neither]` sections of words separated by
+    /// Reads a list: `[tanglish]`, `[english]`, `[neither]` and `[other]` sections of words separated by
     /// white space; `#` starts a comment line. Words are ASCII letters, one to four of them, each
     /// in one section only.
     pub fn parse(text: &str) -> Result<Lexicon, String> {
@@ -58,6 +63,7 @@ impl Lexicon {
                     "tanglish" => Listed::Tanglish,
                     "english" => Listed::English,
                     "neither" => Listed::Neither,
+                    "other" => Listed::Other,
                     other => return Err(format!("line {}: unknown section [{other}]", number + 1)),
                 });
                 continue;
@@ -122,6 +128,7 @@ mod tests {
         assert_eq!(lexicon.word("DA"), Listed::Tanglish);
         assert_eq!(lexicon.word("am"), Listed::English);
         assert_eq!(lexicon.word("than"), Listed::Neither);
+        assert_eq!(lexicon.word("hai"), Listed::Other);
         assert_eq!(lexicon.word("pannunga"), Listed::No);
         assert_eq!(lexicon.word("xyz"), Listed::No);
     }
