@@ -158,12 +158,19 @@ impl WordScripts {
     }
 
     /// The counts behind a verdict, for a message: "3 Tamil-script, 12 romanised-Tamil and 4
-    /// English words".
+    /// English words", and the other-language function words when there are any.
     pub fn tally(&self) -> String {
-        format!(
-            "{} Tamil-script, {} romanised-Tamil and {} English words",
-            self.tamil_script, self.romanised, self.english
-        )
+        if self.other_language == 0 {
+            format!(
+                "{} Tamil-script, {} romanised-Tamil and {} English words",
+                self.tamil_script, self.romanised, self.english
+            )
+        } else {
+            format!(
+                "{} Tamil-script, {} romanised-Tamil, {} English and {} Hindi or Telugu words",
+                self.tamil_script, self.romanised, self.english, self.other_language
+            )
+        }
     }
 
     pub fn add(&mut self, other: &WordScripts) {
