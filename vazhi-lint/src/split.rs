@@ -136,9 +136,12 @@ impl SplitOutcome {
         };
         writeln!(
             out,
-            "Split {} records from {} files into {}: {clean} clean ({fixed} fixed), {quarantined} quarantined{unread}. Manifest: {}",
-            clean + quarantined,
-            self.files.len(),
+            "Split {} from {} into {}: {clean} clean ({fixed} fixed), {quarantined} quarantined{unread}. Manifest: {}",
+            match clean + quarantined {
+                1 => "1 record".to_owned(),
+                records => format!("{records} records"),
+            },
+            crate::report::plural(self.files.len(), "file"),
             manifest.parent().unwrap_or(Path::new(".")).display(),
             manifest.display()
         )
