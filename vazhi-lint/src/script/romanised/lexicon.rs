@@ -47,9 +47,9 @@ impl Lexicon {
         Lexicon::parse(EMBEDDED).expect("rules/data/romanised/function-words.txt is a word list")
     }
 
-    /// Reads a list: `[tanglish]`, `[english]`, `[neither]` and `[other]` sections of words separated by
-    /// white space; `#` starts a comment line. Words are ASCII letters, one to four of them, each
-    /// in one section only.
+    /// Reads a list: `[tanglish]`, `[english]`, `[neither]` and `[other]` sections of words
+    /// separated by white space; `#` starts a comment line. Words are ASCII letters, one to four
+    /// of them, each in one section only.
     pub fn parse(text: &str) -> Result<Lexicon, String> {
         let mut words: Vec<(usize, Listed)> = Vec::new();
         let mut section = None;
