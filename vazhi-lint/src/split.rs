@@ -94,10 +94,10 @@ impl SplitOutcome {
                     };
                     writeln!(out, "{at}: {}", unreadable.message)?;
                 }
-                let parts = if count == 1 { "part" } else { "parts" };
                 return writeln!(
                     out,
-                    "Nothing written: {count} {parts} of the input could not be read as records (above). Fix the input, or pass --allow-unreadable to split the rest and list these in the manifest."
+                    "Nothing written: {} of the input could not be read as records (above). Fix the input, or pass --allow-unreadable to split the rest and list these in the manifest.",
+                    crate::report::plural(count, "part")
                 );
             }
             let blocked = LintReport {
@@ -137,10 +137,7 @@ impl SplitOutcome {
         writeln!(
             out,
             "Split {} from {} into {}: {clean} clean ({fixed} fixed), {quarantined} quarantined{unread}. Manifest: {}",
-            match clean + quarantined {
-                1 => "1 record".to_owned(),
-                records => format!("{records} records"),
-            },
+            crate::report::plural(clean + quarantined, "record"),
             crate::report::plural(self.files.len(), "file"),
             manifest.parent().unwrap_or(Path::new(".")).display(),
             manifest.display()

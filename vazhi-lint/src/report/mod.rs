@@ -157,9 +157,9 @@ pub fn statistics_json(report: &LintReport) -> serde_json::Value {
 
 pub use crate::tally::RuleCount;
 
-/// `1 error`, `2 warnings`.
-pub fn plural(count: usize, noun: &str) -> String {
-    if count == 1 {
+/// `1 error`, `2 warnings`; counts of any integer type.
+pub fn plural<N: std::fmt::Display + PartialEq + From<u8>>(count: N, noun: &str) -> String {
+    if count == N::from(1) {
         format!("1 {noun}")
     } else {
         format!("{count} {noun}s")

@@ -187,21 +187,6 @@ impl WordScripts {
 /// The bit that ASCII lowercase letters have and capitals do not.
 const CASE_BIT: u8 = 0x20;
 
-/// A letter's symbol (1..=26, either case), 0 for any other byte: the letter loop's one table,
-/// so that a letter costs one load, where its class would need a mask to give the symbol.
-static SYMBOLS: [u8; 256] = {
-    let mut symbols = [0; 256];
-    let mut byte = 0;
-    while byte < 256 {
-        let b = byte as u8;
-        if b.is_ascii_alphabetic() {
-            symbols[byte] = (b | CASE_BIT) - b'a' + 1;
-        }
-        byte += 1;
-    }
-    symbols
-};
-
 /// What a byte is to the word reader: a letter's symbol (1..=26, plus [`UPPER`] for a capital),
 /// or one of the other classes.
 const SEPARATOR: u8 = 0;
@@ -249,6 +234,21 @@ static CLASSES: [u8; 256] = {
     classes
 };
 
+/// A letter's symbol (1..=26, either case), 0 for any other byte: the letter loop's one table,
+/// so that a letter costs one load, where its class would need a mask to give the symbol. Read
+/// off [`CLASSES`], so that the two agree on what a letter is.
+static SYMBOLS: [u8; 256] = {
+    let mut symbols = [0; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        if is_letter(CLASSES[byte]) {
+            symbols[byte] = CLASSES[byte] & (UPPER - 1);
+        }
+        byte += 1;
+    }
+    symbols
+};
+
 /// Whether a word's packed context holds at least `count` letters (1 to 12): its symbols are
 /// never 0, so it does when it is at least the smallest context of that many. Counting them as
 /// they are read cost the reader an instruction per letter.
@@ -267,7 +267,7 @@ enum InScript {
 
 /// Whether a byte's class is a letter's.
 #[inline(always)]
-fn is_letter(class: u8) -> bool {
+const fn is_letter(class: u8) -> bool {
     class != SEPARATOR && class < APOSTROPHE
 }
 

@@ -10,7 +10,7 @@
 //! use (Hindi `hai`, `kya`; Telugu `enti`): the model knows only Tamil and English, and Hinglish
 //! looks like Tanglish to it.
 
-use super::model::{PACKED_BITS, PACKED_QUADGRAM};
+use super::model::{PACKED_BITS, PACKED_QUADGRAM, packed_table};
 
 /// Where a listed word belongs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +51,7 @@ impl Lexicon {
     /// separated by white space; `#` starts a comment line. Words are ASCII letters, one to four
     /// of them, each in one section only.
     pub fn parse(text: &str) -> Result<Lexicon, String> {
-        let mut words: Vec<(usize, Listed)> = Vec::new();
+        let mut sides = packed_table(Listed::No);
         let mut section = None;
         for (number, line) in text.lines().enumerate() {
             let line = line.trim();
@@ -72,18 +72,11 @@ impl Lexicon {
             for word in line.split_whitespace() {
                 let key = packed(word)
                     .ok_or_else(|| format!("line {}: `{word}` is not one to four ASCII letters", number + 1))?;
-                if words.iter().any(|&(listed, _)| listed == key) {
+                if sides[key] != Listed::No {
                     return Err(format!("line {}: `{word}` is listed twice", number + 1));
                 }
-                words.push((key, side));
+                sides[key] = side;
             }
-        }
-        let mut sides: Box<[Listed; PACKED_QUADGRAM + 1]> = vec![Listed::No; PACKED_QUADGRAM + 1]
-            .into_boxed_slice()
-            .try_into()
-            .map_err(|_| "the table's size".to_owned())?;
-        for (key, side) in words {
-            sides[key] = side;
         }
         Ok(Lexicon { sides })
     }

@@ -112,6 +112,15 @@ pub const PACKED_BITS: u32 = 5;
 /// The index mask of a packed 4-gram: four symbols.
 pub const PACKED_QUADGRAM: usize = (1 << (4 * PACKED_BITS)) - 1;
 
+/// A table with one slot per packed 4-gram, every slot `fill`. Built on the heap from the start:
+/// a 1 MiB array built on the stack overflows a test thread's.
+pub fn packed_table<T: Clone>(fill: T) -> Box<[T; PACKED_QUADGRAM + 1]> {
+    vec![fill; PACKED_QUADGRAM + 1]
+        .into_boxed_slice()
+        .try_into()
+        .unwrap_or_else(|_| unreachable!("a vector of the table's length"))
+}
+
 /// The model's two tables as one with 5-bit symbols: the slot of a 4-gram `abcd`, at
 /// `a<<15 | b<<10 | c<<5 | d`, holds [`Model::gram_score`], its ratio plus its trigram's. 1 MiB,
 /// half of it slots no gram has (symbols 27 to 31 never occur), never read.
@@ -130,11 +139,7 @@ impl Packed {
 
 impl From<Model> for Packed {
     fn from(model: Model) -> Packed {
-        // On the heap from the start: a 1 MiB array built on the stack overflows a test thread's.
-        let mut grams: Box<[i8; PACKED_QUADGRAM + 1]> = vec![0; PACKED_QUADGRAM + 1]
-            .into_boxed_slice()
-            .try_into()
-            .expect("the packed table's size");
+        let mut grams = packed_table(0);
         for quad in 0..QUADGRAMS {
             // Base 27 → base 32, digit by digit.
             let (mut rest, mut packed) = (quad, 0);
