@@ -59,6 +59,21 @@ def write_corpus(folder: Path) -> list[str]:
     return files
 
 
+def corpus_with_cli_findings(folder: Path) -> tuple[list[str], list[dict]]:
+    """`write_corpus` and the CLI's findings on it, sorted as gathered findings are: what the
+    batch, Ray and Spark recipes must each give. Checks the corpus still exercises what they
+    split: more than ten row groups, and findings of the dataset rules."""
+    import pyarrow.parquet as pq
+
+    import vazhi
+
+    files = write_corpus(folder)
+    assert sum(pq.ParquetFile(path).metadata.num_row_groups for path in files) > 10
+    expected = vazhi._sorted(cli_lint(*files)[0])
+    assert {"VZ201", "VZ202", "VZ206", "VZ207"} <= {f["code"] for f in expected}
+    return files, expected
+
+
 def with_rows(findings: list[dict]) -> list[dict]:
     return [finding for finding in findings if finding["row"] is not None]
 

@@ -5,7 +5,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import vazhi
-from helpers import SAMPLES, cli_lint, with_rows, without_rows, write_corpus
+from helpers import SAMPLES, cli_lint, corpus_with_cli_findings, with_rows, without_rows, write_corpus
 
 
 def cuts(rows: int, pieces: int) -> list[tuple[int, int]]:
@@ -39,9 +39,8 @@ def test_the_samples_tables_equal_the_cli_in_1_3_and_17_batches():
 
 
 def test_dataset_findings_are_exact_across_batches_and_files(tmp_path):
-    files = write_corpus(tmp_path)
     # The CLI writes a dataset's own findings after its last file; gathered findings are sorted.
-    expected = vazhi._sorted(cli_lint(*files)[0])
+    files, expected = corpus_with_cli_findings(tmp_path)
     codes = {finding["code"] for finding in expected}
     assert {"VZ201", "VZ206", "VZ207"} <= codes, codes
     linter = vazhi.Linter(tmp_path / "vazhi.toml")

@@ -8,11 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
 
 import vazhi
-from helpers import cli_lint, placed_by_id, without_rows, write_corpus
+from helpers import corpus_with_cli_findings, placed_by_id, without_rows
 
 ray = pytest.importorskip("ray")
 import vazhi.ray  # noqa: E402  (after the skip: the module imports pyarrow and is for Ray users)
@@ -56,18 +55,14 @@ def cluster(tmp_path_factory):
 
 
 def test_ray_lint_equals_the_cli_on_parquet_files(cluster, tmp_path):
-    files = write_corpus(tmp_path)
-    assert sum(pq.ParquetFile(path).metadata.num_row_groups for path in files) > 10
-    expected = vazhi._sorted(cli_lint(*files)[0])
-    assert {"VZ201", "VZ202", "VZ206", "VZ207"} <= {f["code"] for f in expected}
+    files, expected = corpus_with_cli_findings(tmp_path)
     assert vazhi.ray.lint(files) == expected
     # A folder is its Parquet files.
     assert vazhi.ray.lint([tmp_path]) == expected
 
 
 def test_map_batches_on_any_ray_dataset_places_findings_by_id(cluster, tmp_path):
-    files = write_corpus(tmp_path)
-    expected = vazhi._sorted(cli_lint(*files)[0])
+    files, expected = corpus_with_cli_findings(tmp_path)
     data = ray.data.read_parquet(files).repartition(5)
     linted = data.map_batches(
         vazhi.ray.VazhiLint,

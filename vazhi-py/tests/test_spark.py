@@ -3,11 +3,10 @@
 import os
 import sys
 
-import pyarrow.parquet as pq
 import pytest
 
 import vazhi
-from helpers import cli_lint, placed_by_id, without_rows, write_corpus
+from helpers import corpus_with_cli_findings, placed_by_id, without_rows
 
 pyspark = pytest.importorskip("pyspark")
 import vazhi.spark  # noqa: E402  (after the skip: the module is for Spark users)
@@ -40,16 +39,12 @@ def spark(tmp_path_factory):
 
 
 def test_spark_lint_equals_the_cli_on_parquet_files(spark, tmp_path):
-    files = write_corpus(tmp_path)
-    assert sum(pq.ParquetFile(path).metadata.num_row_groups for path in files) > 10
-    expected = vazhi._sorted(cli_lint(*files)[0])
-    assert {"VZ201", "VZ202", "VZ206", "VZ207"} <= {f["code"] for f in expected}
+    files, expected = corpus_with_cli_findings(tmp_path)
     assert vazhi.spark.lint(files, spark=spark, partitions=5) == expected
 
 
 def test_map_in_arrow_on_any_dataframe_places_findings_by_id(spark, tmp_path):
-    files = write_corpus(tmp_path)
-    expected = vazhi._sorted(cli_lint(*files)[0])
+    files, expected = corpus_with_cli_findings(tmp_path)
     config = str(tmp_path / "vazhi.toml")
     # mergeSchema: without it Spark reads every file with the first one's columns.
     frame = spark.read.option("mergeSchema", "true").parquet(*files).repartition(4)
