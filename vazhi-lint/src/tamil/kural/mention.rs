@@ -105,15 +105,119 @@ fn starts_word(text: &str, at: usize) -> bool {
         .is_none_or(|c| !text::is_alphanumeric(c) && !phoneme::is_word_char(c))
 }
 
+/// Bytes a `numeral` match can run before its keyword: `thiru` and two `k`s, each `k` possibly
+/// the three-byte Kelvin sign that `(?i)` lets stand for it, or the 18 bytes of `திருக்`.
+const NUMERAL_LEAD: usize = 24;
+
+/// Where a number mention's keyword starts in `haystack`, ascending: `குறள` and `ural` in any
+/// ASCII case. Every `numeral` match holds one within [`NUMERAL_LEAD`] bytes of its start, and
+/// every `ordinal` match ends with `குறள`, `ural` or `couplet` (no character outside ASCII folds
+/// to the letters of `ural`).
+fn keywords(haystack: &str) -> Vec<usize> {
+    let bytes = haystack.as_bytes();
+    let mut out: Vec<usize> = memchr::memmem::find_iter(bytes, "குறள".as_bytes()).collect();
+    let tamil = out.len();
+    out.extend(memchr::memchr2_iter(b'u', b'U', bytes).filter(|&at| {
+        bytes
+            .get(at + 1..at + 4)
+            .is_some_and(|rest| rest.eq_ignore_ascii_case(b"ral"))
+    }));
+    if tamil > 0 && out.len() > tamil {
+        out.sort_unstable();
+    }
+    out
+}
+
+/// Whether some keyword in `haystack` is preceded by what ends an `ordinal` mention: a Tamil
+/// ordinal (`முதல்`, `…வது`, `…ாம்`, `…ஆம்`), or an English one (`first`…`tenth`, `opening`,
+/// `1st`…) and white space. A cheap necessary condition: without it the `ordinal` pattern cannot
+/// match, and Tamil prose naming `திருக்குறள்` (most quotations' questions) skips its scan.
+fn may_hold_ordinal(haystack: &str, keywords: &[usize]) -> bool {
+    let tamil_ordinal = |before: &str| {
+        let before = before.trim_end();
+        ["முதல்", "முதற்", "வது", "ாம்", "ஆம்"]
+            .iter()
+            .any(|end| before.ends_with(end))
+    };
+    let english_ordinal = |before: &str| {
+        let word = before.trim_end();
+        if word.len() == before.len() {
+            return false; // `\s+` before the keyword
+        }
+        let mut last = word
+            .chars()
+            .rev()
+            .map(|c| if c == 'ſ' { 's' } else { c.to_ascii_lowercase() });
+        let (Some(second), Some(first)) = (last.next(), last.next()) else {
+            return false;
+        };
+        matches!(
+            (first, second),
+            ('s', 't') | ('n', 'd') | ('r', 'd') | ('t', 'h') | ('n', 'g')
+        )
+    };
+    let couplet = haystack
+        .as_bytes()
+        .windows(7)
+        .position(|w| w.eq_ignore_ascii_case(b"couplet"));
+    if couplet.is_some() {
+        return true; // rare enough in Tamil data to leave to the pattern
+    }
+    keywords.iter().any(|&at| {
+        let before = &haystack[..at];
+        if haystack[at..].starts_with("குறள") {
+            tamil_ordinal(before) || before.strip_suffix("திருக்").is_some_and(tamil_ordinal)
+        } else {
+            english_before_ural(before).any(english_ordinal)
+        }
+    })
+}
+
+/// What can stand before `(?:th?iru)?k{1,2}` in `before` (the text up to an `ural`): each way
+/// of taking that prefix off its end.
+fn english_before_ural(before: &str) -> impl Iterator<Item = &str> {
+    fn strip_k(s: &str) -> Option<&str> {
+        s.strip_suffix(['k', 'K', '\u{212A}'])
+    }
+    fn strip_ascii_ci<'a>(s: &'a str, end: &str) -> Option<&'a str> {
+        let at = s.len().checked_sub(end.len())?;
+        (s.is_char_boundary(at) && s[at..].eq_ignore_ascii_case(end)).then(|| &s[..at])
+    }
+    let once = strip_k(before);
+    let twice = once.and_then(strip_k);
+    [once, twice]
+        .into_iter()
+        .flatten()
+        .flat_map(|k| [Some(k), strip_ascii_ci(k, "thiru"), strip_ascii_ci(k, "tiru")])
+        .flatten()
+}
+
 /// Every single-kural number named in `text[zone]`, in text order.
 fn number_mentions(text: &str, zone: Range<usize>) -> Vec<Mention> {
     let patterns = mention_patterns();
     let haystack = &text[zone.clone()];
+    let keywords = keywords(haystack);
     let mut out = Vec::new();
-    for caps in patterns.numeral.captures_iter(haystack) {
-        let (Some(whole), Some(digits)) = (caps.get(0), caps.get(1)) else {
-            continue;
+    // The `numeral` matches that `captures_iter` would give, with the search started a little
+    // before each keyword instead of scanning the prose between: no match can start earlier than
+    // [`NUMERAL_LEAD`] bytes before the first keyword after the previous match.
+    let mut from = 0;
+    let mut next = 0;
+    loop {
+        while keywords.get(next).is_some_and(|&k| k < from) {
+            next += 1;
+        }
+        let Some(&keyword) = keywords.get(next) else {
+            break;
         };
+        let start = text::floor_char_boundary(haystack, keyword.saturating_sub(NUMERAL_LEAD)).max(from);
+        let Some(caps) = patterns.numeral.captures_at(haystack, start) else {
+            break;
+        };
+        let (Some(whole), Some(digits)) = (caps.get(0), caps.get(1)) else {
+            break;
+        };
+        from = whole.end();
         let span = zone.start + whole.start()..zone.start + whole.end();
         if !starts_word(text, span.start) || patterns.not_one_after.is_match(&text[span.end..]) {
             continue;
@@ -122,19 +226,22 @@ fn number_mentions(text: &str, zone: Range<usize>) -> Vec<Mention> {
             out.push(Mention { span, number });
         }
     }
-    for caps in patterns.ordinal.captures_iter(haystack) {
-        let (Some(whole), Some(word)) = (caps.get(0), caps.get(1).or_else(|| caps.get(2))) else {
-            continue;
-        };
-        let span = zone.start + whole.start()..zone.start + whole.end();
-        // `1 முதல் குறள் 10 வரை` is "from 1 to 10", not "the first kural".
-        let before = text[..span.start].trim_end();
-        if !starts_word(text, span.start) || before.ends_with(|c: char| c.is_ascii_digit() || ('௦'..='௯').contains(&c))
-        {
-            continue;
-        }
-        if let Some(number) = ordinal_number(word.as_str()) {
-            out.push(Mention { span, number });
+    if may_hold_ordinal(haystack, &keywords) {
+        for caps in patterns.ordinal.captures_iter(haystack) {
+            let (Some(whole), Some(word)) = (caps.get(0), caps.get(1).or_else(|| caps.get(2))) else {
+                continue;
+            };
+            let span = zone.start + whole.start()..zone.start + whole.end();
+            // `1 முதல் குறள் 10 வரை` is "from 1 to 10", not "the first kural".
+            let before = text[..span.start].trim_end();
+            if !starts_word(text, span.start)
+                || before.ends_with(|c: char| c.is_ascii_digit() || ('௦'..='௯').contains(&c))
+            {
+                continue;
+            }
+            if let Some(number) = ordinal_number(word.as_str()) {
+                out.push(Mention { span, number });
+            }
         }
     }
     out.retain(|m| (1..=KURAL_COUNT).contains(&m.number) && !near_chapter_word(text, &m.span));
@@ -179,4 +286,114 @@ pub(super) fn named_number(text: &str, span: &Range<usize>, previous_end: usize,
         }
     }
     named
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::samples::{Lcg, commentaries};
+    use super::*;
+
+    /// Every mention as `captures_iter` over the whole zone finds them: what [`number_mentions`]
+    /// computes with its keyword skips.
+    fn mentions_by_full_scan(text: &str) -> Vec<(Range<usize>, u16)> {
+        let patterns = mention_patterns();
+        let mut out = Vec::new();
+        for caps in patterns.numeral.captures_iter(text) {
+            let (whole, digits) = (caps.get(0).expect("match"), caps.get(1).expect("digits"));
+            let span = whole.range();
+            if !starts_word(text, span.start) || patterns.not_one_after.is_match(&text[span.end..]) {
+                continue;
+            }
+            out.extend(parse_number(digits.as_str()).map(|n| (span, n)));
+        }
+        for caps in patterns.ordinal.captures_iter(text) {
+            let whole = caps.get(0).expect("match");
+            let word = caps.get(1).or_else(|| caps.get(2)).expect("ordinal word");
+            let span = whole.range();
+            let before = text[..span.start].trim_end();
+            if !starts_word(text, span.start)
+                || before.ends_with(|c: char| c.is_ascii_digit() || ('௦'..='௯').contains(&c))
+            {
+                continue;
+            }
+            out.extend(ordinal_number(word.as_str()).map(|n| (span, n)));
+        }
+        out.retain(|(span, n)| (1..=KURAL_COUNT).contains(n) && !near_chapter_word(text, span));
+        out.sort_by_key(|(span, _)| span.start);
+        out
+    }
+
+    const PIECES: [&str; 40] = [
+        "குறள் 12",
+        "திருக்குறள் எண்: 5",
+        "Kural #7",
+        "kural no. 3",
+        "Thirukkural 1330",
+        "thirukkural  44",
+        "\u{212A}ural 9",
+        "tiru\u{212A}\u{212A}ural 19",
+        "kkural 2",
+        "first kural",
+        "1st Thirukkural",
+        "முதல் குறள்",
+        "முதல் திருக்குறள்",
+        "3-ஆவது குறள்",
+        "௧வது குறள்",
+        "ஐந்தாம் குறள்",
+        "opening couplet",
+        "seventh \n couplet",
+        "firſt kural",
+        "SECOND KURAL",
+        "குறள் 1 முதல் 10 வரை",
+        "kural 1 and 2",
+        "அதிகாரத்தின் முதல் குறள்",
+        "chapter",
+        "இக்குறள்",
+        "குறள்கள்",
+        " ",
+        "\n",
+        "12",
+        "(",
+        ")",
+        "rural",
+        "Ural",
+        "kural",
+        "thiru",
+        "k",
+        "௧௨",
+        "நான்காவது",
+        "2nd",
+        "tenth",
+    ];
+
+    #[test]
+    fn keyword_skips_find_what_a_full_scan_finds() {
+        let prose: Vec<String> = commentaries()
+            .into_iter()
+            .take(200)
+            .flat_map(|(_, a, b)| [a, b])
+            .collect();
+        let mut rng = Lcg(715);
+        let mut checked = 0;
+        for round in 0..4000 {
+            let mut text = String::new();
+            for _ in 0..1 + rng.below(12) {
+                if rng.below(3) == 0 {
+                    let words: Vec<&str> = prose[rng.below(prose.len())].split(' ').collect();
+                    let from = rng.below(words.len());
+                    text.push_str(&words[from..(from + 1 + rng.below(12)).min(words.len())].join(" "));
+                } else {
+                    text.push_str(PIECES[rng.below(PIECES.len())]);
+                }
+                text.push_str([" ", "", "\n", " ", "  "][rng.below(5)]);
+            }
+            let fast: Vec<(Range<usize>, u16)> = number_mentions(&text, 0..text.len())
+                .into_iter()
+                .map(|m| (m.span, m.number))
+                .collect();
+            assert_eq!(fast, mentions_by_full_scan(&text), "round {round}: {text:?}");
+            checked += usize::from(!fast.is_empty());
+        }
+        assert!(checked > 1000, "most texts name a number: {checked}");
+    }
 }

@@ -243,8 +243,10 @@ pub(super) struct Reference {
     pub(super) entries: Vec<Entry>,
     /// Packed n-gram → range of `postings`.
     pub(super) grams: GramTable,
-    /// Entry indices, grouped by gram, ascending within a gram (`candidates` binary-searches them).
+    /// Entry indices, grouped by gram, ascending within a gram.
     pub(super) postings: Vec<u16>,
+    /// Each entry's [`Entry::candidate_hits`], side by side for the counting loop.
+    pub(super) candidate_hits: Vec<i16>,
 }
 
 pub(super) fn reference() -> &'static Reference {
@@ -342,10 +344,15 @@ impl Reference {
             postings.extend(chunk.iter().map(|&(_, e)| e));
             grams.insert(chunk[0].0, (start, chunk.len() as u32));
         }
+        let candidate_hits = entries
+            .iter()
+            .map(|e| i16::try_from(e.candidate_hits).expect("a kural has under 32,768 n-grams"))
+            .collect();
         Reference {
             entries,
             grams,
             postings,
+            candidate_hits,
         }
     }
 }

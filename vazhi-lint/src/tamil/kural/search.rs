@@ -18,79 +18,98 @@ const SLACK: usize = 12;
 /// longer substituted word must still fit.
 const WINDOW: usize = 96;
 
+/// One n-gram of the stream found in the index: its position and its postings.
+#[derive(Clone, Copy)]
+struct Hit {
+    at: usize,
+    postings: &'static [u16],
+}
+
+/// Buffers [`Reference::candidates`] reuses from one text to the next on a thread: it runs on
+/// every Tamil text, and allocating, zeroing and growing them each time cost a tenth of it.
+#[derive(Default)]
+struct Scratch {
+    hits: Vec<Hit>,
+    /// Hits each kural still lacks within the window to become a candidate.
+    missing: Vec<i16>,
+    /// Each kural's place in the candidate list, [`NOT_FLAGGED`] for the rest; reset after use.
+    slots: Vec<u16>,
+}
+
+const NOT_FLAGGED: u16 = u16::MAX;
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
 impl Reference {
     /// Positions of the stream's n-grams that occur in some kural, with their postings.
-    fn hits(&self, codes: &[Phoneme]) -> Vec<(usize, &[u16])> {
+    fn hits(&'static self, codes: &[Phoneme], out: &mut Vec<Hit>) {
         let mask = (1u32 << (BITS * GRAM as u32)) - 1;
         let mut key = 0u32;
-        let mut out = Vec::new();
+        out.clear();
         for (i, &p) in codes.iter().enumerate() {
             key = ((key << BITS) | u32::from(p)) & mask;
             if i + 1 >= GRAM
                 && let Some((start, len)) = self.grams.get(key)
             {
-                out.push((i + 1 - GRAM, &self.postings[start as usize..(start + len) as usize]));
+                out.push(Hit {
+                    at: i + 1 - GRAM,
+                    postings: &self.postings[start as usize..(start + len) as usize],
+                });
             }
         }
-        out
     }
 
     /// Kurals with enough of their n-grams within [`WINDOW`] phonemes somewhere in the stream,
     /// each with the positions of its hits. Text without a quotation stops here.
-    pub(super) fn candidates(&self, codes: &[Phoneme]) -> Vec<Candidate> {
-        let hits = self.hits(codes);
+    pub(super) fn candidates(&'static self, codes: &[Phoneme]) -> Vec<Candidate> {
+        SCRATCH.with_borrow_mut(|scratch| self.candidates_with(codes, scratch))
+    }
+
+    fn candidates_with(&'static self, codes: &[Phoneme], scratch: &mut Scratch) -> Vec<Candidate> {
+        let Scratch { hits, missing, slots } = scratch;
+        self.hits(codes, hits);
         if hits.len() < MIN_CANDIDATE_HITS {
             return Vec::new();
         }
-        let mut counts = vec![0u16; self.entries.len()];
-        let mut flagged: Vec<usize> = Vec::new();
+        // Counting down from each kural's threshold reads one small array in the loop, and
+        // starting the next text is a copy.
+        missing.clear();
+        missing.extend_from_slice(&self.candidate_hits);
+        slots.resize(self.entries.len(), NOT_FLAGGED);
+        let mut out: Vec<Candidate> = Vec::new();
         let mut left = 0;
         for right in 0..hits.len() {
-            while hits[right].0 - hits[left].0 >= WINDOW {
-                for &e in hits[left].1 {
-                    counts[usize::from(e)] -= 1;
+            while hits[right].at - hits[left].at >= WINDOW {
+                for &e in hits[left].postings {
+                    missing[usize::from(e)] += 1;
                 }
                 left += 1;
             }
-            for &e in hits[right].1 {
+            for &e in hits[right].postings {
                 let e = usize::from(e);
-                counts[e] += 1;
-                if counts[e] == self.entries[e].candidate_hits && !flagged.contains(&e) {
-                    flagged.push(e);
+                missing[e] -= 1;
+                if missing[e] == 0 && slots[e] == NOT_FLAGGED {
+                    slots[e] = u16::try_from(out.len()).expect("at most 1330 candidates");
+                    out.push(Candidate {
+                        entry: e,
+                        hits: Vec::new(),
+                    });
                 }
             }
         }
-        // Every flagged kural gets its hit positions, in order. Usually one or two kurals are
-        // flagged among hits whose postings name dozens: each looks itself up in the postings
-        // (sorted by entry, so a binary search). A record quoting half the book flags many, and
-        // then one pass over all postings with a lookup table is cheaper.
-        let mut out: Vec<Candidate> = flagged
-            .iter()
-            .map(|&entry| Candidate {
-                entry,
-                hits: Vec::new(),
-            })
-            .collect();
-        if flagged.len() <= 16 {
-            for candidate in &mut out {
-                let entry = u16::try_from(candidate.entry).expect("1330 entries fit u16");
-                candidate.hits = hits
-                    .iter()
-                    .filter(|(_, postings)| postings.binary_search(&entry).is_ok())
-                    .map(|&(at, _)| at)
-                    .collect();
-            }
-            return out;
-        }
-        let mut slot = vec![usize::MAX; self.entries.len()];
-        for (at, &entry) in flagged.iter().enumerate() {
-            slot[entry] = at;
-        }
-        for &(at, postings) in &hits {
-            for &e in postings {
-                if let Some(candidate) = out.get_mut(slot[usize::from(e)]) {
-                    candidate.hits.push(at);
+        // Every candidate gets its hit positions, in order, from one more pass over the postings.
+        if !out.is_empty() {
+            for hit in hits.iter() {
+                for &e in hit.postings {
+                    if let Some(candidate) = out.get_mut(usize::from(slots[usize::from(e)])) {
+                        candidate.hits.push(hit.at);
+                    }
                 }
+            }
+            for candidate in &out {
+                slots[candidate.entry] = NOT_FLAGGED;
             }
         }
         out
