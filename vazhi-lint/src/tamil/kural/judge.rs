@@ -60,7 +60,7 @@ pub(super) fn judge(entry: &Entry, text: &str, span: Range<usize>, joint: usize)
         })
     };
     let nasals = significant_nasals(quoted);
-    let own_nasals = entry.nasals.contains(&nasals);
+    let own_nasals = entry.spellings().nasals.contains(&nasals);
     if read.codes == verse.codes && own_nasals {
         return quote(Verdict::Exact, 0);
     }
@@ -69,7 +69,7 @@ pub(super) fn judge(entry: &Entry, text: &str, span: Range<usize>, joint: usize)
     }
     let damaged = entry.damaged.iter().find(|d| d.codes == read.codes);
     let variant = std::cell::OnceCell::new();
-    let is_variant = || *variant.get_or_init(|| same_reading(&variant_keys(quoted), &entry.variants));
+    let is_variant = || *variant.get_or_init(|| same_reading(&variant_keys(quoted), &entry.spellings().variants));
     // Every verdict below but the single edit needs one of these readings; without them, a
     // stretch that leaves no room for a single edit is paraphrase, known before aligning it.
     if damaged.is_none()

@@ -83,12 +83,39 @@ pub(super) struct Entry {
     /// Hits in one window that make this kural a candidate.
     pub(super) candidate_hits: u16,
     pub(super) damaged: Vec<DamagedReading>,
+    /// Worked out when a quotation of this kural is first judged ([`Entry::spellings`]).
+    spellings: OnceLock<Spellings>,
+}
+
+/// How editions may spell a kural: what [`judge`](super::judge) accepts as the same reading.
+pub(super) struct Spellings {
     /// Its readings up to edition spellings ([`variant_keys`]), with the edition readings of
     /// [`EDITION_READINGS`]; sorted.
     pub(super) variants: Vec<Vec<Phoneme>>,
     /// The nasals no consonant decides, in order ([`significant_nasals`]), of the reference and
     /// of each edition reading.
     pub(super) nasals: Vec<Vec<char>>,
+}
+
+impl Entry {
+    /// The kural's [`Spellings`], worked out on first use: for all 1330 kurals they were half of
+    /// loading the reference (about 50 ms, paid by every process, even one linting a small file
+    /// without a quotation).
+    pub(super) fn spellings(&self) -> &Spellings {
+        self.spellings.get_or_init(|| {
+            let tamil = self.kural.tamil;
+            let mut variants = variant_keys(tamil);
+            let mut nasals = vec![significant_nasals(tamil)];
+            for (_, reference, edition) in EDITION_READINGS.iter().filter(|r| r.0 == self.kural.number) {
+                let reading = tamil.replace(reference, edition);
+                variants.extend(variant_keys(&reading));
+                nasals.push(significant_nasals(&reading));
+                variants.sort();
+                variants.dedup();
+            }
+            Spellings { variants, nasals }
+        })
+    }
 }
 
 /// Readings that printed editions give where the reference reads otherwise: (kural, reference
@@ -299,22 +326,13 @@ impl Reference {
                 tokens,
                 candidate_hits: u16::try_from(candidate_hits.max(1)).unwrap_or(u16::MAX),
                 damaged: Vec::new(),
-                variants: variant_keys(tamil),
-                nasals: vec![significant_nasals(tamil)],
+                spellings: OnceLock::new(),
             });
         }
         assert_eq!(entries.len(), usize::from(KURAL_COUNT), "all 1330 kurals");
-        for (number, reference, edition) in EDITION_READINGS {
-            let entry = &mut entries[usize::from(number) - 1];
-            assert!(
-                entry.kural.tamil.contains(reference),
-                "kural {number} reads {reference}"
-            );
-            let reading = entry.kural.tamil.replace(reference, edition);
-            entry.variants.extend(variant_keys(&reading));
-            entry.nasals.push(significant_nasals(&reading));
-            entry.variants.sort();
-            entry.variants.dedup();
+        for (number, reference, _) in EDITION_READINGS {
+            let tamil = entries[usize::from(number) - 1].kural.tamil;
+            assert!(tamil.contains(reference), "kural {number} reads {reference}");
         }
         for line in DAMAGED_JSONL.lines().filter(|l| !l.trim().is_empty()) {
             let raw: RawDamaged<'static> =
