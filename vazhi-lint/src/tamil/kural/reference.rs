@@ -273,7 +273,7 @@ pub(super) struct Reference {
     /// Entry indices, grouped by gram, ascending within a gram.
     pub(super) postings: Vec<u16>,
     /// Each entry's [`Entry::candidate_hits`], side by side for the counting loop.
-    pub(super) candidate_hits: Vec<i16>,
+    pub(super) candidate_hits: Vec<u16>,
 }
 
 pub(super) fn reference() -> &'static Reference {
@@ -362,10 +362,7 @@ impl Reference {
             postings.extend(chunk.iter().map(|&(_, e)| e));
             grams.insert(chunk[0].0, (start, chunk.len() as u32));
         }
-        let candidate_hits = entries
-            .iter()
-            .map(|e| i16::try_from(e.candidate_hits).expect("a kural has under 32,768 n-grams"))
-            .collect();
+        let candidate_hits = entries.iter().map(|e| e.candidate_hits).collect();
         Reference {
             entries,
             grams,

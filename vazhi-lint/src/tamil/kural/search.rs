@@ -30,13 +30,14 @@ struct Hit {
 #[derive(Default)]
 struct Scratch {
     hits: Vec<Hit>,
-    /// Hits each kural still lacks within the window to become a candidate.
-    missing: Vec<i16>,
-    /// Each kural's place in the candidate list, [`NOT_FLAGGED`] for the rest; reset after use.
+    /// Hits of each kural in the whole text; all zero between texts.
+    totals: Vec<u16>,
+    /// Each eligible kural's place in the list of them, [`NOT_ELIGIBLE`] for the rest; reset
+    /// after use.
     slots: Vec<u16>,
 }
 
-const NOT_FLAGGED: u16 = u16::MAX;
+const NOT_ELIGIBLE: u16 = u16::MAX;
 
 thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
@@ -68,51 +69,73 @@ impl Reference {
     }
 
     fn candidates_with(&'static self, codes: &[Phoneme], scratch: &mut Scratch) -> Vec<Candidate> {
-        let Scratch { hits, missing, slots } = scratch;
+        let Scratch { hits, totals, slots } = scratch;
         self.hits(codes, hits);
         if hits.len() < MIN_CANDIDATE_HITS {
             return Vec::new();
         }
-        // Counting down from each kural's threshold reads one small array in the loop, and
-        // starting the next text is a copy.
-        missing.clear();
-        missing.extend_from_slice(&self.candidate_hits);
-        slots.resize(self.entries.len(), NOT_FLAGGED);
-        let mut out: Vec<Candidate> = Vec::new();
-        let mut left = 0;
-        for right in 0..hits.len() {
-            while hits[right].at - hits[left].at >= WINDOW {
-                for &e in hits[left].postings {
-                    missing[usize::from(e)] += 1;
-                }
-                left += 1;
-            }
-            for &e in hits[right].postings {
+        // A kural with fewer hits in the whole text than it needs within one window is no
+        // candidate. Counting the whole text is one increment per posting with no window to
+        // slide, and leaves few kurals (the quoted one, in a record that quotes) to look at
+        // window by window.
+        totals.resize(self.entries.len(), 0);
+        let mut eligible: Vec<usize> = Vec::new();
+        for hit in hits.iter() {
+            for &e in hit.postings {
                 let e = usize::from(e);
-                missing[e] -= 1;
-                if missing[e] == 0 && slots[e] == NOT_FLAGGED {
-                    slots[e] = u16::try_from(out.len()).expect("at most 1330 candidates");
-                    out.push(Candidate {
-                        entry: e,
-                        hits: Vec::new(),
-                    });
+                totals[e] += 1;
+                if totals[e] == self.candidate_hits[e] {
+                    eligible.push(e);
                 }
             }
         }
-        // Every candidate gets its hit positions, in order, from one more pass over the postings.
-        if !out.is_empty() {
-            for hit in hits.iter() {
-                for &e in hit.postings {
-                    if let Some(candidate) = out.get_mut(usize::from(slots[usize::from(e)])) {
-                        candidate.hits.push(hit.at);
-                    }
-                }
-            }
-            for candidate in &out {
-                slots[candidate.entry] = NOT_FLAGGED;
+        for hit in hits.iter() {
+            for &e in hit.postings {
+                totals[usize::from(e)] = 0;
             }
         }
-        out
+        if eligible.is_empty() {
+            return Vec::new();
+        }
+        // The eligible kurals' hit positions, in order, from one more pass over the postings.
+        slots.resize(self.entries.len(), NOT_ELIGIBLE);
+        let mut lists: Vec<Candidate> = eligible
+            .iter()
+            .enumerate()
+            .map(|(slot, &entry)| {
+                slots[entry] = u16::try_from(slot).expect("at most 1330 kurals");
+                Candidate {
+                    entry,
+                    hits: Vec::new(),
+                }
+            })
+            .collect();
+        for hit in hits.iter() {
+            for &e in hit.postings {
+                if let Some(list) = lists.get_mut(usize::from(slots[usize::from(e)])) {
+                    list.hits.push(hit.at);
+                }
+            }
+        }
+        for &entry in &eligible {
+            slots[entry] = NOT_ELIGIBLE;
+        }
+        // A kural is a candidate from the first hit of its that closes a window holding enough
+        // of them; candidates come in that order, kurals reached at one hit by number.
+        let mut reached: Vec<(usize, Candidate)> = lists
+            .into_iter()
+            .filter_map(|list| {
+                let wanted = usize::from(self.entries[list.entry].candidate_hits);
+                let at = list
+                    .hits
+                    .windows(wanted)
+                    .find(|run| run[wanted - 1] - run[0] < WINDOW)
+                    .map(|run| run[wanted - 1])?;
+                Some((at, list))
+            })
+            .collect();
+        reached.sort_by_key(|(at, list)| (*at, list.entry));
+        reached.into_iter().map(|(_, list)| list).collect()
     }
 
     /// All quotations of the candidates: first the exact ones (cheap, and they settle their
