@@ -114,26 +114,35 @@ fn byte_nfc(text: &str) -> ByteNfc {
         let byte = bytes[at];
         if byte < 0x80 {
             at += 1;
-        } else if is_tamil_lead(bytes, at) && at + 2 < bytes.len() {
-            // Only ா (E0 AE BE) and ௗ (E0 AF 97) close a two-part vowel, so only they look back.
-            // A Tamil character ending right before them ends in a continuation byte, so the
-            // three bytes before are that character exactly when they start with its lead.
-            if matches!((bytes[at + 1], bytes[at + 2]), (0xAE, 0xBE) | (0xAF, 0x97))
-                && at >= 3
-                && is_tamil_lead(bytes, at - 3)
-            {
-                let (first, second) = (tamil_char(&bytes[at - 3..at]), tamil_char(&bytes[at..at + 3]));
-                if TWO_PART_VOWELS.iter().any(|&(f, s, _)| f == first && s == second) {
-                    verdict = ByteNfc::TwoPartVowels;
+            continue;
+        }
+        // `text` is UTF-8: a lead byte of E0..EF has its two continuation bytes.
+        let (second, third) = match bytes.get(at + 1..at + 3) {
+            Some(&[second, third]) if byte & 0xF0 == 0xE0 => (second, third),
+            _ => return ByteNfc::Unknown,
+        };
+        match (byte, second) {
+            (0xE0, 0xAE | 0xAF) => {
+                // Only ா (E0 AE BE) and ௗ (E0 AF 97) close a two-part vowel, so only they look
+                // back. A Tamil character ending right before them ends in a continuation byte,
+                // so the three bytes before are that character exactly when they start with its
+                // lead.
+                if matches!((second, third), (0xAE, 0xBE) | (0xAF, 0x97))
+                    && at >= 3
+                    && is_tamil_lead(bytes, at - 3)
+                    && verdict == ByteNfc::Stable
+                {
+                    let (first, second) = (tamil_char(&bytes[at - 3..at]), tamil_char(&bytes[at..at + 3]));
+                    if TWO_PART_VOWELS.iter().any(|&(f, s, _)| f == first && s == second) {
+                        verdict = ByteNfc::TwoPartVowels;
+                    }
                 }
             }
-            at += 3;
-        } else if byte == 0xE2 && bytes.get(at + 1) == Some(&0x80) && bytes.get(at + 2).is_some_and(|&b| b >= 0x82) {
             // U+2002..U+203F: spaces, dashes, quotes, joiners; none decomposes (U+2000/2001 do).
-            at += 3;
-        } else {
-            return ByteNfc::Unknown;
+            (0xE2, 0x80) if third >= 0x82 => {}
+            _ => return ByteNfc::Unknown,
         }
+        at += 3;
     }
     verdict
 }
