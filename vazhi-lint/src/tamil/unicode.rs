@@ -282,8 +282,8 @@ fn sign_after_vowel(sign: char) -> MalformedKind {
 enum Part {
     Unassigned,
     Consonant,
-    /// ெ or ே: a following ா or ௗ may complete it.
-    SignE(char),
+    SignE,
+    SignEe,
     /// ா: a sign after it may be its other half in the wrong order.
     SignAa,
     AuLength,
@@ -295,20 +295,29 @@ enum Part {
     Standalone,
 }
 
-/// The [`Part`] of each code point U+0B80..=U+0BFF.
-const PARTS: [Part; 128] = {
-    let mut parts = [Part::Unassigned; 128];
-    let mut i = 0;
-    while i < 128 {
-        let Some(c) = char::from_u32(0x0B80 + i as u32) else {
-            unreachable!()
-        };
-        parts[i] = if ASSIGNED_BITS & (1 << i) == 0 {
+/// What the last code point leaves for a sign to attach to, in [`well_formed`]; `Malformed`
+/// ends the check.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum After {
+    Nothing,
+    Consonant,
+    SignE,
+    SignEe,
+    LetterO,
+    Malformed,
+}
+
+impl Part {
+    const fn of(c: char) -> Part {
+        let offset = c as u32 - 0x0B80;
+        if ASSIGNED_BITS & (1 << offset) == 0 {
             Part::Unassigned
         } else if is_tamil_consonant(c) {
             Part::Consonant
-        } else if c == SIGN_E || c == SIGN_EE {
-            Part::SignE(c)
+        } else if c == SIGN_E {
+            Part::SignE
+        } else if c == SIGN_EE {
+            Part::SignEe
         } else if c == SIGN_AA {
             Part::SignAa
         } else if c == AU_LENGTH_MARK {
@@ -321,28 +330,65 @@ const PARTS: [Part; 128] = {
             Part::LetterO
         } else {
             Part::Standalone
-        };
-        i += 1;
+        }
     }
-    parts
+
+    /// Where `part` leaves the check after `after`: a vowel sign or pulli right after a
+    /// consonant, ா or ௗ completing ெ/ே as [`two_part_vowel`] composes them, ௗ after ஒ;
+    /// anything else a sign meets is for the full scan.
+    const fn after(self, after: After) -> After {
+        match (after, self) {
+            (_, Part::Unassigned) | (After::Malformed, _) => After::Malformed,
+            (_, Part::Consonant) => After::Consonant,
+            (_, Part::LetterO) => After::LetterO,
+            (_, Part::Standalone) => After::Nothing,
+            (After::Consonant, Part::SignE) => After::SignE,
+            (After::Consonant, Part::SignEe) => After::SignEe,
+            // A sign after ா may be its other half in the wrong order: the next step decides.
+            (After::Consonant, Part::SignAa | Part::Sign | Part::Pulli) => After::Nothing,
+            (After::SignE | After::SignEe, Part::SignAa) | (After::SignE | After::LetterO, Part::AuLength) => {
+                After::Nothing
+            }
+            _ => After::Malformed,
+        }
+    }
+}
+
+const AFTER_STATES: usize = 6;
+
+/// [`Part::after`] for every state and Tamil-block code point U+0B80..=U+0BFF: one look-up per
+/// letter.
+const STEPS: [[After; 128]; AFTER_STATES] = {
+    let states = [
+        After::Nothing,
+        After::Consonant,
+        After::SignE,
+        After::SignEe,
+        After::LetterO,
+        After::Malformed,
+    ];
+    let mut steps = [[After::Malformed; 128]; AFTER_STATES];
+    let mut s = 0;
+    while s < AFTER_STATES {
+        let mut i = 0;
+        while i < 128 {
+            let Some(c) = char::from_u32(0x0B80 + i as u32) else {
+                unreachable!()
+            };
+            steps[s][i] = Part::of(c).after(states[s]);
+            i += 1;
+        }
+        s += 1;
+    }
+    steps
 };
 
 /// True when [`malformed_sequences`] surely finds nothing: no joiner, no unassigned code point,
-/// and every sign where it belongs (a vowel sign or pulli right after a consonant, ா or ௗ
-/// completing ெ/ே as [`two_part_vowel`] composes them, ௗ after ஒ, and nothing after a complete
-/// vowel). Read on bytes with one table look-up per letter, several times faster than the full
-/// scan, which reads `char`s through a state machine that also builds spans and fixes. Anything
-/// else, even text that is only unusual, is left to the full scan, so this never changes a
-/// finding (a test compares both on generated text).
+/// and every sign where it belongs ([`Part::after`]). Read on bytes with one table look-up per
+/// letter, several times faster than the full scan, which reads `char`s through a state machine
+/// that also builds spans and fixes. Anything else, even text that is only unusual, is left to
+/// the full scan, so this never changes a finding (a test compares both on generated text).
 fn well_formed(bytes: &[u8]) -> bool {
-    /// What the last code point leaves for a sign to attach to.
-    #[derive(Clone, Copy)]
-    enum After {
-        Nothing,
-        Consonant,
-        SignE(char),
-        LetterO,
-    }
     let mut after = After::Nothing;
     let mut at = 0;
     while at < bytes.len() {
@@ -352,30 +398,22 @@ fn well_formed(bytes: &[u8]) -> bool {
             at += 1;
             continue;
         }
-        let (second, third) = (bytes.get(at + 1).copied(), bytes.get(at + 2).copied());
-        let (0xE0, Some(second @ (0xAE | 0xAF)), Some(third)) = (byte, second, third) else {
+        if let Some(&[second, third]) = bytes.get(at + 1..at + 3) {
+            if byte == 0xE0 && matches!(second, 0xAE | 0xAF) {
+                after = STEPS[after as usize][(usize::from(second & 1) << 6) | usize::from(third & 0x3F)];
+                if after == After::Malformed {
+                    return false;
+                }
+                at += 3;
+                continue;
+            }
             // ZWNJ and ZWJ are `E2 80 8C` and `E2 80 8D`.
-            if byte == 0xE2 && second == Some(0x80) && matches!(third, Some(0x8C | 0x8D)) {
+            if byte == 0xE2 && second == 0x80 && matches!(third, 0x8C | 0x8D) {
                 return false;
             }
-            after = After::Nothing;
-            at += 1;
-            continue;
-        };
-        at += 3;
-        let part = PARTS[(usize::from(second & 1) << 6) | usize::from(third & 0x3F)];
-        after = match (after, part) {
-            (_, Part::Unassigned) => return false,
-            (_, Part::Consonant) => After::Consonant,
-            (_, Part::LetterO) => After::LetterO,
-            (_, Part::Standalone) => After::Nothing,
-            (After::Consonant, Part::SignE(sign)) => After::SignE(sign),
-            (After::Consonant, Part::SignAa | Part::Sign | Part::Pulli) => After::Nothing,
-            (After::SignE(sign), Part::SignAa) if two_part_vowel(sign, SIGN_AA).is_some() => After::Nothing,
-            (After::SignE(sign), Part::AuLength) if two_part_vowel(sign, AU_LENGTH_MARK).is_some() => After::Nothing,
-            (After::LetterO, Part::AuLength) => After::Nothing,
-            _ => return false,
-        };
+        }
+        after = After::Nothing;
+        at += 1;
     }
     true
 }
