@@ -286,9 +286,12 @@ def per_rule_bench(binary: Path, corpus: Path, records: int, runs: int) -> None:
 
 def previous_bench(binary: Path, previous: Path, corpus: Path, runs: int) -> None:
     """This build against an earlier one, alternating run by run so both see the machine at the
-    same speed: all rules, then the two slowest rules alone, on 2 threads."""
+    same speed: all rules, then the slowest rules alone, on 2 threads."""
     size = corpus.stat().st_size
-    rows = [("all rules", ["--select", "ALL"]), ("VZ401 kural-mismatch", ["--select", "VZ401"]), ("VZ205 repetition", ["--select", "VZ205"]), ("VZ206 duplicate", ["--select", "VZ206"])]
+    rows = [("all rules", ["--select", "ALL"])] + [
+        (f"{code} {name}", ["--select", code])
+        for code, name in [("VZ401", "kural-mismatch"), ("VZ205", "repetition"), ("VZ206", "duplicate"), ("VZ402", "tamil-unicode"), ("VZ405", "not-nfc"), ("VZ204", "template-leak")]
+    ]
     print(f"{'rules (2 threads)':<24} {'previous MB/s':>13}  {'this MB/s':>9}  {'speed-up':>8}   (medians of {runs})")
     for label, extra in rows:
         times: dict[str, list[float]] = {"previous": [], "this": []}

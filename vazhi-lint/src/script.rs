@@ -106,13 +106,37 @@ enum ByteNfc {
     Unknown,
 }
 
+/// The last two UTF-8 bytes of a Tamil-block character (its first is E0).
+const fn tamil_tail(c: char) -> u32 {
+    let c = c as u32;
+    ((0x80 | ((c >> 6) & 0x3F)) << 8) | (0x80 | (c & 0x3F))
+}
+
+/// [`TWO_PART_VOWELS`]' halves as the tails of two Tamil characters in a row, `first << 16 |
+/// second`.
+const TWO_PART_TAILS: [u32; 4] = {
+    let mut tails = [0; 4];
+    let mut i = 0;
+    while i < 4 {
+        let (first, second, _) = TWO_PART_VOWELS[i];
+        tails[i] = (tamil_tail(first) << 16) | tamil_tail(second);
+        i += 1;
+    }
+    tails
+};
+
 fn byte_nfc(text: &str) -> ByteNfc {
     let bytes = text.as_bytes();
-    let mut verdict = ByteNfc::Stable;
+    // The tail of the character before when it was Tamil, else 0: checking every Tamil character
+    // against the four two-part pairs costs less than branching on the closing halves (ா alone
+    // is one letter in ten).
+    let mut previous = 0u32;
+    let mut two_part = false;
     let mut at = 0;
     while at < bytes.len() {
         let byte = bytes[at];
         if byte < 0x80 {
+            previous = 0;
             at += 1;
             continue;
         }
@@ -123,34 +147,21 @@ fn byte_nfc(text: &str) -> ByteNfc {
         };
         match (byte, second) {
             (0xE0, 0xAE | 0xAF) => {
-                // Only ா (E0 AE BE) and ௗ (E0 AF 97) close a two-part vowel, so only they look
-                // back. A Tamil character ending right before them ends in a continuation byte,
-                // so the three bytes before are that character exactly when they start with its
-                // lead.
-                if matches!((second, third), (0xAE, 0xBE) | (0xAF, 0x97))
-                    && at >= 3
-                    && is_tamil_lead(bytes, at - 3)
-                    && verdict == ByteNfc::Stable
-                {
-                    let (first, second) = (tamil_char(&bytes[at - 3..at]), tamil_char(&bytes[at..at + 3]));
-                    if TWO_PART_VOWELS.iter().any(|&(f, s, _)| f == first && s == second) {
-                        verdict = ByteNfc::TwoPartVowels;
-                    }
-                }
+                let tail = (u32::from(second) << 8) | u32::from(third);
+                two_part |= TWO_PART_TAILS.contains(&((previous << 16) | tail));
+                previous = tail;
             }
             // U+2002..U+203F: spaces, dashes, quotes, joiners; none decomposes (U+2000/2001 do).
-            (0xE2, 0x80) if third >= 0x82 => {}
+            (0xE2, 0x80) if third >= 0x82 => previous = 0,
             _ => return ByteNfc::Unknown,
         }
         at += 3;
     }
-    verdict
-}
-
-/// The Tamil character of three UTF-8 bytes that start with E0 AE or E0 AF.
-fn tamil_char(bytes: &[u8]) -> char {
-    let code = 0x0B80 + (u32::from(bytes[1] & 1) << 6) + u32::from(bytes[2] & 0x3F);
-    char::from_u32(code).unwrap_or('\0')
+    if two_part {
+        ByteNfc::TwoPartVowels
+    } else {
+        ByteNfc::Stable
+    }
 }
 
 /// `true` when `text` is certainly in Unicode NFC, judged on bytes: ASCII, Tamil letters (except
