@@ -26,7 +26,7 @@ struct Hit {
 }
 
 /// Buffers [`Reference::candidates`] reuses from one text to the next on a thread: it runs on
-/// every Tamil text, and allocating, zeroing and growing them each time cost a tenth of it.
+/// every Tamil text, and the counts need not be zeroed (1330 of them) for each.
 #[derive(Default)]
 struct Scratch {
     hits: Vec<Hit>,
