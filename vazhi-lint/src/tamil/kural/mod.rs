@@ -270,6 +270,14 @@ mod tests {
     }
 
     #[test]
+    fn one_kural_repeated_past_sixteen_bits_of_hits_passes() {
+        // 2,000 copies give kural 1 over 65,535 n-gram hits in one text.
+        let tamil = kural(1).expect("kural").tamil;
+        let text = vec![tamil; 2000].join("\n\n");
+        assert_eq!(check_text(&text), vec![]);
+    }
+
+    #[test]
     fn kural_followed_by_its_commentaries_passes() {
         let mut failures = Vec::new();
         for (number, varadarasanar, solomon) in commentaries() {

@@ -30,8 +30,9 @@ struct Hit {
 #[derive(Default)]
 struct Scratch {
     hits: Vec<Hit>,
-    /// Hits of each kural in the whole text; all zero between texts.
-    totals: Vec<u16>,
+    /// Hits of each kural in the whole text; all zero between texts. (A text repeating one
+    /// kural can pass 16 bits; a text has fewer than 2^32 phonemes.)
+    totals: Vec<u32>,
     /// Each eligible kural's place in the list of them, [`NOT_ELIGIBLE`] for the rest; reset
     /// after use.
     slots: Vec<u16>,
@@ -84,7 +85,7 @@ impl Reference {
             for &e in hit.postings {
                 let e = usize::from(e);
                 totals[e] += 1;
-                if totals[e] == self.candidate_hits[e] {
+                if totals[e] == u32::from(self.candidate_hits[e]) {
                     eligible.push(e);
                 }
             }
