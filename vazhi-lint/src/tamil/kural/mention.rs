@@ -156,11 +156,13 @@ fn may_hold_ordinal(haystack: &str, keywords: &[usize]) -> bool {
             ('s', 't') | ('n', 'd') | ('r', 'd') | ('t', 'h') | ('n', 'g')
         )
     };
-    let couplet = haystack
-        .as_bytes()
-        .windows(7)
-        .position(|w| w.eq_ignore_ascii_case(b"couplet"));
-    if couplet.is_some() {
+    let bytes = haystack.as_bytes();
+    let couplet = memchr::memchr2_iter(b'c', b'C', bytes).any(|at| {
+        bytes
+            .get(at..at + 7)
+            .is_some_and(|word| word.eq_ignore_ascii_case(b"couplet"))
+    });
+    if couplet {
         return true; // rare enough in Tamil data to leave to the pattern
     }
     keywords.iter().any(|&at| {
