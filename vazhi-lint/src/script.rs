@@ -129,7 +129,7 @@ fn byte_nfc(text: &str) -> ByteNfc {
     let bytes = text.as_bytes();
     // The tail of the character before when it was Tamil, else 0: checking every Tamil character
     // against the four two-part pairs costs less than branching on the closing halves (ா alone
-    // is one letter in ten).
+    // is 4% of the Tamil code points of the kurals' commentaries, too many to predict).
     let mut previous = 0u32;
     let mut two_part = false;
     let mut at = 0;
