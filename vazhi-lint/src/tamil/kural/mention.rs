@@ -156,13 +156,7 @@ fn may_hold_ordinal(haystack: &str, keywords: &[usize]) -> bool {
             ('s', 't') | ('n', 'd') | ('r', 'd') | ('t', 'h') | ('n', 'g')
         )
     };
-    let bytes = haystack.as_bytes();
-    let couplet = memchr::memchr2_iter(b'c', b'C', bytes).any(|at| {
-        bytes
-            .get(at..at + 7)
-            .is_some_and(|word| word.eq_ignore_ascii_case(b"couplet"))
-    });
-    if couplet {
+    if contains_ascii_ci(haystack.as_bytes(), b"couplet") {
         return true; // rare enough in Tamil data to leave to the pattern
     }
     keywords.iter().any(|&at| {
@@ -192,6 +186,19 @@ fn english_before_ural(before: &str) -> impl Iterator<Item = &str> {
         .flatten()
         .flat_map(|k| [Some(k), strip_ascii_ci(k, "thiru"), strip_ascii_ci(k, "tiru")])
         .flatten()
+}
+
+/// Whether `haystack` holds `word` (lowercase ASCII letters) in any ASCII case: a search from
+/// each occurrence of its first letter, without a lowercased copy of the text.
+fn contains_ascii_ci(haystack: &[u8], word: &[u8]) -> bool {
+    let Some(&first) = word.first() else {
+        return true;
+    };
+    memchr::memchr2_iter(first, first.to_ascii_uppercase(), haystack).any(|at| {
+        haystack
+            .get(at..at + word.len())
+            .is_some_and(|found| found.eq_ignore_ascii_case(word))
+    })
 }
 
 /// Every single-kural number named in `text[zone]`, in text order.
@@ -268,8 +275,11 @@ pub(super) fn named_number(text: &str, span: &Range<usize>, previous_end: usize,
             .sum::<usize>();
     let zone = &text[from..to];
     // Cheap test before the patterns: every mention spells "kural", "couplet" or குறள்.
-    let lower = zone.to_ascii_lowercase();
-    if !(zone.contains("குறள") || lower.contains("kural") || lower.contains("couplet")) {
+    let bytes = zone.as_bytes();
+    if !(memchr::memmem::find(bytes, "குறள".as_bytes()).is_some()
+        || contains_ascii_ci(bytes, b"kural")
+        || contains_ascii_ci(bytes, b"couplet"))
+    {
         return None;
     }
     let mut named: Option<u16> = None;
@@ -367,6 +377,29 @@ mod tests {
         "2nd",
         "tenth",
     ];
+
+    #[test]
+    fn ascii_case_search_agrees_with_a_lowercased_copy() {
+        for text in [
+            "Kural 5",
+            "THIRUKKURAL",
+            "kura",
+            "a couplet",
+            "COUPLE T",
+            "",
+            "kkural",
+            "குறள் kURAL",
+        ] {
+            for word in ["kural", "couplet"] {
+                let expected = text.to_ascii_lowercase().contains(word);
+                assert_eq!(
+                    contains_ascii_ci(text.as_bytes(), word.as_bytes()),
+                    expected,
+                    "{text:?} {word}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn keyword_skips_find_what_a_full_scan_finds() {
