@@ -229,7 +229,7 @@ pub fn phonemes_with_letters(text: &str) -> Phonemes {
 /// is one: Tamil letters are the three bytes `E0 AE xx` or `E0 AF xx`, so the offset is the low
 /// bit of the second byte and the low six bits of the third.
 #[inline]
-fn tamil_offset(bytes: &[u8], at: usize) -> Option<usize> {
+pub(crate) fn tamil_offset(bytes: &[u8], at: usize) -> Option<usize> {
     match bytes.get(at..at + 3) {
         Some(&[0xE0, second @ (0xAE | 0xAF), third]) => {
             Some((usize::from(second & 1) << 6) | usize::from(third & 0x3F))

@@ -307,6 +307,18 @@ enum After {
     Malformed,
 }
 
+impl After {
+    /// Every state, in declaration order (the rows of [`STEPS`]).
+    const ALL: [After; 6] = [
+        After::Nothing,
+        After::Consonant,
+        After::SignE,
+        After::SignEe,
+        After::LetterO,
+        After::Malformed,
+    ];
+}
+
 impl Part {
     const fn of(c: char) -> Part {
         let offset = c as u32 - 0x0B80;
@@ -354,28 +366,20 @@ impl Part {
     }
 }
 
-const AFTER_STATES: usize = 6;
-
 /// [`Part::after`] for every state and Tamil-block code point U+0B80..=U+0BFF: one look-up per
 /// letter.
-const STEPS: [[After; 128]; AFTER_STATES] = {
-    let states = [
-        After::Nothing,
-        After::Consonant,
-        After::SignE,
-        After::SignEe,
-        After::LetterO,
-        After::Malformed,
-    ];
-    let mut steps = [[After::Malformed; 128]; AFTER_STATES];
+const STEPS: [[After; 128]; After::ALL.len()] = {
+    let mut steps = [[After::Malformed; 128]; After::ALL.len()];
     let mut s = 0;
-    while s < AFTER_STATES {
+    while s < After::ALL.len() {
+        // `well_formed` indexes the rows by `After as usize`.
+        assert!(After::ALL[s] as usize == s);
         let mut i = 0;
         while i < 128 {
             let Some(c) = char::from_u32(0x0B80 + i as u32) else {
                 unreachable!()
             };
-            steps[s][i] = Part::of(c).after(states[s]);
+            steps[s][i] = Part::of(c).after(After::ALL[s]);
             i += 1;
         }
         s += 1;
@@ -398,19 +402,17 @@ fn well_formed(bytes: &[u8]) -> bool {
             at += 1;
             continue;
         }
-        if let Some(&[second, third]) = bytes.get(at + 1..at + 3) {
-            if byte == 0xE0 && matches!(second, 0xAE | 0xAF) {
-                after = STEPS[after as usize][(usize::from(second & 1) << 6) | usize::from(third & 0x3F)];
-                if after == After::Malformed {
-                    return false;
-                }
-                at += 3;
-                continue;
-            }
-            // ZWNJ and ZWJ are `E2 80 8C` and `E2 80 8D`.
-            if byte == 0xE2 && second == 0x80 && matches!(third, 0x8C | 0x8D) {
+        if let Some(offset) = super::phoneme::tamil_offset(bytes, at) {
+            after = STEPS[after as usize][offset];
+            if after == After::Malformed {
                 return false;
             }
+            at += 3;
+            continue;
+        }
+        // ZWNJ and ZWJ are `E2 80 8C` and `E2 80 8D`.
+        if matches!(bytes.get(at..at + 3), Some([0xE2, 0x80, 0x8C | 0x8D])) {
+            return false;
         }
         after = After::Nothing;
         at += 1;
