@@ -117,11 +117,7 @@ fn keywords(haystack: &str) -> Vec<usize> {
     let bytes = haystack.as_bytes();
     let mut out: Vec<usize> = memchr::memmem::find_iter(bytes, "குறள".as_bytes()).collect();
     let tamil = out.len();
-    out.extend(memchr::memchr2_iter(b'u', b'U', bytes).filter(|&at| {
-        bytes
-            .get(at + 1..at + 4)
-            .is_some_and(|rest| rest.eq_ignore_ascii_case(b"ral"))
-    }));
+    out.extend(ascii_ci_positions(bytes, b"ural"));
     if tamil > 0 && out.len() > tamil {
         out.sort_unstable();
     }
@@ -188,17 +184,20 @@ fn english_before_ural(before: &str) -> impl Iterator<Item = &str> {
         .flatten()
 }
 
-/// Whether `haystack` holds `word` (lowercase ASCII letters) in any ASCII case: a search from
-/// each occurrence of its first letter, without a lowercased copy of the text.
-fn contains_ascii_ci(haystack: &[u8], word: &[u8]) -> bool {
-    let Some(&first) = word.first() else {
-        return true;
-    };
-    memchr::memchr2_iter(first, first.to_ascii_uppercase(), haystack).any(|at| {
+/// Where `word` (lowercase ASCII letters, at least one) starts in `haystack` in any ASCII case,
+/// ascending: a search from each occurrence of its first letter, without a lowercased copy of the
+/// text.
+fn ascii_ci_positions<'a>(haystack: &'a [u8], word: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
+    let first = word[0];
+    memchr::memchr2_iter(first, first.to_ascii_uppercase(), haystack).filter(move |&at| {
         haystack
             .get(at..at + word.len())
             .is_some_and(|found| found.eq_ignore_ascii_case(word))
     })
+}
+
+fn contains_ascii_ci(haystack: &[u8], word: &[u8]) -> bool {
+    ascii_ci_positions(haystack, word).next().is_some()
 }
 
 /// Every single-kural number named in `text[zone]`, in text order.
@@ -223,39 +222,51 @@ fn number_mentions(text: &str, zone: Range<usize>) -> Vec<Mention> {
         let Some(caps) = patterns.numeral.captures_at(haystack, start) else {
             break;
         };
-        let (Some(whole), Some(digits)) = (caps.get(0), caps.get(1)) else {
+        let Some(whole) = caps.get(0) else {
             break;
         };
         from = whole.end();
-        let span = zone.start + whole.start()..zone.start + whole.end();
-        if !starts_word(text, span.start) || patterns.not_one_after.is_match(&text[span.end..]) {
-            continue;
-        }
-        if let Some(number) = parse_number(digits.as_str()) {
-            out.push(Mention { span, number });
-        }
+        out.extend(numeral_mention(text, zone.start, &caps));
     }
     if may_hold_ordinal(haystack, &keywords) {
-        for caps in patterns.ordinal.captures_iter(haystack) {
-            let (Some(whole), Some(word)) = (caps.get(0), caps.get(1).or_else(|| caps.get(2))) else {
-                continue;
-            };
-            let span = zone.start + whole.start()..zone.start + whole.end();
-            // `1 முதல் குறள் 10 வரை` is "from 1 to 10", not "the first kural".
-            let before = text[..span.start].trim_end();
-            if !starts_word(text, span.start)
-                || before.ends_with(|c: char| c.is_ascii_digit() || ('௦'..='௯').contains(&c))
-            {
-                continue;
-            }
-            if let Some(number) = ordinal_number(word.as_str()) {
-                out.push(Mention { span, number });
-            }
-        }
+        let ordinals = patterns.ordinal.captures_iter(haystack);
+        out.extend(ordinals.filter_map(|caps| ordinal_mention(text, zone.start, &caps)));
     }
-    out.retain(|m| (1..=KURAL_COUNT).contains(&m.number) && !near_chapter_word(text, &m.span));
-    out.sort_by_key(|m| m.span.start);
-    out
+    single_kurals(text, out)
+}
+
+/// The mention a `numeral` match in the zone starting at byte `offset` of `text` names, unless
+/// it starts inside a word or begins a range, list or count.
+fn numeral_mention(text: &str, offset: usize, caps: &regex::Captures<'_>) -> Option<Mention> {
+    let (whole, digits) = (caps.get(0)?, caps.get(1)?);
+    let span = offset + whole.start()..offset + whole.end();
+    if !starts_word(text, span.start) || mention_patterns().not_one_after.is_match(&text[span.end..]) {
+        return None;
+    }
+    let number = parse_number(digits.as_str())?;
+    Some(Mention { span, number })
+}
+
+/// The mention an `ordinal` match names, like [`numeral_mention`].
+fn ordinal_mention(text: &str, offset: usize, caps: &regex::Captures<'_>) -> Option<Mention> {
+    let (whole, word) = (caps.get(0)?, caps.get(1).or_else(|| caps.get(2))?);
+    let span = offset + whole.start()..offset + whole.end();
+    // `1 முதல் குறள் 10 வரை` is "from 1 to 10", not "the first kural".
+    let before = text[..span.start].trim_end();
+    if !starts_word(text, span.start) || before.ends_with(|c: char| c.is_ascii_digit() || ('௦'..='௯').contains(&c))
+    {
+        return None;
+    }
+    let number = ordinal_number(word.as_str())?;
+    Some(Mention { span, number })
+}
+
+/// `mentions` that can name one kural of the book, in text order: numbers 1 to 1330, not near a
+/// chapter word.
+fn single_kurals(text: &str, mut mentions: Vec<Mention>) -> Vec<Mention> {
+    mentions.retain(|m| (1..=KURAL_COUNT).contains(&m.number) && !near_chapter_word(text, &m.span));
+    mentions.sort_by_key(|m| m.span.start);
+    mentions
 }
 
 /// The one kural number the text names for the quotation at `span`: mentioned shortly before
@@ -309,30 +320,18 @@ mod tests {
     /// computes with its keyword skips.
     fn mentions_by_full_scan(text: &str) -> Vec<(Range<usize>, u16)> {
         let patterns = mention_patterns();
-        let mut out = Vec::new();
-        for caps in patterns.numeral.captures_iter(text) {
-            let (whole, digits) = (caps.get(0).expect("match"), caps.get(1).expect("digits"));
-            let span = whole.range();
-            if !starts_word(text, span.start) || patterns.not_one_after.is_match(&text[span.end..]) {
-                continue;
-            }
-            out.extend(parse_number(digits.as_str()).map(|n| (span, n)));
-        }
-        for caps in patterns.ordinal.captures_iter(text) {
-            let whole = caps.get(0).expect("match");
-            let word = caps.get(1).or_else(|| caps.get(2)).expect("ordinal word");
-            let span = whole.range();
-            let before = text[..span.start].trim_end();
-            if !starts_word(text, span.start)
-                || before.ends_with(|c: char| c.is_ascii_digit() || ('௦'..='௯').contains(&c))
-            {
-                continue;
-            }
-            out.extend(ordinal_number(word.as_str()).map(|n| (span, n)));
-        }
-        out.retain(|(span, n)| (1..=KURAL_COUNT).contains(n) && !near_chapter_word(text, span));
-        out.sort_by_key(|(span, _)| span.start);
-        out
+        let numerals = patterns
+            .numeral
+            .captures_iter(text)
+            .filter_map(|caps| numeral_mention(text, 0, &caps));
+        let ordinals = patterns
+            .ordinal
+            .captures_iter(text)
+            .filter_map(|caps| ordinal_mention(text, 0, &caps));
+        single_kurals(text, numerals.chain(ordinals).collect())
+            .into_iter()
+            .map(|m| (m.span, m.number))
+            .collect()
     }
 
     const PIECES: [&str; 40] = [
