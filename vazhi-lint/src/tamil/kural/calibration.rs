@@ -15,7 +15,7 @@ use crate::test_data;
 pub fn measure() {
     let r = reference();
     let distinct = r.grams.len();
-    let fewest = r.entries.iter().map(|e| e.candidate_hits).min();
+    let fewest = r.candidate_hits.iter().min();
     println!("index: {distinct} distinct {GRAM}-grams; smallest candidate threshold {fewest:?} hits");
     let best_of_5 = |f: &dyn Fn()| {
         (0..5)

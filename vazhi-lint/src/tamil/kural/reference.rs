@@ -80,8 +80,6 @@ pub(super) struct Entry {
     /// Its white-space-separated words, the closing mark left off (`is_verbatim` in
     /// [`judge`](super::judge)).
     pub(super) tokens: Vec<&'static str>,
-    /// Hits in one window that make this kural a candidate.
-    pub(super) candidate_hits: u16,
     pub(super) damaged: Vec<DamagedReading>,
     /// Worked out when a quotation of this kural is first judged ([`Entry::spellings`]).
     spellings: OnceLock<Spellings>,
@@ -272,7 +270,8 @@ pub(super) struct Reference {
     pub(super) grams: GramTable,
     /// Entry indices, grouped by gram, ascending within a gram.
     pub(super) postings: Vec<u16>,
-    /// Each entry's [`Entry::candidate_hits`], side by side for the counting loop.
+    /// Hits in one window that make each entry a candidate, side by side for the counting loop
+    /// (an entry is a few hundred bytes).
     pub(super) candidate_hits: Vec<u16>,
 }
 
@@ -284,6 +283,7 @@ pub(super) fn reference() -> &'static Reference {
 impl Reference {
     fn load() -> Reference {
         let mut entries: Vec<Entry> = Vec::with_capacity(usize::from(KURAL_COUNT));
+        let mut candidate_hits: Vec<u16> = Vec::with_capacity(usize::from(KURAL_COUNT));
         for line in REFERENCE_JSONL.lines().filter(|l| !l.trim().is_empty()) {
             let raw: RawKural<'static> =
                 serde_json::from_str(line).expect("rules/data/thirukkural.jsonl: a kural per line");
@@ -309,7 +309,8 @@ impl Reference {
             let mut distinct: Vec<u32> = verse.codes.windows(GRAM).map(gram_key).collect();
             distinct.sort_unstable();
             distinct.dedup();
-            let candidate_hits = distinct.len() * CANDIDATE_PERCENT / 100;
+            let hits = distinct.len() * CANDIDATE_PERCENT / 100;
+            candidate_hits.push(u16::try_from(hits.max(1)).unwrap_or(u16::MAX));
             entries.push(Entry {
                 kural: KuralRef {
                     number: raw.number,
@@ -324,7 +325,6 @@ impl Reference {
                 verse,
                 words,
                 tokens,
-                candidate_hits: u16::try_from(candidate_hits.max(1)).unwrap_or(u16::MAX),
                 damaged: Vec::new(),
                 spellings: OnceLock::new(),
             });
@@ -362,7 +362,6 @@ impl Reference {
             postings.extend(chunk.iter().map(|&(_, e)| e));
             grams.insert(chunk[0].0, (start, chunk.len() as u32));
         }
-        let candidate_hits = entries.iter().map(|e| e.candidate_hits).collect();
         Reference {
             entries,
             grams,

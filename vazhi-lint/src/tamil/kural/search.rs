@@ -126,7 +126,7 @@ impl Reference {
         let mut reached: Vec<(usize, Candidate)> = lists
             .into_iter()
             .filter_map(|list| {
-                let wanted = usize::from(self.entries[list.entry].candidate_hits);
+                let wanted = usize::from(self.candidate_hits[list.entry]);
                 let at = list
                     .hits
                     .windows(wanted)
@@ -151,7 +151,7 @@ impl Reference {
         let mut quotes = Vec::new();
         let mut settled: Vec<Range<usize>> = Vec::new();
         for candidate in candidates {
-            let wanted = usize::from(self.entries[candidate.entry].candidate_hits);
+            let wanted = usize::from(self.candidate_hits[candidate.entry]);
             for cluster in dense_clusters(&candidate.hits, wanted) {
                 for (quote, placed) in self.exact_quotations(candidate.entry, cluster, text, stream, joint) {
                     quotes.push(quote);
@@ -165,7 +165,7 @@ impl Reference {
             after > 0 && settled[after - 1].end > at
         };
         for candidate in candidates {
-            let entry = &self.entries[candidate.entry];
+            let wanted = usize::from(self.candidate_hits[candidate.entry]);
             let mut claimed: Vec<Range<usize>> = Vec::new();
             loop {
                 let free: Vec<usize> = candidate
@@ -174,7 +174,7 @@ impl Reference {
                     .copied()
                     .filter(|&h| !is_settled(h) && !claimed.iter().any(|c| c.contains(&h)))
                     .collect();
-                let Some(cluster) = dense_cluster(&free, usize::from(entry.candidate_hits)) else {
+                let Some(cluster) = dense_cluster(&free, wanted) else {
                     break;
                 };
                 let window = cluster.start.saturating_sub(SLACK)..(cluster.end + GRAM + SLACK).min(stream.codes.len());
