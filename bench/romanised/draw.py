@@ -18,6 +18,8 @@ CODE_MIX = "vijay-happey+Tanglish_Sentiment_Analysis/IBM_Project/Dataset/Tamil_C
 OLI = "adeepH+Dravidian-OLI/Datasets/{}.csv"
 KANNADA = "bharathichezhiyan+DravidianCodeMix-Dataset/programs/kannada_offensive.csv"
 TANGLISH_SENTI = "Gpriyadharshini8148+tanglish_senti_and_emotion/data/corrected_tanglish_dataset.csv"
+TAMIL_SENTIMENT = "bharathichezhiyan+DravidianCodeMix-Dataset/programs/tamil_sentiment_full_dev.csv"
+MALAYALAM_OFFENSIVE = "bharathichezhiyan+DravidianCodeMix-Dataset/programs/mal_full_offensive.tsv"
 
 # Part → (the salt of its order, earlier parts, whether a text already labelled there is left out
 # too, draws). A draw is
@@ -45,6 +47,15 @@ PARTS = {
         (OLI.format("mal_full_offensive_test_with_labels"), 60, lambda line: "not-malayalam" in line),
         (KANNADA, 90, lambda line: line.startswith("not-Kannada")),
     ]),
+    "fresh4": ("fresh4", ["tune", "held", "fresh1", "fresh2", "fresh3"], True, [
+        (CODE_MIX.format("train"), 120, lambda line: True),
+        (TANGLISH_SENTI, 60, lambda line: True),
+        (OLI.format("tamil_offensive_full_test_with_labels"), 80, lambda line: "not-Tamil" in line),
+        (TAMIL_SENTIMENT, 100, lambda line: "not-Tamil" in line),
+        (OLI.format("mal_full_offensive_test_with_labels"), 60, lambda line: "not-malayalam" in line),
+        (MALAYALAM_OFFENSIVE, 50, lambda line: line.startswith("not-malayalam")),
+        (KANNADA, 70, lambda line: line.startswith("not-Kannada")),
+    ]),
 }
 
 
@@ -56,6 +67,10 @@ def text_of(source, line):
         separator, column = ",", 0
     elif "kannada_offensive" in source:
         separator, column = ",", 1
+    elif "tamil_sentiment_full" in source:
+        separator, column = ";", 0
+    elif "mal_full_offensive.tsv" in source:
+        separator, column = "\t", 1
     else:
         separator, column = "\t", 0
     fields = line.split(separator)

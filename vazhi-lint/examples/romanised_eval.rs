@@ -26,6 +26,10 @@ fn text_of(source: &str, line: &str) -> Option<String> {
         (',', 0)
     } else if source.contains("kannada_offensive") {
         (',', 1)
+    } else if source.contains("tamil_sentiment_full") {
+        (';', 0)
+    } else if source.contains("mal_full_offensive.tsv") {
+        ('\t', 1)
     } else {
         ('\t', 0)
     };

@@ -9,6 +9,13 @@
 //! model's. A fourth side lists function words of other Indian languages that Tamil does not
 //! use (Hindi `hai`, `kya`; Telugu `enti`): the model knows only Tamil and English, and Hinglish
 //! looks like Tanglish to it.
+//!
+//! Longer words are the model's, with one exception: [`CommonEnglish`], the commonest English
+//! words of five to twelve letters, count as English whatever the model says. Spelling alone
+//! reads a few of them as Tamil (`again`, `similar`, `channel`: Tamil has `-ain`, `-ilar`,
+//! `-nel`), and they are what English comments are made of.
+
+use rustc_hash::FxHashSet;
 
 use super::model::{PACKED_BITS, PACKED_QUADGRAM, packed_table};
 
@@ -101,13 +108,148 @@ impl Lexicon {
 /// A word's slot: its letters' symbols, 5 bits each, first letter highest, as the reader packs
 /// them. `None` for anything but one to four ASCII letters.
 fn packed(word: &str) -> Option<usize> {
+    packed_letters(word, 1..=MAX_LETTERS)
+}
+
+/// A word's letters packed as the reader packs them, when it has a number of ASCII letters in
+/// `lengths`.
+fn packed_letters(word: &str, lengths: std::ops::RangeInclusive<u32>) -> Option<usize> {
     let letters = word.len() as u32;
-    if !(1..=MAX_LETTERS).contains(&letters) || !word.bytes().all(|byte| byte.is_ascii_alphabetic()) {
+    if !lengths.contains(&letters) || !word.bytes().all(|byte| byte.is_ascii_alphabetic()) {
         return None;
     }
     Some(word.bytes().fold(0, |index, byte| {
         index << PACKED_BITS | usize::from((byte | 0x20) - b'a' + 1)
     }))
+}
+
+/// The lowercase letters of a packed word.
+fn unpacked(key: usize) -> String {
+    let mut letters = Vec::new();
+    let mut rest = key;
+    while rest != 0 {
+        letters.push(b'a' + (rest & ((1 << PACKED_BITS) - 1)) as u8 - 1);
+        rest >>= PACKED_BITS;
+    }
+    letters.reverse();
+    String::from_utf8(letters).expect("ASCII letters")
+}
+
+/// The shortest and longest words [`CommonEnglish`] holds. Twelve letters of 5 bits fill 60 of a
+/// context's 64 bits, so a longer word never packs to a listed key (see [`CommonEnglish::holds`]).
+pub const COMMON_LETTERS: std::ops::RangeInclusive<u32> = 5..=12;
+
+static COMMON_ENGLISH: &str = include_str!("../../../../rules/data/romanised/common-english.txt");
+
+/// Common English words of five to twelve letters (`rules/data/romanised/common-english.txt`),
+/// by the context the reader has built for them: a word listed here is English whatever the
+/// model says. A set of packed keys with a bit filter in front; the detector keeps only the words
+/// its model would call Tamil ([`CommonEnglish::retain`]) and asks only about words it calls
+/// Tamil.
+pub struct CommonEnglish {
+    words: FxHashSet<usize>,
+    /// One bit per hash of a listed key, 2^12 bits (512 bytes, which stay in L1): a word whose
+    /// bit is clear is not listed. Sized for the few dozen words the detector keeps
+    /// ([`CommonEnglish::retain`]); a look-up in the set for every word the model calls Tamil
+    /// cost the reader 13%.
+    filter: Box<[u64; FILTER_WORDS]>,
+}
+
+const FILTER_BITS: u32 = 12;
+const FILTER_WORDS: usize = (1 << FILTER_BITS) / 64;
+
+/// A key's bit in [`CommonEnglish::filter`]: the top bits of a multiplicative hash.
+#[inline(always)]
+fn filter_bit(key: usize) -> usize {
+    ((key as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - FILTER_BITS)) as usize
+}
+
+impl CommonEnglish {
+    /// The list compiled into the linter.
+    pub fn embedded() -> CommonEnglish {
+        CommonEnglish::parse(COMMON_ENGLISH).expect("rules/data/romanised/common-english.txt is a word list")
+    }
+
+    /// Reads a list of words separated by white space; `#` starts a comment line.
+    pub fn parse(text: &str) -> Result<CommonEnglish, String> {
+        let mut words = FxHashSet::default();
+        for (number, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.starts_with('#') {
+                continue;
+            }
+            for word in line.split_whitespace() {
+                let key = packed_letters(word, COMMON_LETTERS.clone())
+                    .ok_or_else(|| format!("line {}: `{word}` is not five to twelve ASCII letters", number + 1))?;
+                words.insert(key);
+            }
+        }
+        let mut common = CommonEnglish {
+            words,
+            filter: Box::new([0; FILTER_WORDS]),
+        };
+        common.fill_filter();
+        Ok(common)
+    }
+
+    /// Keeps the words for which `keep` holds.
+    pub fn retain(&mut self, mut keep: impl FnMut(&str) -> bool) {
+        let dropped: Vec<usize> = self
+            .words
+            .iter()
+            .copied()
+            .filter(|&key| !keep(&unpacked(key)))
+            .collect();
+        for key in dropped {
+            self.words.remove(&key);
+        }
+        self.fill_filter();
+    }
+
+    fn fill_filter(&mut self) {
+        self.filter.fill(0);
+        for &key in &self.words {
+            let bit = filter_bit(key);
+            self.filter[bit / 64] |= 1 << (bit % 64);
+        }
+    }
+
+    /// How many words are listed.
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// Whether the word the reader has just read, by its packed context, is listed. A word of
+    /// thirteen letters or more has pushed its first letters past the context's top: its context
+    /// then has one of bits 60–63 set, unless the letter that landed there is `p` (symbol 16, low
+    /// four bits clear), when it reads as its last twelve letters. No listed word is the last
+    /// twelve letters of a longer English or Tamil word with `p` before them.
+    #[inline]
+    pub fn holds(&self, context: usize) -> bool {
+        self.may_hold(context) && self.words.contains(&context)
+    }
+
+    /// Whether the word may be listed: false for most words that are not, computed without
+    /// branches (a multiply and a load), before the set is asked.
+    #[inline(always)]
+    fn may_hold(&self, context: usize) -> bool {
+        let bit = filter_bit(context);
+        (context >> (PACKED_BITS * *COMMON_LETTERS.end()) == 0) & (self.filter[bit / 64] & (1 << (bit % 64)) != 0)
+    }
+
+    /// The listed words, in lowercase letters, in no particular order.
+    pub fn words(&self) -> impl Iterator<Item = String> + '_ {
+        self.words.iter().map(|&key| unpacked(key))
+    }
+
+    /// Whether a word is listed, looked up by its letters.
+    pub fn word(&self, word: &str) -> bool {
+        packed_letters(word, COMMON_LETTERS.clone()).is_some_and(|key| self.holds(key))
+    }
 }
 
 #[cfg(test)]
@@ -124,6 +266,35 @@ mod tests {
         assert_eq!(lexicon.word("hai"), Listed::Other);
         assert_eq!(lexicon.word("pannunga"), Listed::No);
         assert_eq!(lexicon.word("xyz"), Listed::No);
+    }
+
+    #[test]
+    fn common_english_words_are_found_by_the_readers_context() {
+        let common = CommonEnglish::embedded();
+        for word in ["again", "similar", "Channel", "watching", "relationship"] {
+            assert!(common.word(word), "{word}");
+        }
+        // Tamil words, short words (the function-word list's) and rare English words are not.
+        for word in ["paarka", "pannunga", "again!", "the", "parka", "villain"] {
+            assert!(!common.word(word), "{word}");
+        }
+        // Thirteen letters push the first past the context: `xrelationship` is not
+        // `relationship`.
+        let long = "xrelationship".bytes().fold(0usize, |index, byte| {
+            index << PACKED_BITS | usize::from(byte - b'a' + 1)
+        });
+        assert!(!common.holds(long));
+        let mut words: Vec<String> = common.words().collect();
+        words.sort();
+        assert_eq!(words.len(), 9_434);
+        assert!(words.binary_search(&"similar".to_owned()).is_ok());
+        let mut kept = CommonEnglish::embedded();
+        kept.retain(|word| word.starts_with("sim"));
+        assert!(kept.word("similar") && !kept.word("again"));
+        assert_eq!(
+            CommonEnglish::parse("# c\nagain\nhi").err().as_deref(),
+            Some("line 3: `hi` is not five to twelve ASCII letters")
+        );
     }
 
     #[test]
