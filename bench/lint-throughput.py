@@ -25,6 +25,7 @@ kurals fit a 1024-token window, so the findings are also compared at windows tha
 
 import argparse
 import hashlib
+import io
 import json
 import os
 import random
@@ -57,16 +58,25 @@ def reference_kurals() -> list[dict]:
 
 
 def write_records(path: Path, size_mb: int, next_record) -> int:
-    """Writes `next_record()` as JSON Lines until the file reaches size_mb; returns the count."""
+    """Writes `next_record()` as JSON Lines until the file reaches size_mb; returns the count.
+    A path ending in `.zst` is written through `zstd` (a 20 GB corpus fits in a few of disk)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     records = 0
     written = 0
-    with path.open("w", encoding="utf-8") as out:
+    compressor = None
+    if path.suffix == ".zst":
+        compressor = subprocess.Popen(["zstd", "-q", "-f", "-3", "--long=27", "-o", str(path)], stdin=subprocess.PIPE)
+        out = io.TextIOWrapper(compressor.stdin, encoding="utf-8")
+    else:
+        out = path.open("w", encoding="utf-8")
+    with out:
         while written < size_mb * 1_000_000:
             line = json.dumps(next_record(), ensure_ascii=False) + "\n"
             out.write(line)
             written += len(line.encode("utf-8"))
             records += 1
+    if compressor and compressor.wait() != 0:
+        sys.exit(f"zstd failed writing {path}")
     return records
 
 
@@ -319,7 +329,12 @@ def main() -> None:
     parser.add_argument("--corpus", choices=["kurals", "sft"], default="kurals", help="kurals: every record quotes a kural (the worst case); sft: ordinary prose, 1%% kural quotes")
     parser.add_argument("--per-rule", action="store_true", help="each rule alone, then all together (2 threads)")
     parser.add_argument("--previous", help="another cargo-vazhi binary (an earlier build) to time run by run against this one")
+    parser.add_argument("--write-corpus", metavar="PATH", help="only write the corpus of --size-mb to PATH (`.zst`: compressed), print its record count, and stop")
     options = parser.parse_args()
+    if options.write_corpus:
+        build = build_sft_corpus if options.corpus == "sft" else build_corpus
+        print(f"{build(Path(options.write_corpus), options.size_mb):,} records")
+        return
 
     subprocess.run(["cargo", "build", "--release", "-q", "-p", "cargo-vazhi"], cwd=ROOT, check=True)
     # A private copy: another checkout building into the same target directory must not swap the

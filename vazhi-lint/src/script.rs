@@ -106,62 +106,72 @@ enum ByteNfc {
     Unknown,
 }
 
-/// The last two UTF-8 bytes of a Tamil-block character (its first is E0).
-const fn tamil_tail(c: char) -> u32 {
-    let c = c as u32;
-    ((0x80 | ((c >> 6) & 0x3F)) << 8) | (0x80 | (c & 0x3F))
-}
-
-/// [`TWO_PART_VOWELS`]' halves as the tails of two Tamil characters in a row, `first << 16 |
-/// second`.
-const TWO_PART_TAILS: [u32; 4] = {
-    let mut tails = [0; 4];
-    let mut i = 0;
-    while i < 4 {
-        let (first, second, _) = TWO_PART_VOWELS[i];
-        tails[i] = (tamil_tail(first) << 16) | tamil_tail(second);
-        i += 1;
-    }
-    tails
-};
+/// Bytes [`byte_nfc`] checks between looks at whether it has met a character outside the
+/// repertoire, which settles the answer: text in another script stops within this many bytes.
+const NFC_CHUNK: usize = 512;
+/// Every check at a position reads up to this many bytes after it.
+const NFC_LOOKAHEAD: usize = 5;
 
 fn byte_nfc(text: &str) -> ByteNfc {
     let bytes = text.as_bytes();
-    // The tail of the character before when it was Tamil, else 0: checking every Tamil character
-    // against the four two-part pairs costs less than branching on the closing halves (ா alone
-    // is 4% of the Tamil code points of the kurals' commentaries, too many to predict).
-    let mut previous = 0u32;
     let mut two_part = false;
-    let mut at = 0;
-    while at < bytes.len() {
-        let byte = bytes[at];
-        if byte < 0x80 {
-            previous = 0;
-            at += 1;
-            continue;
+    // Positions with all five bytes after them in the text are checked in place; the last five
+    // from a copy padded with zeros (no lead byte is zero, so padding never completes a match).
+    let body = bytes.len().saturating_sub(NFC_LOOKAHEAD);
+    let mut start = 0;
+    while start < body {
+        let end = (start + NFC_CHUNK).min(body);
+        let (outside, pairs) = nfc_flags(&bytes[start..end + NFC_LOOKAHEAD]);
+        if outside {
+            return ByteNfc::Unknown;
         }
-        // `text` is UTF-8: a lead byte of E0..EF has its two continuation bytes.
-        let (second, third) = match bytes.get(at + 1..at + 3) {
-            Some(&[second, third]) if byte & 0xF0 == 0xE0 => (second, third),
-            _ => return ByteNfc::Unknown,
-        };
-        match (byte, second) {
-            (0xE0, 0xAE | 0xAF) => {
-                let tail = (u32::from(second) << 8) | u32::from(third);
-                two_part |= TWO_PART_TAILS.contains(&((previous << 16) | tail));
-                previous = tail;
-            }
-            // U+2002..U+203F: spaces, dashes, quotes, joiners; none decomposes (U+2000/2001 do).
-            (0xE2, 0x80) if third >= 0x82 => previous = 0,
-            _ => return ByteNfc::Unknown,
-        }
-        at += 3;
+        two_part |= pairs;
+        start = end;
     }
-    if two_part {
+    let rest = &bytes[body..];
+    let mut padded = [0u8; 2 * NFC_LOOKAHEAD];
+    padded[..rest.len()].copy_from_slice(rest);
+    let (outside, pairs) = nfc_flags(&padded[..rest.len() + NFC_LOOKAHEAD]);
+    if outside {
+        ByteNfc::Unknown
+    } else if two_part | pairs {
         ByteNfc::TwoPartVowels
     } else {
         ByteNfc::Stable
     }
+}
+
+/// For each position of `window` but the last [`NFC_LOOKAHEAD`]: whether a character starting
+/// there is outside the repertoire, and whether a two-part vowel written as two signs starts
+/// there. `text` is UTF-8, so every byte from 0xC0 up is a character's first and 0xE0 or 0xE2
+/// is followed by its two continuation bytes; a position holding anything else starts no
+/// character and matches neither test. Every position is tested with the same arithmetic and
+/// the answers ORed, so the loop runs on vectors, a few dozen bytes a step. (Character by
+/// character, this check was two fifths of the `duplicate` rule.)
+#[inline]
+fn nfc_flags(window: &[u8]) -> (bool, bool) {
+    let n = window.len() - NFC_LOOKAHEAD;
+    // Six views of one length: the loop has no bounds checks.
+    let (b0, b1, b2) = (&window[..n], &window[1..n + 1], &window[2..n + 2]);
+    let (b3, b4, b5) = (&window[3..n + 3], &window[4..n + 4], &window[5..n + 5]);
+    let (mut outside, mut pairs) = (0u8, 0u8);
+    for i in 0..n {
+        let (lead, second, third) = (b0[i], b1[i], b2[i]);
+        // Tamil (U+0B80..U+0BFF is E0 AE xx and E0 AF xx), or U+2002..U+203F: spaces,
+        // dashes, quotes, joiners, none of which decomposes (U+2000 and U+2001 do).
+        let tamil = (lead == 0xE0) & (second & 0xFE == 0xAE);
+        let punctuation = (lead == 0xE2) & (second == 0x80) & (third >= 0x82);
+        outside |= u8::from((lead >= 0xC0) & !tamil & !punctuation);
+        // Two Tamil characters in a row whose signs compose (TWO_PART_VOWELS): ெ (AF 86) or
+        // ே (AF 87) then ா (AE BE); ெ (AF 86) or ஒ (AE 92) then ௗ (AF 97).
+        let (next_lead, next_second, next_third) = (b3[i], b4[i], b5[i]);
+        let aa = (second == 0xAF) & (third | 1 == 0x87) & (next_second == 0xAE) & (next_third == 0xBE);
+        let au = ((second == 0xAF) & (third == 0x86) | (second == 0xAE) & (third == 0x92))
+            & (next_second == 0xAF)
+            & (next_third == 0x97);
+        pairs |= u8::from((lead == 0xE0) & (next_lead == 0xE0) & (aa | au));
+    }
+    (outside != 0, pairs != 0)
 }
 
 /// `true` when `text` is certainly in Unicode NFC, judged on bytes: ASCII, Tamil letters (except
@@ -226,24 +236,55 @@ pub fn tamil_nfc(text: &str) -> Option<std::borrow::Cow<'_, str>> {
         ByteNfc::Stable => return Some(std::borrow::Cow::Borrowed(text)),
         ByteNfc::TwoPartVowels => {}
     }
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(ch) = chars.next() {
-        let composed = chars.peek().and_then(|&next| {
-            TWO_PART_VOWELS
-                .iter()
-                .find(|&&(first, second, _)| first == ch && second == next)
-                .map(|&(_, _, composed)| composed)
-        });
-        match composed {
-            Some(composed) => {
-                out.push(composed);
-                chars.next();
-            }
-            None => out.push(ch),
-        }
+    Some(std::borrow::Cow::Owned(compose_two_part_vowels(text)))
+}
+
+/// [`TWO_PART_VOWELS`] as the UTF-8 bytes of the two signs, with the vowel they compose to.
+const TWO_PART_BYTES: [([u8; 6], char); 4] = {
+    /// A Tamil-block character's three UTF-8 bytes.
+    const fn utf8(c: char) -> [u8; 3] {
+        let c = c as u32;
+        [0xE0, 0x80 | ((c >> 6) & 0x3F) as u8, 0x80 | (c & 0x3F) as u8]
     }
-    Some(std::borrow::Cow::Owned(out))
+    let mut pairs = [([0; 6], '\0'); 4];
+    let mut i = 0;
+    while i < 4 {
+        let (first, second, composed) = TWO_PART_VOWELS[i];
+        let (first, second) = (utf8(first), utf8(second));
+        pairs[i] = (
+            [first[0], first[1], first[2], second[0], second[1], second[2]],
+            composed,
+        );
+        i += 1;
+    }
+    pairs
+};
+
+/// `text` with each two-part vowel written as two signs replaced by its single code point. The
+/// pairs are found from their closing halves' last bytes (ா is E0 AE BE, ௗ is E0 AF 97), which
+/// `memchr2` skips to, and the text between is copied whole. (Character by character, with a
+/// look-up of every pair, this was a sixth of the `duplicate` rule on the SFT corpus.) The
+/// halves that open a pair (ெ, ே, ஒ) never close one, so pairs cannot overlap.
+fn compose_two_part_vowels(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for last in memchr::memchr2_iter(0xBE, 0x97, bytes) {
+        // The pair's six bytes end at `last`; `copied` is past the previous pair.
+        let Some(start) = (last + 1).checked_sub(6).filter(|&start| start >= copied) else {
+            continue;
+        };
+        let Some(&(_, composed)) = TWO_PART_BYTES.iter().find(|(pair, _)| bytes[start..=last] == *pair) else {
+            continue;
+        };
+        // `start` and `last + 1` are character boundaries: E0 leads the pair's first sign, and
+        // the pair's last byte ends its second.
+        out.push_str(&text[copied..start]);
+        out.push(composed);
+        copied = last + 1;
+    }
+    out.push_str(&text[copied..]);
+    out
 }
 
 /// What one pass over the bytes of a text can count without decoding it.
@@ -469,6 +510,61 @@ mod tests {
         }
         assert!(surely_nfc("வணக்கம் “உலகம்” — சரி"));
         assert!(!surely_nfc("க\u{0BC6}\u{0BBE}டு"));
+    }
+
+    /// The byte check as it read before it ran on vectors, character by character: the
+    /// definition [`byte_nfc`] must agree with.
+    fn byte_nfc_by_characters(text: &str) -> ByteNfc {
+        let mut previous: Option<char> = None;
+        let mut two_part = false;
+        for ch in text.chars() {
+            let tamil = ('\u{0B80}'..='\u{0BFF}').contains(&ch);
+            if !(ch.is_ascii() || tamil || ('\u{2002}'..='\u{203F}').contains(&ch)) {
+                return ByteNfc::Unknown;
+            }
+            two_part |= previous.is_some_and(|first| {
+                TWO_PART_VOWELS
+                    .iter()
+                    .any(|&(one, other, _)| one == first && other == ch)
+            });
+            previous = tamil.then_some(ch);
+        }
+        if two_part {
+            ByteNfc::TwoPartVowels
+        } else {
+            ByteNfc::Stable
+        }
+    }
+
+    #[test]
+    fn the_byte_check_agrees_with_one_made_character_by_character() {
+        // Two-part halves and everything around them, characters just outside the repertoire
+        // (U+2000, U+2001, U+0B7F, U+0C00, U+2040), and lengths that put the pairs across the
+        // vector loop's chunks and its padded end.
+        let pieces = [
+            "க", "\u{0BC6}", "\u{0BC7}", "\u{0BBE}", "\u{0BD7}", "\u{0B92}", "\u{0BCD}", "ௌ", " ", "a", "“",
+            "\u{2002}", "\u{203F}", "\u{2000}", "\u{2001}", "\u{0B7F}", "\u{0C00}", "\u{2040}", "é", "😀", "\n",
+        ];
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut seen = [0usize; 3];
+        for length in [0, 1, 2, 3, 5, 6, 7, 40, 170, 171, 172, 400] {
+            for _ in 0..400 {
+                let mut text = String::new();
+                for _ in 0..length {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    // Mostly the repertoire: a character outside it settles the answer early.
+                    let index = (state % 1000) as usize;
+                    let piece = if index < 990 { index % 13 } else { 13 + index % 8 };
+                    text.push_str(pieces[piece]);
+                }
+                let expected = byte_nfc_by_characters(&text);
+                seen[expected as usize] += 1;
+                assert_eq!(byte_nfc(&text), expected, "{text:?}");
+            }
+        }
+        assert!(seen.iter().all(|&count| count > 100), "{seen:?}");
     }
 
     #[test]

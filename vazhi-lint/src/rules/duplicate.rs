@@ -15,7 +15,7 @@ use crate::finding::Finding;
 use crate::record::{Position, Record};
 use crate::rule::{Aggregate, DatasetRule, Facts, RuleMeta, Severity, restore_state, same_aggregate, save_state};
 use crate::script::tamil_nfc;
-use crate::text::word_ranges;
+use crate::text::fold_whitespace_into;
 
 declare_rule! {
     /// ## What it does
@@ -223,7 +223,7 @@ impl Hasher for HashIsKey {
 type ByHash<V> = HashMap<u64, V, std::hash::BuildHasherDefault<HashIsKey>>;
 
 /// Writes `text` into `out` (cleared first) NFC-normalised, with runs of whitespace folded to one
-/// space and trimmed: its words ([`word_ranges`], found on bytes) joined by spaces, so a record
+/// space and trimmed: its words ([`fold_whitespace_into`], found on bytes) joined by spaces, so a record
 /// costs one pass over its text and one hasher call per turn. (Word by word through
 /// `split_whitespace`, with a hasher call per word, this rule took as long as parsing the record.)
 fn normalise_into(text: &str, out: &mut Vec<u8>) {
@@ -235,12 +235,7 @@ fn normalise_into(text: &str, out: &mut Vec<u8>) {
         None if is_nfc_quick(text.chars()) == IsNormalized::Yes => Cow::Borrowed(text),
         None => Cow::Owned(text.nfc().collect()),
     };
-    for word in word_ranges(&normalised) {
-        if !out.is_empty() {
-            out.push(b' ');
-        }
-        out.extend_from_slice(&normalised.as_bytes()[word]);
-    }
+    fold_whitespace_into(&normalised, out);
 }
 
 /// Hashes of a record's whole content and of its response. Each turn's text is normalised once

@@ -348,7 +348,11 @@ impl Detector {
 
     pub fn new(model: Model, lexicon: Lexicon, mut common: CommonEnglish) -> Detector {
         common.retain(|word| model.score_word(word.as_bytes()) > 0);
-        let misread_ceiling = common.words().map(|word| model.score_word(word.as_bytes())).max().unwrap_or(0);
+        let misread_ceiling = common
+            .words()
+            .map(|word| model.score_word(word.as_bytes()))
+            .max()
+            .unwrap_or(0);
         Detector {
             model,
             packed: Packed::from(model),
