@@ -86,46 +86,38 @@ pub fn ceil_char_boundary(text: &str, at: usize) -> usize {
 }
 
 /// Byte ranges of the whitespace-separated words of `text`: what `str::split_whitespace` gives,
-/// found on bytes. Only characters whose lead byte can start a whitespace character are decoded
-/// (those of U+0085, U+00A0, U+1680, U+2000..U+205F and U+3000); any other is stepped over whole
-/// by its lead byte, so Tamil letters cost one comparison each.
+/// found on bytes. The end of a word is searched sixteen bytes at a time for a byte that may
+/// begin whitespace ([`next_marked`]: ASCII space and controls, and the lead bytes of U+0085,
+/// U+00A0, U+1680, U+2000..U+205F and U+3000); only those characters are decoded. (Stepping
+/// through a word character by character was a sixth of the `repetition` rule.)
 pub fn word_ranges(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     let bytes = text.as_bytes();
     let mut at = 0;
     std::iter::from_fn(move || {
-        let mut start = None;
-        while at < bytes.len() {
-            let (space, len) = match bytes[at] {
-                byte if byte < 0x80 => (byte.is_ascii_whitespace() || byte == 0x0B, 1),
-                0xC2 | 0xE1 | 0xE2 | 0xE3 => match text.get(at..).and_then(|rest| rest.chars().next()) {
-                    Some(ch) => (ch.is_whitespace(), ch.len_utf8()),
-                    None => (false, 1),
-                },
-                // Any other character is not whitespace: step over it whole.
-                0xC0..=0xDF => (false, 2),
-                0xE0..=0xEF => (false, 3),
-                0xF0.. => (false, 4),
-                _ => (false, 1),
-            };
-            match (space, start) {
-                (true, Some(start)) => {
-                    let word = start..at;
-                    at += len;
-                    return Some(word);
-                }
-                (false, None) => start = Some(at),
-                _ => {}
-            }
-            at += len;
+        at = skip_whitespace(text, at);
+        if at >= bytes.len() {
+            return None;
         }
-        start.map(|start| start..bytes.len())
+        let start = at;
+        loop {
+            let found = next_marked::<false>(bytes, at);
+            if found == bytes.len() {
+                at = found;
+                return Some(start..found);
+            }
+            let (space, width) = whitespace_at(text, found);
+            at = found + width;
+            if space {
+                return Some(start..found);
+            }
+        }
     })
 }
 
 /// Appends `text`'s words ([`word_ranges`]) to `out` joined by single spaces: its whitespace
 /// folded and trimmed, what `split_whitespace().join(" ")` gives. Words with one ASCII space
 /// between them are copied as they stand, a stretch at a time: only where a byte may begin
-/// other whitespace ([`next_irregular`], which tests sixteen bytes at a step) is the text looked
+/// other whitespace ([`next_marked`], which tests sixteen bytes at a step) is the text looked
 /// at closer. (Word by word through [`word_ranges`], copying each, this was a fifth of the
 /// `duplicate` rule.)
 pub fn fold_whitespace_into(text: &str, out: &mut Vec<u8>) {
@@ -133,7 +125,7 @@ pub fn fold_whitespace_into(text: &str, out: &mut Vec<u8>) {
     let mut stretch = skip_whitespace(text, 0);
     let mut at = stretch;
     while at < bytes.len() {
-        let found = next_irregular(bytes, at);
+        let found = next_marked::<true>(bytes, at);
         if found == bytes.len() {
             break;
         }
@@ -182,15 +174,21 @@ fn skip_whitespace(text: &str, mut at: usize) -> usize {
     at
 }
 
-/// Whether the byte at a position may begin whitespace other than a lone ASCII space: an ASCII
-/// control character, a space followed by one or by a space (or ending the text), or the lead
-/// byte of U+0085 or U+00A0 (C2), U+1680 (E1), U+2000..U+205F (E2) or U+3000 (E3).
-fn is_irregular(byte: u8, next: Option<u8>) -> bool {
-    byte < 0x20 || (byte == b' ' && next.is_none_or(|next| next <= 0x20)) || matches!(byte, 0xC2 | 0xE1..=0xE3)
+/// Whether a byte may begin whitespace: an ASCII space or control character, or the lead byte
+/// of U+0085 or U+00A0 (C2), U+1680 (E1), U+2000..U+205F (E2) or U+3000 (E3). With
+/// `SKIP_LONE_SPACES`, an ASCII space is marked only when a space or control character (or the
+/// end of the text) follows it: words joined by single spaces are then one stretch.
+fn is_marked<const SKIP_LONE_SPACES: bool>(byte: u8, next: Option<u8>) -> bool {
+    let space = if SKIP_LONE_SPACES {
+        byte == b' ' && next.is_none_or(|next| next <= 0x20)
+    } else {
+        byte == b' '
+    };
+    byte < 0x20 || space || matches!(byte, 0xC2 | 0xE1..=0xE3)
 }
 
-/// The first position from `at` where [`is_irregular`] holds, or the text's length.
-fn next_irregular(bytes: &[u8], mut at: usize) -> usize {
+/// The first position from `at` where [`is_marked`] holds, or the text's length.
+fn next_marked<const SKIP_LONE_SPACES: bool>(bytes: &[u8], mut at: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
     {
         // SSE2 is part of x86-64: no detection needed. Each step tests sixteen positions, reading
@@ -201,13 +199,16 @@ fn next_irregular(bytes: &[u8], mut at: usize) -> usize {
             // `bytes`; SSE2 is always present on x86_64.
             let mask = unsafe {
                 let here = _mm_loadu_si128(bytes.as_ptr().add(at).cast());
-                let next = _mm_loadu_si128(bytes.as_ptr().add(at + 1).cast());
                 let at_most = |v: __m128i, limit: i8| _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(limit)), v);
-                let control = at_most(here, 0x1F);
-                let doubled = _mm_and_si128(_mm_cmpeq_epi8(here, _mm_set1_epi8(0x20)), at_most(next, 0x20));
                 let is = |byte: u8| _mm_cmpeq_epi8(here, _mm_set1_epi8(byte as i8));
+                let spaces = if SKIP_LONE_SPACES {
+                    let next = _mm_loadu_si128(bytes.as_ptr().add(at + 1).cast());
+                    _mm_and_si128(is(b' '), at_most(next, 0x20))
+                } else {
+                    is(b' ')
+                };
                 let leads = _mm_or_si128(_mm_or_si128(is(0xC2), is(0xE1)), _mm_or_si128(is(0xE2), is(0xE3)));
-                _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(control, doubled), leads))
+                _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(at_most(here, 0x1F), spaces), leads))
             };
             if mask != 0 {
                 return at + mask.trailing_zeros() as usize;
@@ -215,7 +216,7 @@ fn next_irregular(bytes: &[u8], mut at: usize) -> usize {
             at += 16;
         }
     }
-    while at < bytes.len() && !is_irregular(bytes[at], bytes.get(at + 1).copied()) {
+    while at < bytes.len() && !is_marked::<SKIP_LONE_SPACES>(bytes[at], bytes.get(at + 1).copied()) {
         at += 1;
     }
     at
@@ -226,7 +227,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn folding_whitespace_joins_the_words_with_single_spaces() {
+    fn words_and_folded_whitespace_agree_with_split_whitespace() {
         let pieces = [
             "சொல்",
             "word",
@@ -267,9 +268,12 @@ mod tests {
                     let piece = if index < 60 { index % 3 } else { index % pieces.len() };
                     text.push_str(pieces[piece]);
                 }
+                let words: Vec<&str> = text.split_whitespace().collect();
+                let found: Vec<&str> = word_ranges(&text).map(|range| &text[range]).collect();
+                assert_eq!(found, words, "{text:?}");
                 let mut folded = b"kept ".to_vec();
                 fold_whitespace_into(&text, &mut folded);
-                let expected = format!("kept {}", text.split_whitespace().collect::<Vec<_>>().join(" "));
+                let expected = format!("kept {}", words.join(" "));
                 assert_eq!(String::from_utf8(folded).unwrap(), expected, "{text:?}");
             }
         }
