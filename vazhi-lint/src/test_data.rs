@@ -99,3 +99,21 @@ pub(crate) fn tamil_texts() -> Vec<(String, String)> {
     }
     texts
 }
+
+/// Marsaglia's xorshift64 (shifts 13, 7, 17): the generator the tests draw random text and
+/// numbers from. Seeded, so every run draws the same cases.
+pub(crate) struct Xorshift(pub(crate) u64);
+
+impl Xorshift {
+    pub(crate) fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// A number below `bound`.
+    pub(crate) fn below(&mut self, bound: usize) -> usize {
+        (self.next_u64() % bound as u64) as usize
+    }
+}

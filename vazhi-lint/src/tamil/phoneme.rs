@@ -510,18 +510,10 @@ mod tests {
             pieces.extend(std::iter::repeat_n(piece.to_string(), 12));
         }
         pieces.extend(["é", "क", "漢", "😀", "\u{0C15}", "\u{0B7F}"].map(String::from));
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut random = crate::test_data::Xorshift(0x9E37_79B9_7F4A_7C15);
         for _ in 0..50_000 {
-            let len = next() % 24;
-            let text: String = (0..len)
-                .map(|_| pieces[(next() % pieces.len() as u64) as usize].as_str())
-                .collect();
+            let len = random.below(24);
+            let text: String = (0..len).map(|_| pieces[random.below(pieces.len())].as_str()).collect();
             let (fast, reference) = both_readers(&text);
             assert_eq!(fast, reference, "{text:?}");
         }

@@ -255,16 +255,13 @@ mod tests {
             "ஊ",
             "x",
         ];
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut random = crate::test_data::Xorshift(0x9E37_79B9_7F4A_7C15);
         for length in [0, 1, 2, 3, 5, 8, 16, 17, 18, 40, 200] {
             for _ in 0..300 {
                 let mut text = String::new();
                 for _ in 0..length {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
                     // Mostly words and single spaces, as prose is.
-                    let index = (state % 100) as usize;
+                    let index = random.below(100);
                     let piece = if index < 60 { index % 3 } else { index % pieces.len() };
                     text.push_str(pieces[piece]);
                 }

@@ -1069,19 +1069,11 @@ mod tests {
             "<|endoftext|>",
             "<|im_",
         ];
-        let mut state = seed;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut random = crate::test_data::Xorshift(seed);
         (0..n)
             .map(|_| {
-                let len = (next() % 24) as usize;
-                (0..len)
-                    .map(|_| PARTS[(next() % PARTS.len() as u64) as usize])
-                    .collect()
+                let len = random.below(24);
+                (0..len).map(|_| PARTS[random.below(PARTS.len())]).collect()
             })
             .collect()
     }

@@ -383,17 +383,11 @@ mod tests {
     /// the statistics are those of the whole list, and equal the sorted list's nearest ranks.
     #[test]
     fn merged_parts_equal_the_whole() {
-        let mut state = 0x2545_F491_4F6C_DD1D_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut random = crate::test_data::Xorshift(0x2545_F491_4F6C_DD1D);
         for round in 0..200 {
-            let n = 1 + (next() % 300) as usize;
-            let prompts: Vec<usize> = (0..n).map(|_| (next() % 2000) as usize).collect();
-            let responses: Vec<usize> = (0..n).map(|_| 1 + (next() % 900) as usize).collect();
+            let n = 1 + random.below(300);
+            let prompts: Vec<usize> = (0..n).map(|_| random.below(2000)).collect();
+            let responses: Vec<usize> = (0..n).map(|_| 1 + random.below(900)).collect();
             let max_seq_len = 1024;
             let stats_of = |range: std::ops::Range<usize>| {
                 let mut stats = TokenStats::default();
@@ -415,7 +409,7 @@ mod tests {
             };
             let whole = stats_of(0..n);
             // Cut points, then merge the parts back to front and front to back.
-            let mut cuts: Vec<usize> = (0..(next() % 6)).map(|_| (next() % (n as u64 + 1)) as usize).collect();
+            let mut cuts: Vec<usize> = (0..random.below(6)).map(|_| random.below(n + 1)).collect();
             cuts.extend([0, n]);
             cuts.sort_unstable();
             let parts: Vec<TokenStats> = cuts.windows(2).map(|w| stats_of(w[0]..w[1])).collect();

@@ -344,13 +344,7 @@ mod tests {
             "aab",
             "0",
         ];
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |m: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % m as u64) as usize
-        };
+        let mut random = crate::test_data::Xorshift(0x2545_f491_4f6c_dd1d);
         let t = RepetitionThresholds {
             period_max_chars: 12,
             ..RepetitionThresholds::default()
@@ -359,8 +353,8 @@ mod tests {
         for _ in 0..400 {
             let mut text = String::new();
             while text.len() < 200 {
-                let piece = pieces[next(pieces.len())];
-                let times = if next(3) == 0 { 1 + next(12) } else { 1 };
+                let piece = pieces[random.below(pieces.len())];
+                let times = if random.below(3) == 0 { 1 + random.below(12) } else { 1 };
                 for _ in 0..times {
                     text.push_str(piece);
                 }
