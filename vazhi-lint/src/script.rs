@@ -162,14 +162,19 @@ fn nfc_flags(window: &[u8]) -> (bool, bool) {
         let tamil = (lead == 0xE0) & (second & 0xFE == 0xAE);
         let punctuation = (lead == 0xE2) & (second == 0x80) & (third >= 0x82);
         outside |= u8::from((lead >= 0xC0) & !tamil & !punctuation);
-        // Two Tamil characters in a row whose signs compose (TWO_PART_VOWELS): ெ (AF 86) or
-        // ே (AF 87) then ா (AE BE); ெ (AF 86) or ஒ (AE 92) then ௗ (AF 97).
-        let (next_lead, next_second, next_third) = (b3[i], b4[i], b5[i]);
-        let aa = (second == 0xAF) & (third | 1 == 0x87) & (next_second == 0xAE) & (next_third == 0xBE);
-        let au = ((second == 0xAF) & (third == 0x86) | (second == 0xAE) & (third == 0x92))
-            & (next_second == 0xAF)
-            & (next_third == 0x97);
-        pairs |= u8::from((lead == 0xE0) & (next_lead == 0xE0) & (aa | au));
+        // Two Tamil characters in a row whose signs compose: one of [`TWO_PART_BYTES`], byte by
+        // byte without branching. The loop over the four constant pairs unrolls into compares
+        // with constants; comparing six-byte arrays instead kept the loop off vectors (1.6x
+        // slower).
+        let pair = TWO_PART_BYTES.iter().fold(false, |any, (bytes, _)| {
+            any | ((lead == bytes[0])
+                & (second == bytes[1])
+                & (third == bytes[2])
+                & (b3[i] == bytes[3])
+                & (b4[i] == bytes[4])
+                & (b5[i] == bytes[5]))
+        });
+        pairs |= u8::from(pair);
     }
     (outside != 0, pairs != 0)
 }
