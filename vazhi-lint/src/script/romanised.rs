@@ -347,12 +347,12 @@ impl Detector {
     }
 
     pub fn new(model: Model, lexicon: Lexicon, mut common: CommonEnglish) -> Detector {
-        common.retain(|word| model.score_word(word.as_bytes()) > 0);
-        let misread_ceiling = common
-            .words()
-            .map(|word| model.score_word(word.as_bytes()))
-            .max()
-            .unwrap_or(0);
+        let mut misread_ceiling = 0;
+        common.retain(|word| {
+            let score = model.score_word(word.as_bytes());
+            misread_ceiling = misread_ceiling.max(score);
+            score > 0
+        });
         Detector {
             model,
             packed: Packed::from(model),

@@ -214,15 +214,6 @@ impl CommonEnglish {
         }
     }
 
-    /// How many words are listed.
-    pub fn len(&self) -> usize {
-        self.words.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.words.is_empty()
-    }
-
     /// Whether the word the reader has just read, by its packed context, is listed. A word of
     /// thirteen letters or more has pushed its first letters past the context's top: its context
     /// then has one of bits 60–63 set, unless the letter that landed there is `p` (symbol 16, low
