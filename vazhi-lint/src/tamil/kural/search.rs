@@ -26,7 +26,7 @@ struct Hit {
 }
 
 /// Buffers [`Reference::candidates`] reuses from one text to the next on a thread: it runs on
-/// every Tamil text, and the counts need not be zeroed (1330 of them) for each.
+/// every Tamil text, and a short text should not pay for allocating and zeroing 1330 counts.
 #[derive(Default)]
 struct Scratch {
     hits: Vec<Hit>,
