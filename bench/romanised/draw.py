@@ -20,6 +20,8 @@ KANNADA = "bharathichezhiyan+DravidianCodeMix-Dataset/programs/kannada_offensive
 TANGLISH_SENTI = "Gpriyadharshini8148+tanglish_senti_and_emotion/data/corrected_tanglish_dataset.csv"
 TAMIL_SENTIMENT = "bharathichezhiyan+DravidianCodeMix-Dataset/programs/tamil_sentiment_full_dev.csv"
 MALAYALAM_OFFENSIVE = "bharathichezhiyan+DravidianCodeMix-Dataset/programs/mal_full_offensive.tsv"
+TAMIL_SENTIMENT_FIRST = "bharathichezhiyan+DravidianCodeMix-Dataset/programs/Tamil_first_ready_for_sentiment.csv"
+MALAYALAM_SENTIMENT = "bharathichezhiyan+DravidianCodeMix-Dataset/programs/mal_full_sentiment_train.tsv"
 
 # Part → (the salt of its order, earlier parts, whether a text already labelled there is left out
 # too, draws). A draw is
@@ -56,6 +58,18 @@ PARTS = {
         (MALAYALAM_OFFENSIVE, 50, lambda line: line.startswith("not-malayalam")),
         (KANNADA, 70, lambda line: line.startswith("not-Kannada")),
     ]),
+    # English comments on Tamil film trailers (which name Tamil actors and films) from one more
+    # file, since `tamil_sentiment_full_dev.csv` had fewer than a hundred left.
+    "fresh5": ("fresh5", ["tune", "held", "fresh1", "fresh2", "fresh3", "fresh4"], True, [
+        (CODE_MIX.format("train"), 110, lambda line: True),
+        (TANGLISH_SENTI, 60, lambda line: True),
+        (OLI.format("tamil_offensive_full_dev"), 40, lambda line: "not-Tamil" not in line),
+        (TAMIL_SENTIMENT_FIRST, 120, lambda line: "not-Tamil" in line),
+        (TAMIL_SENTIMENT, 50, lambda line: "not-Tamil" in line),
+        (OLI.format("mal_full_offensive_train"), 50, lambda line: "not-malayalam" in line),
+        (MALAYALAM_SENTIMENT, 40, lambda line: "not-malayalam" in line),
+        (KANNADA, 40, lambda line: line.startswith("not-Kannada")),
+    ]),
 }
 
 
@@ -67,7 +81,9 @@ def text_of(source, line):
         separator, column = ",", 0
     elif "kannada_offensive" in source:
         separator, column = ",", 1
-    elif "tamil_sentiment_full" in source:
+    elif "Tamil_first_ready_for_sentiment" in source:
+        separator, column = "\t", 1
+    elif "tamil_sentiment_full" in source or "mal_full_sentiment" in source:
         separator, column = ";", 0
     elif "mal_full_offensive.tsv" in source:
         separator, column = "\t", 1

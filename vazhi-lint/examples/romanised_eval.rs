@@ -26,7 +26,9 @@ fn text_of(source: &str, line: &str) -> Option<String> {
         (',', 0)
     } else if source.contains("kannada_offensive") {
         (',', 1)
-    } else if source.contains("tamil_sentiment_full") {
+    } else if source.contains("Tamil_first_ready_for_sentiment") {
+        ('\t', 1)
+    } else if source.contains("tamil_sentiment_full") || source.contains("mal_full_sentiment") {
         (';', 0)
     } else if source.contains("mal_full_offensive.tsv") {
         ('\t', 1)
