@@ -70,6 +70,15 @@ PARTS = {
         (MALAYALAM_SENTIMENT, 40, lambda line: "not-malayalam" in line),
         (KANNADA, 40, lambda line: line.startswith("not-Kannada")),
     ]),
+    "fresh6": ("fresh6", ["tune", "held", "fresh1", "fresh2", "fresh3", "fresh4", "fresh5"], True, [
+        (CODE_MIX.format("train"), 80, lambda line: True),
+        (TANGLISH_SENTI, 50, lambda line: True),
+        (TAMIL_SENTIMENT_FIRST, 60, lambda line: "not-Tamil" not in line),
+        (TAMIL_SENTIMENT_FIRST, 150, lambda line: "not-Tamil" in line),
+        (OLI.format("mal_full_offensive_train"), 50, lambda line: "not-malayalam" in line),
+        (MALAYALAM_SENTIMENT, 50, lambda line: "not-malayalam" in line),
+        (KANNADA, 40, lambda line: line.startswith("not-Kannada")),
+    ]),
 }
 
 
