@@ -2,7 +2,8 @@
 //! `cargo run --release -p vazhi-lint --example romanised_throughput`.
 //!
 //! The text is the repository's own Latin material, turn-sized: each kural's English explanation
-//! (English) and its romanisation (romanised Tamil), one turn each, repeated to 64 MB.
+//! (English) and its romanisation (romanised Tamil), one turn each, repeated to 64 MB. With
+//! `-- --joined N`, N turns are joined into one text (a document rather than a chat turn).
 
 use std::time::Instant;
 
@@ -19,6 +20,12 @@ fn main() {
             }
         }
     }
+    let joined: usize = match std::env::args().skip(1).collect::<Vec<_>>().as_slice() {
+        [] => 1,
+        [flag, count] if flag == "--joined" => count.parse().expect("--joined N: a number of turns"),
+        _ => panic!("usage: romanised_throughput [--joined N]"),
+    };
+    let turns: Vec<String> = turns.chunks(joined).map(|chunk| chunk.join(" ")).collect();
     let one_pass: usize = turns.iter().map(String::len).sum();
     let repeats = (64 << 20) / one_pass + 1;
     let mut best = f64::MAX;
