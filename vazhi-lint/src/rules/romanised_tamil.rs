@@ -40,8 +40,8 @@ declare_rule! {
     /// get no verdict; romanised Kannada and Malayalam are still called Tanglish about a third of the
     /// time (the reader knows Tamil against English only). Of 12,405 paragraphs of English software
     /// documentation, no paragraph of prose was called Tanglish (33 file lists, copyright headers, URLs
-    /// and shell commands were). The word reader runs at 282 MB/s on one thread on chat-sized turns and
-    /// 304 MB/s on 9 KB texts. Details:
+    /// and shell commands were). The word reader runs at 274–286 MB/s on one thread on chat-sized
+    /// turns and 294–302 MB/s on 9 KB texts. Details:
     /// `bench/romanised/README.md`.
     ///
     /// ## Why is this bad?

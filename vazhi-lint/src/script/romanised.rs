@@ -429,21 +429,14 @@ impl Detector {
     /// words look like.
     pub fn count(&self, text: &str) -> WordScripts {
         let mut tally = Tally::default();
-        let mut rest = text;
-        // Most texts have no backtick at all; one quick search keeps fences out of the word loop.
-        if memchr::memchr(b'`', text.as_bytes()).is_some() {
-            while let Some(open) = rest.find(FENCE) {
-                self.read(&rest[..open], &mut tally);
-                let code = &rest[open + FENCE.len()..];
-                rest = code.find(FENCE).map_or("", |close| &code[close + FENCE.len()..]);
-            }
-        }
-        self.read(rest, &mut tally);
+        self.read(text, &mut tally);
         settle_names(tally)
     }
 
     /// One pass over the bytes: Latin words are scored as they are read, without being copied or
-    /// lowercased; Tamil-script words are counted on their lead bytes.
+    /// lowercased; Tamil-script words are counted on their lead bytes; fenced code blocks are
+    /// skipped where they open. (Looking for a backtick before reading, to split the text at its
+    /// fences, cost 4% on chat turns.)
     fn read(&self, text: &str, tally: &mut Tally) {
         let bytes = text.as_bytes();
         let mut word = LatinWord::new(false);
@@ -487,6 +480,16 @@ impl Detector {
                         }
                         at += ch.len_utf8();
                     }
+                }
+                CODE_MARK if byte == b'`' && bytes[at..].starts_with(FENCE.as_bytes()) => {
+                    // The word before a fence ends there as prose; reading resumes after the
+                    // closing fence (never, for a block left open) as at the start of a text.
+                    counts[self.judge(&word)] += 1;
+                    word = LatinWord::new(false);
+                    in_script = InScript::None;
+                    let code = at + FENCE.len();
+                    at = memchr::memmem::find(&bytes[code..], FENCE.as_bytes())
+                        .map_or(bytes.len(), |close| code + close + FENCE.len());
                 }
                 _ => {
                     let mut code_follows = false;
@@ -830,6 +833,29 @@ mod tests {
         let fenced = WordScripts::of("Run this:\n```\nkanna = pannunga(vaanga)\n```\nand it prints the list of files.");
         assert_eq!(fenced.romanised, 0, "{fenced:?}");
         assert_eq!(fenced.verdict(), Some(Verdict::English));
+        // A fenced block counts for nothing, even glued to the words around it, and one left
+        // open runs to the end: the text counts as its prose parts read apart.
+        let sum = |parts: &[&str]| {
+            let mut words = WordScripts::default();
+            for part in parts {
+                words.add(&WordScripts::of(part));
+            }
+            words
+        };
+        let (before, code, after) = ("semma padam da", "let x = foo_bar(kanna)", "never share your otp");
+        assert_eq!(
+            WordScripts::of(&format!("{before}```{code}```{after}")),
+            sum(&[before, after])
+        );
+        assert_eq!(
+            WordScripts::of(&format!("{before} ```{code}``` {after} ``` {code}")),
+            sum(&[before, after])
+        );
+        assert_eq!(
+            WordScripts::of(&format!("{before}``{after}")).unjudged,
+            2,
+            "`` is no fence"
+        );
         // Prose punctuation leaves words alone.
         let prose = WordScripts::of("Naan (veetla) irukken. Neenga eppo varuveenga?");
         assert_eq!(prose.unjudged, 0, "{prose:?}");
