@@ -24,6 +24,7 @@ pub mod rules;
 pub mod script;
 pub mod settings;
 pub mod small_file;
+pub mod spill;
 pub mod split;
 pub mod tally;
 pub mod tamil;

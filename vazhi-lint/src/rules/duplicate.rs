@@ -15,6 +15,7 @@ use crate::finding::Finding;
 use crate::record::{Position, Record};
 use crate::rule::{Aggregate, DatasetRule, Facts, RuleMeta, Severity, restore_state, same_aggregate, save_state};
 use crate::script::tamil_nfc;
+use crate::spill::{ByHash, CountLog, HashIndex, SPILL_ENTRIES};
 use crate::text::fold_whitespace_into;
 
 declare_rule! {
@@ -28,16 +29,18 @@ declare_rule! {
     /// It also warns when one answer is the response of more than `max-response-copies` records
     /// (default 3) under different prompts: one finding per answer, at its first record.
     ///
-    /// Memory holds hashes and places, not the texts: per distinct record, one 16-byte hash-map
-    /// entry for its content (the hash and its first record's file and position packed in 8
-    /// bytes) and one for its response, more only for answers given twice or more and records of
-    /// JSON arrays. A hash table keeps spare slots and, while it doubles, its old and new tables
-    /// together, so what a record costs is more than 32 bytes: measured on 1,600,209 records
-    /// (2 GB), 55 bytes each at the peak (34 with `max-response-copies = 0`, which keeps no
-    /// responses), and 73 on 16,002,812 records (20 GB, 1.2 GB in all), just after both tables
-    /// doubled to 2²⁵ slots. At 100 million records that grows to about 4.6 GB (two tables of
-    /// 2²⁷ slots of 17 bytes), 5.7 GB while the last one doubles; `max-response-copies = 0`
-    /// halves it.
+    /// Memory holds hashes and places, not the texts, and stays flat: a content hash and its first
+    /// record's place (file and position packed in 8 bytes) per distinct record, and a response
+    /// hash, place and count per distinct answer, in memory for the newest 458,752 of each (about
+    /// 18 MB of hash maps) and in temporary files (`TMPDIR`) past that. What still grows in memory
+    /// is a Bloom filter and a block index over the contents on disk, 1.3 bytes per distinct
+    /// record (2.6 in a JSON array, whose index in the array is kept alike). Measured with all
+    /// rules: 71 MB peak on 1,600,209 distinct records (2 GB) and 95 MB on 16,002,812 (20 GB;
+    /// 1.2 GB when everything was in memory), in the same time. At 100 million records the filters
+    /// take 130 MB, and the temporary files up to 8 GB at the end of the run (16 bytes per
+    /// content, twice that while runs are merged, and 32 bytes per answer, twice that while they
+    /// are summed). Where no temporary file can be written, the state stays in memory as it would
+    /// without disk.
     ///
     /// ## Why is this bad?
     /// Duplicates are trained on several times per epoch: the model memorises them and over-weights
@@ -123,18 +126,28 @@ impl DatasetRule for Duplicate {
                 })
             })
             .collect::<Result<_, _>>()?;
-        Ok(Box::new(Copies {
+        let mut state = Copies {
             max_response_copies: self.0.max_response_copies,
-            scratch: Vec::new(),
             file_ids: files.iter().enumerate().map(|(index, path)| (path.clone(), index as u32)).collect(),
-            first: saved.first.into_iter().map(origin).collect::<Result<_, _>>()?,
             copies,
-            responses: saved.responses.into_iter().map(origin).collect::<Result<_, _>>()?,
-            repeated: saved.repeated.into_iter().collect(),
-            first_elements: saved.first_elements.into_iter().collect(),
-            response_elements: saved.response_elements.into_iter().collect(),
-            files,
-        }))
+            ..Copies::default()
+        };
+        for (content, element) in saved.first_elements {
+            state.first_elements.insert_new(content, element);
+        }
+        for pair in saved.first {
+            let (content, first) = origin(pair)?;
+            state.first.insert_new(content, first.0);
+        }
+        let repeated: ByHash<u64> = saved.repeated.into_iter().collect();
+        let response_elements: ByHash<u64> = saved.response_elements.into_iter().collect();
+        for pair in saved.responses {
+            let (response, first) = origin(pair)?;
+            let records = repeated.get(&response).copied().unwrap_or(1);
+            state.give(response, first, response_elements.get(&response).copied(), records);
+        }
+        state.files = files;
+        Ok(Box::new(state))
     }
 }
 
@@ -153,8 +166,8 @@ struct SavedCopies {
 /// Where a record is, in 8 bytes, so each map entry is a 16-byte hash and place: its file as an
 /// index into [`Copies::files`] and its line or row. (An `Arc<Path>`, `Position` and element took
 /// 48 bytes, once per record in two maps.) A record of a JSON document's array also has an index
-/// in the array, kept apart (by hash, since a minified array puts many records on one line) so
-/// that records of JSON Lines and tables do not pay for it.
+/// in the array (a minified array puts many records on one line), kept apart so that records of
+/// JSON Lines and tables do not pay for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Origin(u64);
 
@@ -201,28 +214,6 @@ struct Copy {
     origin: Origin,
     element: Option<u64>,
 }
-
-/// The map key is already a 64-bit hash (xxh3) of the content: hashing it again is wasted work.
-#[derive(Default)]
-struct HashIsKey(u64);
-
-impl Hasher for HashIsKey {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
-        }
-    }
-
-    fn write_u64(&mut self, hash: u64) {
-        self.0 = hash;
-    }
-}
-
-type ByHash<V> = HashMap<u64, V, std::hash::BuildHasherDefault<HashIsKey>>;
 
 /// Writes `text` into `out` (cleared first) NFC-normalised, with runs of whitespace folded to one
 /// space and trimmed: its words ([`fold_whitespace_into`], found on bytes) joined by spaces, so a record
@@ -272,10 +263,9 @@ pub const COPY_MESSAGE: &str = "duplicate of the record at ";
 /// How the finding on an answer given too often starts; the number of records follows.
 pub const REPEATED_ANSWER_MESSAGE: &str = "this answer is the response of ";
 
-/// The state: about 32 bytes of map entries per distinct record (a content hash and place, a
-/// response hash and place), more only for answers given more than once and records of JSON
-/// arrays.
-#[derive(Default)]
+/// The state: a content hash and place per distinct record, and a response hash, place and count
+/// per distinct answer, in memory up to [`SPILL_ENTRIES`] of each and on disk past that
+/// ([`crate::spill`]).
 struct Copies {
     max_response_copies: u64,
     /// Reused for each turn's normalised text.
@@ -284,21 +274,57 @@ struct Copies {
     files: Vec<Arc<Path>>,
     /// Index of each file in `files`.
     file_ids: HashMap<Arc<Path>, u32>,
-    /// First record with each content.
-    first: ByHash<Origin>,
+    /// First record with each content (its place as [`Origin`]'s 8 bytes).
+    first: HashIndex,
     /// Later copies not yet reported.
     copies: Vec<Copy>,
-    /// Per response: its first record.
+    /// Per response: its first record, since the responses were last written to `response_log`.
     responses: ByHash<Origin>,
-    /// Per response given by more than one record: how many give it.
+    /// The array index of the first record with a content, for records of JSON arrays: a part's
+    /// first records are copies once it is merged after an earlier part.
+    first_elements: HashIndex,
+    /// Per response in `responses` given by more than one record since: how many give it.
     repeated: ByHash<u64>,
-    /// The array index of the first record with a content, for records of JSON arrays.
-    first_elements: ByHash<u64>,
+    /// Responses written out: hash, first record, array index ([`NO_ELEMENT`] for none) and how
+    /// many records give it, summed at the end. Earlier than everything in `responses`.
+    response_log: Option<CountLog>,
+    /// Set when the log could not be written: responses then stay in memory.
+    responses_in_memory: bool,
+    /// Responses held in `responses` before they are written to the log.
+    spill_after: usize,
     /// The array index of the first record giving a response, for records of JSON arrays.
     response_elements: ByHash<u64>,
 }
 
+/// What [`CountLog`] holds for a record outside JSON arrays.
+const NO_ELEMENT: u64 = u64::MAX;
+
+impl Default for Copies {
+    fn default() -> Copies {
+        Copies::spilling_after(SPILL_ENTRIES)
+    }
+}
+
 impl Copies {
+    /// A state that keeps up to `entries` contents and as many responses in memory.
+    fn spilling_after(entries: usize) -> Copies {
+        Copies {
+            max_response_copies: 0,
+            scratch: Vec::new(),
+            files: Vec::new(),
+            file_ids: HashMap::new(),
+            first: HashIndex::new(entries),
+            first_elements: HashIndex::new(entries),
+            copies: Vec::new(),
+            responses: ByHash::default(),
+            repeated: ByHash::default(),
+            response_log: None,
+            responses_in_memory: false,
+            spill_after: entries.max(1),
+            response_elements: ByHash::default(),
+        }
+    }
+
     /// The index of `path` in [`Copies::files`], added if new.
     fn file_index(&mut self, path: &Arc<Path>) -> u32 {
         if let Some(&index) = self.file_ids.get(path) {
@@ -310,20 +336,17 @@ impl Copies {
         index
     }
 
-    /// Records the first record with `content`, or a later copy of it.
+    /// Records the first record with `content`, or a later copy of it (`element`: the record's
+    /// index, if it is in a JSON array).
     fn first_or_copy(&mut self, content: u64, origin: Origin, element: Option<u64>) {
-        match self.first.entry(content) {
-            std::collections::hash_map::Entry::Occupied(_) => self.copies.push(Copy {
+        if self.first.insert_new(content, origin.0).is_some() {
+            self.copies.push(Copy {
                 content,
                 origin,
                 element,
-            }),
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(origin);
-                if let Some(element) = element {
-                    self.first_elements.insert(content, element);
-                }
-            }
+            });
+        } else if let Some(element) = element {
+            self.first_elements.insert_new(content, element);
         }
     }
 
@@ -343,15 +366,61 @@ impl Copies {
                 }
             }
         }
+        if self.responses.len() >= self.spill_after && !self.responses_in_memory {
+            self.responses_in_memory = self.write_responses().is_err();
+        }
     }
 
-    /// A finding at the first record giving `response`.
-    fn at_response(&self, response: u64, message: String) -> Option<Finding> {
-        let origin = *self.responses.get(&response)?;
+    /// Moves the responses held in memory to the end of the log.
+    fn write_responses(&mut self) -> std::io::Result<()> {
+        if self.response_log.is_none() {
+            self.response_log = Some(CountLog::new()?);
+        }
+        let Some(log) = self.response_log.as_mut() else {
+            unreachable!("the log was just made")
+        };
+        for (&response, origin) in &self.responses {
+            let element = self.response_elements.get(&response).copied().unwrap_or(NO_ELEMENT);
+            let records = self.repeated.get(&response).copied().unwrap_or(1);
+            log.append(response, origin.0, element, records)?;
+        }
+        self.responses.clear();
+        self.repeated.clear();
+        self.response_elements.clear();
+        Ok(())
+    }
+
+    /// Every response given so far: its hash, first record and array index, and how many
+    /// records give it. The log's come first and are earlier than the ones in memory.
+    fn response_totals(&self, visit: &mut dyn FnMut(u64, Origin, Option<u64>, u64)) {
+        // The responses in memory that the log has too: their records add to the log's total.
+        let mut logged: ByHash<()> = ByHash::default();
+        if let Some(log) = &self.response_log {
+            log.totals(&mut |total| {
+                let mut records = total.count;
+                if self.responses.contains_key(&total.key) {
+                    records += self.repeated.get(&total.key).copied().unwrap_or(1);
+                    logged.insert(total.key, ());
+                }
+                let element = (total.extra != NO_ELEMENT).then_some(total.extra);
+                visit(total.key, Origin(total.value), element, records);
+            })
+            .unwrap_or_else(|err| panic!("vazhi could not read back its own state file: {err}"));
+        }
+        for (&response, &origin) in &self.responses {
+            if !logged.contains_key(&response) {
+                let element = self.response_elements.get(&response).copied();
+                visit(response, origin, element, self.repeated.get(&response).copied().unwrap_or(1));
+            }
+        }
+    }
+
+    /// A finding at `origin`, the first record giving an answer.
+    fn at_response(&self, origin: Origin, element: Option<u64>, message: String) -> Finding {
         let mut finding = Finding::file(&DUPLICATE, self.files[origin.file()].clone(), message);
         finding.position = Some(origin.position());
-        finding.element = self.response_elements.get(&response).copied();
-        Some(finding)
+        finding.element = element;
+        finding
     }
 }
 
@@ -377,26 +446,24 @@ impl Aggregate for Copies {
         // The later part numbers its files from 0: renumber its origins into this part's files.
         let renumber: Vec<u32> = later.files.iter().map(|path| self.file_index(path)).collect();
         let moved = |origin: Origin| origin.in_file(renumber[origin.file()]);
-        for (content, origin) in std::mem::take(&mut later.first) {
-            let element = later.first_elements.get(&content).copied();
-            self.first_or_copy(content, moved(origin), element);
+        for (content, origin) in later.first.take_entries() {
+            let element = later.first_elements.get(content);
+            self.first_or_copy(content, moved(Origin(origin)), element);
         }
         self.copies.extend(later.copies.drain(..).map(|copy| Copy {
             origin: moved(copy.origin),
             ..copy
         }));
-        for (response, origin) in std::mem::take(&mut later.responses) {
-            let records = later.repeated.get(&response).copied().unwrap_or(1);
-            let element = later.response_elements.get(&response).copied();
+        later.response_totals(&mut |response, origin, element, records| {
             self.give(response, moved(origin), element, records);
-        }
+        });
     }
 
     /// The copies found so far: with every earlier record of the dataset in `first`, each copy's
     /// first record is known for good.
     fn drain(&mut self, out: &mut dyn FnMut(Finding)) {
         for copy in std::mem::take(&mut self.copies) {
-            let Some(&first) = self.first.get(&copy.content) else {
+            let Some(first) = self.first.get(copy.content).map(Origin) else {
                 continue;
             };
             let path = &self.files[copy.origin.file()];
@@ -411,37 +478,43 @@ impl Aggregate for Copies {
 
     fn finish(mut self: Box<Self>, _: &Dataset, out: &mut dyn FnMut(Finding)) {
         self.drain(out);
-        for (response, &count) in &self.repeated {
-            if count <= self.max_response_copies {
-                continue;
-            }
-            let message = format!(
-                "{REPEATED_ANSWER_MESSAGE}{count} records (more than {})",
-                self.max_response_copies
-            );
-            if let Some(finding) = self.at_response(*response, message) {
-                out(finding
+        let most = self.max_response_copies;
+        self.response_totals(&mut |_, origin, element, count| {
+            if count > most {
+                let message = format!("{REPEATED_ANSWER_MESSAGE}{count} records (more than {most})");
+                out(self
+                    .at_response(origin, element, message)
                     .severity(Severity::Warning)
                     .help("vary the answers or keep one; the model will over-learn this one"));
             }
-        }
+        });
     }
 
+    /// Materialises the whole state, what is on disk included: saved states are a batch's, and
+    /// batches are small.
     fn save(&self) -> Vec<u8> {
-        let pairs = |map: &ByHash<Origin>| map.iter().map(|(hash, origin)| (*hash, origin.0)).collect();
-        let numbers = |map: &ByHash<u64>| map.iter().map(|(hash, value)| (*hash, *value)).collect();
+        let (mut responses, mut repeated, mut response_elements) = (Vec::new(), Vec::new(), Vec::new());
+        self.response_totals(&mut |response, origin, element, records| {
+            responses.push((response, origin.0));
+            if records > 1 {
+                repeated.push((response, records));
+            }
+            if let Some(element) = element {
+                response_elements.push((response, element));
+            }
+        });
         save_state(&SavedCopies {
             files: self.files.iter().map(|path| path.to_string_lossy().into_owned()).collect(),
-            first: pairs(&self.first),
+            first: self.first.entries(),
             copies: self
                 .copies
                 .iter()
                 .map(|copy| (copy.content, copy.origin.0, copy.element))
                 .collect(),
-            responses: pairs(&self.responses),
-            repeated: numbers(&self.repeated),
-            first_elements: numbers(&self.first_elements),
-            response_elements: numbers(&self.response_elements),
+            responses,
+            repeated,
+            first_elements: self.first_elements.entries(),
+            response_elements,
         })
     }
 
@@ -526,6 +599,69 @@ mod tests {
                 ("b.json".into(), Some(1), Some(1), "duplicate of the record at a.jsonl:1".into()),
             ]
         );
+    }
+
+    /// Findings as (file, line, element, message), sorted.
+    fn shown(findings: &[Finding]) -> Vec<(String, Option<u64>, Option<u64>, String)> {
+        let mut shown: Vec<_> = findings
+            .iter()
+            .map(|f| (f.path.display().to_string(), f.line(), f.element, f.message.clone()))
+            .collect();
+        shown.sort();
+        shown
+    }
+
+    #[test]
+    fn a_state_on_disk_reports_what_one_in_memory_does() {
+        let files: Vec<Arc<Path>> = (0..3).map(|i| Arc::from(Path::new(&format!("f{i}.jsonl")))).collect();
+        let dataset = Dataset {
+            name: "d".into(),
+            kind: None,
+            files: files.clone(),
+        };
+        // As the engine runs it: each chunk observed into a state of its own, merged into the
+        // running state in order and drained; the last file is a JSON array.
+        let run = |entries: usize| {
+            let mut random = crate::test_data::Xorshift(3);
+            let hash = |n: usize| (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            let state = || Copies {
+                max_response_copies: 2,
+                ..Copies::spilling_after(entries)
+            };
+            let mut running = state();
+            let mut findings = Vec::new();
+            for (index, path) in files.iter().enumerate() {
+                for chunk in 0..4u64 {
+                    let mut part = state();
+                    let file = part.file_index(path);
+                    for line in 1..=500u64 {
+                        let origin = Origin::new(file, Position::Line(chunk * 500 + line));
+                        let element = (index == 2).then_some(line % 7);
+                        part.first_or_copy(hash(random.below(1_500)), origin, element);
+                        part.give(hash(random.below(400)), origin, element, 1);
+                    }
+                    running.merge(Box::new(part));
+                    running.drain(&mut |finding| findings.push(finding));
+                }
+            }
+            assert_eq!(running.first.spilled(), entries < SPILL_ENTRIES);
+            assert_eq!(running.response_log.is_some(), entries < SPILL_ENTRIES);
+            let saved = running.save();
+            let mut last = Vec::new();
+            Box::new(running).finish(&dataset, &mut |finding| last.push(finding));
+            // A state saved and restored finishes alike.
+            let restored = Duplicate(Settings { max_response_copies: 2 }).restore(&saved).unwrap();
+            let mut again = Vec::new();
+            restored.finish(&dataset, &mut |finding| again.push(finding));
+            assert_eq!(shown(&again), shown(&last));
+            findings.extend(last);
+            shown(&findings)
+        };
+        let in_memory = run(SPILL_ENTRIES);
+        let on_disk = run(40);
+        assert!(in_memory.iter().filter(|f| f.3.starts_with(COPY_MESSAGE)).count() > 1_000);
+        assert!(in_memory.iter().filter(|f| f.3.starts_with(REPEATED_ANSWER_MESSAGE)).count() > 100);
+        assert_eq!(on_disk, in_memory);
     }
 
     #[test]
