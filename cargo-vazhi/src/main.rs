@@ -109,6 +109,10 @@ struct ConfigArgs {
     /// How tokens are counted; the verdicts are the same either way.
     #[arg(long, value_enum)]
     token_engine: Option<TokenEngineArg>,
+    /// A fastText language-ID model (.bin: GlotLID, lid.176) that decides what Latin text is
+    /// (Tanglish, English, another language) in place of the built-in detector.
+    #[arg(long)]
+    lid_model: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -296,6 +300,7 @@ impl ConfigArgs {
                 TokenEngineArg::Auto => TokenEngine::Auto,
                 TokenEngineArg::Encode => TokenEngine::Encode,
             }),
+            lid_model: self.lid_model.clone(),
         }
     }
 

@@ -549,6 +549,7 @@ impl Linter {
         let from = BuildFrom {
             rules: &settings.rules,
             tokens: settings.tokens.as_ref(),
+            lid_model: settings.lid_model.as_ref(),
         };
         for entry in REGISTRY {
             if !settings.enabled.contains(&entry.meta.code) {

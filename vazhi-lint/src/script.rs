@@ -1,6 +1,8 @@
 //! Counting letters by Unicode script. Labels lie (VAZHI's `pure_tamil` outputs were 74% English);
 //! characters don't.
 
+pub mod fasttext;
+pub mod lid;
 pub mod romanised;
 pub mod transliterate;
 

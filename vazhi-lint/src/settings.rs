@@ -37,6 +37,8 @@ pub struct Overrides {
     pub max_seq_len: Option<usize>,
     pub chat_template: Option<PathBuf>,
     pub token_engine: Option<crate::tokens::TokenEngine>,
+    /// A fastText language-ID model, replacing the file's `lid-model`.
+    pub lid_model: Option<PathBuf>,
 }
 
 impl Overrides {
@@ -72,6 +74,10 @@ pub struct Options {
     /// `"encode"`: count every sample with `Tokenizer::encode`, without the fast path or the
     /// byte bound. Same verdicts, slower; for cross-checking and benchmarks. Default `"auto"`.
     pub token_engine: Option<crate::tokens::TokenEngine>,
+    /// A fastText language-ID model `.bin` (GlotLID, lid.176; relative to the config file) that
+    /// decides what Latin text is (Tanglish, English, another language) in place of the built-in
+    /// detector.
+    pub lid_model: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -97,6 +103,8 @@ pub struct Settings {
     pub rules: RuleSettings,
     /// Set when both a tokenizer and a window are configured: the token rules run.
     pub tokens: Option<crate::tokens::TokenSettings>,
+    /// Set when a language-ID model is configured.
+    pub lid_model: Option<crate::script::lid::LidModel>,
 }
 
 impl Default for Settings {
@@ -139,6 +147,10 @@ impl Settings {
             .map(DatasetSpec::resolve)
             .collect::<Result<Vec<_>, _>>()?;
         let rules = options.rules.unwrap_or_default().resolve(&root)?;
+        let lid_model = options
+            .lid_model
+            .map(|path| crate::script::lid::LidModel::load(&root.join(path)))
+            .transpose()?;
         let tokens = match (&options.tokenizer, options.max_seq_len) {
             (Some(tokenizer), Some(max_seq_len)) => Some(crate::tokens::TokenSettings::load_with_engine(
                 &root.join(tokenizer),
@@ -170,6 +182,7 @@ impl Settings {
             datasets,
             rules,
             tokens,
+            lid_model,
         })
     }
 
@@ -228,6 +241,10 @@ impl Settings {
                 overrides.token_engine.or(engine).unwrap_or_default(),
             )
         });
+        // The flag's model replaces the file's, which is then never loaded.
+        if overrides.lid_model.is_some() {
+            options.lid_model = None;
+        }
         let mut settings = match &path {
             Some(path) => Settings::from_options(options, path)?,
             None => Settings::resolve(options, root, None).map_err(ConfigError::Selector)?,
@@ -246,6 +263,9 @@ impl Settings {
             )
             .map_err(ConfigError::CommandLine)?;
             settings.tokens = Some(tokens);
+        }
+        if let Some(path) = &overrides.lid_model {
+            settings.lid_model = Some(crate::script::lid::LidModel::load(path).map_err(ConfigError::CommandLine)?);
         }
         Ok(settings)
     }

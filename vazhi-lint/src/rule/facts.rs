@@ -5,6 +5,7 @@ use smallvec::SmallVec;
 
 use crate::record::{INLINE_TURNS, Record};
 use crate::script::ScriptCounts;
+use crate::script::lid::{LidModel, TextVerdict};
 use crate::script::romanised::WordScripts;
 use crate::tokens::count::Verdict;
 use crate::tokens::settings::TokenSettings;
@@ -14,6 +15,8 @@ use crate::tokens::settings::TokenSettings;
 pub struct Facts {
     target_scripts: std::sync::OnceLock<SmallVec<[ScriptCounts; INLINE_TURNS]>>,
     target_words: std::sync::OnceLock<SmallVec<[WordScripts; INLINE_TURNS]>>,
+    target_verdicts: std::sync::OnceLock<SmallVec<[TextVerdict; INLINE_TURNS]>>,
+    targets_verdict: std::sync::OnceLock<TextVerdict>,
     token_verdict: std::sync::OnceLock<Option<Result<Verdict, String>>>,
     /// Count every sample's tokens exactly instead of letting the byte bound settle short ones.
     every_token: bool,
@@ -71,6 +74,33 @@ impl Facts {
             total.add(words);
         }
         total
+    }
+
+    /// What each training target is written in, in [`Record::targets`] order: from its words,
+    /// and for Latin text from `model` where one is loaded. Every rule of a run passes the same
+    /// model, so the first call's verdicts serve them all.
+    pub fn target_verdicts(&self, record: &Record<'_>, model: Option<&LidModel>) -> &[TextVerdict] {
+        self.target_verdicts.get_or_init(|| {
+            record
+                .targets()
+                .zip(self.target_words(record))
+                .map(|(segment, &words)| TextVerdict::judge(words, model, || segment.text().into()))
+                .collect()
+        })
+    }
+
+    /// What the training targets together are written in; the model, where one is loaded, reads
+    /// them joined by a space.
+    pub fn targets_verdict(&self, record: &Record<'_>, model: Option<&LidModel>) -> &TextVerdict {
+        self.targets_verdict.get_or_init(|| {
+            TextVerdict::judge(self.all_target_words(record), model, || {
+                let texts: Vec<&str> = record.targets().map(|segment| segment.text()).collect();
+                match texts.as_slice() {
+                    [one] => (*one).into(),
+                    more => more.join(" ").into(),
+                }
+            })
+        })
     }
 }
 

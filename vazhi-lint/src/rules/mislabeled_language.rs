@@ -10,7 +10,8 @@ use crate::finding::{Finding, percent};
 use crate::record::{Record, normalize_label};
 use crate::rule::{Facts, RecordRule, RuleMeta};
 use crate::script::ScriptCounts;
-use crate::script::romanised::{OTHER_LANGUAGE_WORDS, Verdict, WordScripts};
+use crate::script::lid::{LidModel, TextVerdict};
+use crate::script::romanised::Verdict;
 
 declare_rule! {
     /// ## What it does
@@ -49,6 +50,11 @@ declare_rule! {
     /// this called no Tanglish or English comment another language, and 99 of the 338 in other
     /// languages (most of the rest are Kannada and Malayalam, whose function words are often
     /// Tamil's).
+    ///
+    /// With `--lid-model` (or `lid-model` in vazhi.toml), a fastText language-ID model such as
+    /// GlotLID decides what a Latin response is (a Tamil label: Tanglish, an English one: English,
+    /// any other: another language, "`mal_Latn` at 0.91 by the language-ID model"), which tells
+    /// romanised Malayalam and Kannada from Tanglish where the word reader cannot.
     ///
     /// Labels are compared without case, and `-` or spaces count as `_`. Labels not in the table are
     /// not judged.
@@ -104,8 +110,9 @@ enum Broken {
     Share,
     Words(Verdict),
     /// A Latin text with function words of another Indian language (Hindi `hai`, Telugu `enti`),
-    /// under a label that names Tanglish or English.
-    OtherLanguage,
+    /// or called another language by the language-ID model, under a label that names Tanglish
+    /// or English; with what says so.
+    OtherLanguage(String),
 }
 
 impl Expectation {
@@ -206,7 +213,8 @@ impl RuleConfig for Options {
     }
 }
 
-pub struct MislabeledLanguage(pub Settings);
+/// The rule, with its options and the language-ID model for Latin text, if one is loaded.
+pub struct MislabeledLanguage(pub Settings, pub Option<LidModel>);
 
 impl RecordRule for MislabeledLanguage {
     fn meta(&self) -> &'static RuleMeta {
@@ -228,14 +236,15 @@ impl RecordRule for MislabeledLanguage {
         if share_holds && expectation.written_in.is_none() {
             return;
         }
-        let words = facts.all_target_words(record);
-        let verdict = words.verdict();
+        let judged = facts.targets_verdict(record, self.1.as_ref());
+        let (words, verdict) = (&judged.words, judged.verdict);
+        let other_language = judged.other_language();
         let broken = if !share_holds {
             Broken::Share
         } else if let Some(verdict) = verdict.filter(|&verdict| !expectation.allows(Some(verdict))) {
             Broken::Words(verdict)
-        } else if verdict.is_none() && words.other_language >= OTHER_LANGUAGE_WORDS {
-            Broken::OtherLanguage
+        } else if let Some(other_language) = other_language {
+            Broken::OtherLanguage(other_language)
         } else {
             return;
         };
@@ -253,12 +262,11 @@ impl RecordRule for MislabeledLanguage {
             ),
             Broken::Words(verdict) => format!(
                 "labelled `{label}` but the response is {what}{} (expected {})",
-                latin_words(&words, verdict, share),
+                latin_words(judged, verdict, share),
                 expectation.describe_words()
             ),
-            Broken::OtherLanguage => format!(
-                "labelled `{label}` but the response is in another language: {} Hindi or Telugu function words (expected {})",
-                words.other_language,
+            Broken::OtherLanguage(ref evidence) => format!(
+                "labelled `{label}` but the response is in another language: {evidence} (expected {})",
                 expectation.describe_words()
             ),
         };
@@ -273,7 +281,7 @@ impl RecordRule for MislabeledLanguage {
             let label = match broken {
                 Broken::Share => format!("{} Tamil", percent(share)),
                 Broken::Words(verdict) => verdict.name().to_owned(),
-                Broken::OtherLanguage => "another language".to_owned(),
+                Broken::OtherLanguage(_) => "another language".to_owned(),
             };
             finding = finding.in_segment(&segment, 0..len).label(label);
         }
@@ -283,8 +291,11 @@ impl RecordRule for MislabeledLanguage {
 
 /// The figure that shows a word verdict: for Latin text, how much of it is romanised Tamil; for
 /// Tamil script, its share of the letters.
-fn latin_words(words: &WordScripts, verdict: Verdict, share: f64) -> String {
-    match (verdict, words.romanised_share()) {
+fn latin_words(judged: &TextVerdict, verdict: Verdict, share: f64) -> String {
+    if let (Verdict::Tanglish | Verdict::English, Some(call)) = (verdict, &judged.model) {
+        return call.describe();
+    }
+    match (verdict, judged.words.romanised_share()) {
         (Verdict::Tanglish | Verdict::English, Some(romanised)) => {
             format!("{} of its Latin words romanised Tamil", percent(romanised))
         }

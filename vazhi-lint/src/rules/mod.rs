@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::rule::{DatasetRule, RecordRule, RuleConfig, RuleMeta};
+use crate::script::lid::LidModel;
 use crate::tokens::settings::TokenSettings;
 
 /// What a rule is built from: every rule's resolved options, and the token settings when a
@@ -11,6 +12,8 @@ use crate::tokens::settings::TokenSettings;
 pub struct BuildFrom<'a> {
     pub rules: &'a RuleSettings,
     pub tokens: Option<&'a TokenSettings>,
+    /// A language-ID model for what Latin text is, in place of the built-in detector.
+    pub lid_model: Option<&'a LidModel>,
 }
 
 /// How the engine gets a runnable rule from the settings.
@@ -75,10 +78,10 @@ macro_rules! rules {
 // Adding a rule: its file, one line here, one fixture in vazhi-lint/tests/fixtures.
 rules! {
     invalid_record::INVALID_RECORD => Build::Reader,
-    tamil_ratio::TAMIL_RATIO [tamil_ratio::Options] => Build::Record(|s| Box::new(tamil_ratio::TamilRatio(s.rules.tamil_ratio.clone()))),
-    mislabeled_language::MISLABELED_LANGUAGE [mislabeled_language::Options] => Build::Record(|s| Box::new(mislabeled_language::MislabeledLanguage(s.rules.mislabeled_language.clone()))),
+    tamil_ratio::TAMIL_RATIO [tamil_ratio::Options] => Build::Record(|s| Box::new(tamil_ratio::TamilRatio(s.rules.tamil_ratio.clone(), s.lid_model.cloned()))),
+    mislabeled_language::MISLABELED_LANGUAGE [mislabeled_language::Options] => Build::Record(|s| Box::new(mislabeled_language::MislabeledLanguage(s.rules.mislabeled_language.clone(), s.lid_model.cloned()))),
     foreign_script::FOREIGN_SCRIPT [foreign_script::Options] => Build::Record(|s| Box::new(foreign_script::ForeignScript(s.rules.foreign_script.clone()))),
-    romanised_tamil::ROMANISED_TAMIL [romanised_tamil::Options] => Build::Record(|s| Box::new(romanised_tamil::RomanisedTamil(s.rules.romanised_tamil.clone()))),
+    romanised_tamil::ROMANISED_TAMIL [romanised_tamil::Options] => Build::Record(|s| Box::new(romanised_tamil::RomanisedTamil(s.rules.romanised_tamil.clone(), s.lid_model.cloned()))),
     mixed_format::MIXED_FORMAT => Build::Dataset(|_| Box::new(mixed_format::MixedFormat)),
     missing_assistant::MISSING_ASSISTANT => Build::Record(|_| Box::new(missing_assistant::MissingAssistant)),
     think_leak::THINK_LEAK => Build::Record(|_| Box::new(think_leak::ThinkLeak)),

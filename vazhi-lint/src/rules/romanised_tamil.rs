@@ -7,6 +7,7 @@ use crate::rule::RuleConfig;
 use crate::finding::{Finding, percent};
 use crate::record::{Record, normalize_label};
 use crate::rule::{Facts, RecordRule, RuleMeta};
+use crate::script::lid::LidModel;
 use crate::script::romanised::Verdict;
 
 declare_rule! {
@@ -43,6 +44,11 @@ declare_rule! {
     /// and shell commands were). The word reader runs at 274–286 MB/s on one thread on chat-sized
     /// turns and 294–302 MB/s on 9 KB texts. Details:
     /// `bench/romanised/README.md`.
+    ///
+    /// With `--lid-model` (or `lid-model` in vazhi.toml), a fastText language-ID model such as
+    /// GlotLID decides what a Latin turn is instead: a Tamil label (`tam_Latn`) makes it Tanglish,
+    /// and the message quotes the label and its probability. Tamil-script turns and turns too
+    /// short to judge are not sent to the model.
     ///
     /// ## Why is this bad?
     /// A model trained to answer in Tamil script learns to answer in Latin letters from these
@@ -114,7 +120,8 @@ impl RuleConfig for Options {
     }
 }
 
-pub struct RomanisedTamil(pub Settings);
+/// The rule, with its options and the language-ID model for Latin text, if one is loaded.
+pub struct RomanisedTamil(pub Settings, pub Option<LidModel>);
 
 impl RomanisedTamil {
     fn expects_tamil_script(&self, record: &Record<'_>) -> bool {
@@ -141,14 +148,15 @@ impl RecordRule for RomanisedTamil {
         if facts.target_scripts(record).iter().all(|counts| counts.latin == 0) {
             return;
         }
-        let per_target = facts.target_words(record);
+        let per_target = facts.target_verdicts(record, self.1.as_ref());
         let mut tanglish = record
             .targets()
             .zip(per_target)
-            .filter(|(_, words)| words.verdict() == Some(Verdict::Tanglish));
-        let Some((segment, words)) = tanglish.next() else {
+            .filter(|(_, judged)| judged.verdict == Some(Verdict::Tanglish));
+        let Some((segment, judged)) = tanglish.next() else {
             return;
         };
+        let words = &judged.words;
         let more = tanglish.count();
         let targets = per_target.len();
         let which = match (targets, 1 + more) {
@@ -168,16 +176,22 @@ impl RecordRule for RomanisedTamil {
             Finding::record(
                 &ROMANISED_TAMIL,
                 record,
-                format!(
-                    "{which} Tanglish (romanised Tamil) where Tamil script is expected: {} of {latin} judged Latin words romanised Tamil",
-                    words.romanised
-                ),
+                match &judged.model {
+                    Some(call) => format!(
+                        "{which} Tanglish (romanised Tamil) where Tamil script is expected: {}",
+                        call.describe()
+                    ),
+                    None => format!(
+                        "{which} Tanglish (romanised Tamil) where Tamil script is expected: {} of {latin} judged Latin words romanised Tamil",
+                        words.romanised
+                    ),
+                },
             )
             .in_segment(&segment, 0..len)
-            .label(format!(
-                "Tanglish, {} romanised",
-                percent(words.romanised_share().unwrap_or(0.0))
-            ))
+            .label(match &judged.model {
+                Some(call) => format!("Tanglish, `{}`", call.label),
+                None => format!("Tanglish, {} romanised", percent(words.romanised_share().unwrap_or(0.0))),
+            })
             .help(format!(
                 "{label}; {}: write it in Tamil script, or label the record `tanglish`",
                 words.tally()

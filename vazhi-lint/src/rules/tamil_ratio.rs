@@ -8,6 +8,7 @@ use crate::finding::{Finding, percent};
 use crate::record::{Record, normalize_label};
 use crate::rule::{Facts, RecordRule, RuleMeta, Severity};
 use crate::script::ScriptCounts;
+use crate::script::lid::LidModel;
 use crate::script::romanised::Verdict;
 
 declare_rule! {
@@ -108,7 +109,8 @@ impl RuleConfig for Options {
     }
 }
 
-pub struct TamilRatio(pub Settings);
+/// The rule, with its options and the language-ID model that names Tanglish, if one is loaded.
+pub struct TamilRatio(pub Settings, pub Option<LidModel>);
 
 impl RecordRule for TamilRatio {
     fn meta(&self) -> &'static RuleMeta {
@@ -139,7 +141,7 @@ impl RecordRule for TamilRatio {
         } else {
             format!("warning below {}", percent(self.0.warn_below))
         };
-        let tanglish = facts.all_target_words(record).verdict() == Some(Verdict::Tanglish);
+        let tanglish = facts.targets_verdict(record, self.1.as_ref()).verdict == Some(Verdict::Tanglish);
         let (what, advice) = if tanglish {
             (
                 "Tanglish (romanised Tamil), ",
