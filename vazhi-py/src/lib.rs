@@ -204,6 +204,7 @@ fn overrides(
     tokenizer: Option<PathBuf>,
     max_seq_len: Option<usize>,
     chat_template: Option<PathBuf>,
+    lid_model: Option<PathBuf>,
 ) -> Overrides {
     Overrides {
         select,
@@ -211,6 +212,7 @@ fn overrides(
         tokenizer,
         max_seq_len,
         chat_template,
+        lid_model,
         ..Overrides::default()
     }
 }
@@ -228,7 +230,7 @@ fn path_list(paths: &Bound<'_, PyAny>) -> PyResult<Vec<PathBuf>> {
 #[pyfunction]
 // One Python keyword argument per CLI flag.
 #[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (paths, config=None, *, select=None, ignore=None, tokenizer=None, max_seq_len=None, chat_template=None))]
+#[pyo3(signature = (paths, config=None, *, select=None, ignore=None, tokenizer=None, max_seq_len=None, chat_template=None, lid_model=None))]
 fn lint(
     py: Python<'_>,
     paths: &Bound<'_, PyAny>,
@@ -238,12 +240,13 @@ fn lint(
     tokenizer: Option<PathBuf>,
     max_seq_len: Option<usize>,
     chat_template: Option<PathBuf>,
+    lid_model: Option<PathBuf>,
 ) -> PyResult<Report> {
     let paths = path_list(paths)?;
     let settings = settings(
         &paths,
         config,
-        overrides(select, ignore, tokenizer, max_seq_len, chat_template),
+        overrides(select, ignore, tokenizer, max_seq_len, chat_template, lid_model),
     )?;
     let (findings, report) = py.detach(|| {
         let linter = Linter::new(settings);
@@ -292,7 +295,7 @@ impl BatchLinter {
     /// Settings as `vazhi.lint` loads them; with no `config`, from the vazhi.toml found from the
     /// current folder upwards, whose folder `[[datasets]]` globs and sources are relative to.
     #[new]
-    #[pyo3(signature = (config=None, *, select=None, ignore=None, tokenizer=None, max_seq_len=None, chat_template=None))]
+    #[pyo3(signature = (config=None, *, select=None, ignore=None, tokenizer=None, max_seq_len=None, chat_template=None, lid_model=None))]
     fn new(
         config: Option<PathBuf>,
         select: Option<Vec<String>>,
@@ -300,11 +303,12 @@ impl BatchLinter {
         tokenizer: Option<PathBuf>,
         max_seq_len: Option<usize>,
         chat_template: Option<PathBuf>,
+        lid_model: Option<PathBuf>,
     ) -> PyResult<BatchLinter> {
         let settings = settings(
             &[],
             config,
-            overrides(select, ignore, tokenizer, max_seq_len, chat_template),
+            overrides(select, ignore, tokenizer, max_seq_len, chat_template, lid_model),
         )?;
         Ok(BatchLinter {
             linter: Linter::new(settings),

@@ -39,6 +39,22 @@ def test_options_act_as_the_flags_do():
     assert {finding["code"] for finding in findings} == {"VZ101", "VZ102", "VZ104"}
 
 
+def test_a_language_id_model_acts_as_the_flag_does(tmp_path):
+    model = ROOT / "vazhi-lint" / "tests" / "data" / "lid" / "softmax.bin"
+    corpus = tmp_path / "labels.jsonl"
+    corpus.write_text(
+        '{"instruction": "eppadi?", "output": "Please send me the report by tomorrow morning", "language": "tanglish"}\n',
+        encoding="utf-8",
+    )
+    expected, _ = cli_lint(str(corpus), "--lid-model", str(model))
+    findings = vazhi.lint(corpus, lid_model=model).findings
+    assert findings == expected
+    assert [finding["code"] for finding in findings] == ["VZ102"]
+    assert "`eng_Latn` at 0.94 by the language-ID model" in findings[0]["message"]
+    with pytest.raises(vazhi.ConfigError, match="no-such-model.bin"):
+        vazhi.Linter(lid_model=tmp_path / "no-such-model.bin")
+
+
 def test_to_arrow_holds_the_same_findings():
     pyarrow = pytest.importorskip("pyarrow")
     report = vazhi.lint([SAMPLES / "defective"])

@@ -48,6 +48,7 @@ def lint(
     tokenizer: Optional[_Path] = None,
     max_seq_len: Optional[int] = None,
     chat_template: Optional[_Path] = None,
+    lid_model: Optional[_Path] = None,
 ) -> Report:
     """Lint files and folders (one path or several) as ``cargo vazhi lint`` does.
 
@@ -74,6 +75,7 @@ class Linter:
         tokenizer: Optional[_Path] = None,
         max_seq_len: Optional[int] = None,
         chat_template: Optional[_Path] = None,
+        lid_model: Optional[_Path] = None,
     ) -> None:
         """Settings from ``config``, or from the vazhi.toml found from the current folder up;
         raises ``ConfigError``."""
