@@ -223,6 +223,9 @@ pub(crate) struct FilePlan<'l> {
     token_stats: Option<&'l TokenSettings>,
     /// Profile the records ([`Linter::profile`]).
     profile: bool,
+    /// The language-ID model the rules judge Latin text with, so that the profile's verdicts
+    /// are theirs.
+    lid_model: Option<&'l crate::script::lid::LidModel>,
     /// Count the keys each record was read from ([`FileSummary::fields`]).
     describe: bool,
 }
@@ -267,7 +270,7 @@ impl FilePlan<'_> {
             aggregate.observe(record, &facts);
         }
         if let Some(profile) = &mut part.profile {
-            profile.observe(record, &facts);
+            profile.observe(record, &facts, self.lid_model);
         }
         part.records += 1;
         *part.layouts.entry(record.format).or_default() += 1;
@@ -622,6 +625,7 @@ impl Linter {
             invalid_record: self.settings.runs_on(INVALID_RECORD.code, path),
             token_stats: self.settings.tokens.as_ref().filter(|_| self.token_statistics),
             profile: self.profile,
+            lid_model: self.settings.lid_model.as_ref(),
             describe: self.describe,
         }
     }

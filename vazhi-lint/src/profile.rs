@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use crate::record::Record;
 use crate::rule::Facts;
 use crate::script::ScriptCounts;
+use crate::script::lid::LidModel;
 
 /// Bins of the Tamil-share histogram: 5% each, so the rule bands' default edges (30%, 70%) fall
 /// on bin edges.
@@ -31,6 +32,9 @@ pub struct LabelProfile {
     pub verdicts: BTreeMap<&'static str, u64>,
     /// Records whose targets are too short for a verdict.
     pub too_short: u64,
+    /// Records whose targets are Latin text in another language (Hindi or Telugu function words,
+    /// or another language by the language-ID model).
+    pub other_language: u64,
 }
 
 impl LabelProfile {
@@ -52,6 +56,7 @@ impl LabelProfile {
             *self.verdicts.entry(verdict).or_default() += count;
         }
         self.too_short += other.too_short;
+        self.other_language += other.other_language;
     }
 }
 
@@ -82,7 +87,7 @@ pub struct Profile {
 }
 
 impl Profile {
-    pub fn observe(&mut self, record: &Record<'_>, facts: &Facts) {
+    pub fn observe(&mut self, record: &Record<'_>, facts: &Facts, lid_model: Option<&LidModel>) {
         match &record.category {
             Some(category) => {
                 let category = category.trim();
@@ -113,8 +118,10 @@ impl Profile {
             Some(bin) => profile.share_bins[bin] += 1,
             None => profile.no_letters += 1,
         }
-        match facts.all_target_words(record).verdict() {
+        let judged = facts.targets_verdict(record, lid_model);
+        match judged.verdict {
             Some(verdict) => *profile.verdicts.entry(verdict.key()).or_default() += 1,
+            None if judged.other_language().is_some() => profile.other_language += 1,
             None => profile.too_short += 1,
         }
     }

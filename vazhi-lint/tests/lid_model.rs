@@ -178,3 +178,35 @@ fn the_command_line_model_replaces_the_files_which_is_then_not_read() {
         "{err}"
     );
 }
+
+#[test]
+fn the_reports_profile_counts_the_verdicts_the_rules_use() {
+    let dir = scratch("profile");
+    let model = relabelled(
+        &dir,
+        &[
+            ("__label__tam_Latn", "__label__mal_Latn"),
+            ("__label__tam_Taml", "__label__tam_Latn"),
+        ],
+    );
+    let path = dir.join("corpus.jsonl");
+    let records = [TANGLISH, ENGLISH, "Seri da"];
+    let body: String = records
+        .iter()
+        .map(|output| {
+            format!(
+                "{}\n",
+                serde_json::json!({"instruction": "eppadi?", "output": output, "language": "tanglish"})
+            )
+        })
+        .collect();
+    std::fs::write(&path, body).unwrap();
+    let report = Linter::new(settings(&model).unwrap())
+        .profile(true)
+        .lint_files(std::slice::from_ref(&path), &Silent);
+    let profiles = report.profiles.expect("profiles were asked for");
+    let tanglish = &profiles[0].labels["tanglish"];
+    assert_eq!(tanglish.verdicts.get("english"), Some(&1));
+    assert_eq!(tanglish.verdicts.get("tanglish"), None);
+    assert_eq!((tanglish.other_language, tanglish.too_short), (1, 1));
+}

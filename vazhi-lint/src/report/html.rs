@@ -528,6 +528,7 @@ struct LabelSection {
     above_warn: u64,
     verdicts: Vec<(&'static str, u64)>,
     too_short: u64,
+    other_language: u64,
 }
 
 impl LabelSection {
@@ -557,6 +558,7 @@ impl LabelSection {
             above_warn: measured - below_warn,
             verdicts,
             too_short: counts.too_short,
+            other_language: counts.other_language,
         }
     }
 }
