@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::fasttext::FastText;
-use super::romanised::{MIN_JUDGED_WORDS, OTHER_LANGUAGE_WORDS, Verdict, WordScripts};
+use super::romanised::{MIN_JUDGED_WORDS, MIXED_SCRIPT_SHARE, OTHER_LANGUAGE_WORDS, Verdict, WordScripts};
 
 /// A fastText language-ID model, shared by every rule and thread of a run.
 #[derive(Clone)]
@@ -130,10 +130,7 @@ impl TextVerdict {
         let latin = match verdict {
             Some(Verdict::Tanglish | Verdict::English) => true,
             // Unjudged for another language's words, not for being too short.
-            None => {
-                words.judged() >= MIN_JUDGED_WORDS
-                    && words.share(words.tamil_script) < super::romanised::MIXED_SCRIPT_SHARE
-            }
+            None => words.judged() >= MIN_JUDGED_WORDS && words.share(words.tamil_script) < MIXED_SCRIPT_SHARE,
             Some(Verdict::TamilScript | Verdict::Mixed) => false,
         };
         let call = model.filter(|_| latin).and_then(|model| model.call(&text()));
@@ -152,15 +149,6 @@ impl TextVerdict {
                 verdict,
                 model: None,
             },
-        }
-    }
-
-    /// The built-in detector's verdict alone.
-    pub fn of_words(words: WordScripts) -> TextVerdict {
-        TextVerdict {
-            words,
-            verdict: words.verdict(),
-            model: None,
         }
     }
 
