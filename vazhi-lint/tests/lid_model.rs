@@ -30,8 +30,8 @@ fn settings(model: &Path) -> Result<Settings, String> {
     Settings::resolve(options, PathBuf::from("."), None)
 }
 
-/// The findings on a corpus written from `(label, output)` pairs, as (line, code, message).
-fn lint(dir: &Path, settings: Settings, records: &[(&str, &str)]) -> Vec<(u64, &'static str, String)> {
+/// A corpus of one record per `(label, output)` pair, written to `dir`.
+fn corpus(dir: &Path, records: &[(&str, &str)]) -> PathBuf {
     let path = dir.join("corpus.jsonl");
     let body: String = records
         .iter()
@@ -41,6 +41,12 @@ fn lint(dir: &Path, settings: Settings, records: &[(&str, &str)]) -> Vec<(u64, &
         })
         .collect();
     std::fs::write(&path, body).unwrap();
+    path
+}
+
+/// The findings on a corpus written from `(label, output)` pairs, as (line, code, message).
+fn lint(dir: &Path, settings: Settings, records: &[(&str, &str)]) -> Vec<(u64, &'static str, String)> {
+    let path = corpus(dir, records);
     let report = Linter::new(settings).lint_files(std::slice::from_ref(&path), &Silent);
     let mut found: Vec<_> = report
         .findings
@@ -50,6 +56,13 @@ fn lint(dir: &Path, settings: Settings, records: &[(&str, &str)]) -> Vec<(u64, &
     found.sort();
     found
 }
+
+/// Renames that make `softmax.bin` call Tanglish Malayalam in Latin letters, while it keeps a
+/// Tamil label (the Tamil-script one's name), so the model is still accepted.
+const TANGLISH_AS_MALAYALAM: [(&str, &str); 2] = [
+    ("__label__tam_Latn", "__label__mal_Latn"),
+    ("__label__tam_Taml", "__label__tam_Latn"),
+];
 
 /// A copy of `softmax.bin` with its labels renamed (names of equal length, so the file stays
 /// well formed): what a model with other labels says, without training one.
@@ -119,14 +132,7 @@ fn the_model_decides_what_latin_text_is_and_the_message_quotes_it() {
 #[test]
 fn latin_text_the_model_calls_another_language_is_reported_as_such() {
     let dir = scratch("other");
-    // The Tanglish label becomes Malayalam in Latin letters; the model keeps a Tamil label.
-    let model = relabelled(
-        &dir,
-        &[
-            ("__label__tam_Latn", "__label__mal_Latn"),
-            ("__label__tam_Taml", "__label__tam_Latn"),
-        ],
-    );
+    let model = relabelled(&dir, &TANGLISH_AS_MALAYALAM);
     let found = lint(
         &dir,
         settings(&model).unwrap(),
@@ -182,25 +188,11 @@ fn the_command_line_model_replaces_the_files_which_is_then_not_read() {
 #[test]
 fn the_reports_profile_counts_the_verdicts_the_rules_use() {
     let dir = scratch("profile");
-    let model = relabelled(
+    let model = relabelled(&dir, &TANGLISH_AS_MALAYALAM);
+    let path = corpus(
         &dir,
-        &[
-            ("__label__tam_Latn", "__label__mal_Latn"),
-            ("__label__tam_Taml", "__label__tam_Latn"),
-        ],
+        &[("tanglish", TANGLISH), ("tanglish", ENGLISH), ("tanglish", "Seri da")],
     );
-    let path = dir.join("corpus.jsonl");
-    let records = [TANGLISH, ENGLISH, "Seri da"];
-    let body: String = records
-        .iter()
-        .map(|output| {
-            format!(
-                "{}\n",
-                serde_json::json!({"instruction": "eppadi?", "output": output, "language": "tanglish"})
-            )
-        })
-        .collect();
-    std::fs::write(&path, body).unwrap();
     let report = Linter::new(settings(&model).unwrap())
         .profile(true)
         .lint_files(std::slice::from_ref(&path), &Silent);
