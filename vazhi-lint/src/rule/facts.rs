@@ -90,15 +90,17 @@ impl Facts {
     }
 
     /// What the training targets together are written in; the model, where one is loaded, reads
-    /// them joined by a space.
+    /// them joined by a space. A record with one target (most chat records) gets that target's
+    /// verdict, so the model reads its text once for the rules that judge turns and those that
+    /// judge records.
     pub fn targets_verdict(&self, record: &Record<'_>, model: Option<&LidModel>) -> &TextVerdict {
+        if self.target_words(record).len() == 1 {
+            return &self.target_verdicts(record, model)[0];
+        }
         self.targets_verdict.get_or_init(|| {
             TextVerdict::judge(self.all_target_words(record), model, || {
                 let texts: Vec<&str> = record.targets().map(|segment| segment.text()).collect();
-                match texts.as_slice() {
-                    [one] => (*one).into(),
-                    more => more.join(" ").into(),
-                }
+                texts.join(" ").into()
             })
         })
     }
