@@ -21,93 +21,284 @@ struct Periodic {
 ///
 /// Cost: a reportable range needs at least `need(p)` consecutive matching
 /// positions, so probing a few positions every `need(p) - 7` bytes and
-/// extending only around matches finds all of them. Summed over `p` that is
-/// about `3 n` short probes at the default thresholds, plus short extensions
-/// around chance matches. A range already known periodic with a divisor `q | p` is `p`-periodic
-/// too and is jumped over, or `aaaa…` would be rescanned for every `p`.
+/// extending only around matches finds all of them. Period 1 is scanned alone
+/// ([`scan_period`]); longer periods sixteen at a time ([`scan_periods`]), one
+/// probe answering for all sixteen. A range already known periodic with a
+/// divisor `q | p` is `p`-periodic too and is jumped over, or `aaaa…` would be
+/// rescanned for every `p`.
 pub(super) fn periodic_runs(text: &str, t: &RepetitionThresholds, fences: &Fences, out: &mut Vec<Degeneration>) {
     let b = text.as_bytes();
-    let n = b.len();
-    let max_p = t.period_max_chars.saturating_mul(4).min(n / 2);
-    // Periodic ranges from smaller periods, sorted by start.
-    let mut known: Vec<Periodic> = Vec::new();
-    for p in 1..=max_p {
-        let need = need_matches(p, t);
-        // At most n - p positions can match at period p: a period whose reportable run is
-        // longer than that cannot have one (half of all periods, for a short answer).
-        if need > n - p {
-            continue;
-        }
-        // Test `l` consecutive positions per probe (one 8-byte XOR), which makes
-        // chance matches in ordinary text rare; probing every `need - l + 1`
-        // bytes still puts a whole probe inside every run of `need` matching
-        // positions.
-        let l = need.div_ceil(2).min(8);
-        let step = need - l + 1;
-        let mask = if l >= 8 { u64::MAX } else { (1u64 << (8 * l)) - 1 };
-        let mut found: Vec<Periodic> = Vec::new();
-        let mut cursor = 0usize;
-        // Start of the next known range to consult; probes before it need no look-up.
-        let mut next_known = known.first().map_or(usize::MAX, |k| k.start);
-        let mut i = 0usize;
-        while i + p < n {
-            if i >= next_known {
-                while cursor < known.len() && known[cursor].end <= i {
-                    cursor += 1;
-                }
-                if let Some(k) = known[cursor..]
-                    .iter()
-                    .take_while(|k| k.start <= i)
-                    .find(|k| p % k.p == 0 && k.end >= i + p + need)
-                {
-                    // Inside k the p-run is exactly [k.start, k.end - p): known already.
-                    i = k.end - p + 1;
-                    continue;
-                }
-                // A range not skippable here will not be further on (less of it is
-                // left), so only ranges starting after i matter from now on.
-                next_known = known[cursor..]
-                    .iter()
-                    .map(|k| k.start)
-                    .find(|&s| s > i)
-                    .unwrap_or(usize::MAX);
+    let max_p = t.period_max_chars.saturating_mul(4).min(b.len() / 2);
+    with_needs(t, max_p, |needs| {
+        // Periodic ranges from smaller periods, sorted by start.
+        let mut known: Vec<Periodic> = Vec::new();
+        let mut first = 1;
+        while first <= max_p {
+            // Past this period every unit of several characters needs `period_min_repeats` copies,
+            // more than the text holds: nothing longer can be reported.
+            if first > 4 && t.period_min_repeats.saturating_mul(first) > b.len() + 8 {
+                break;
             }
-            // Probe up to the next known range in a tight loop.
-            let stop = next_known.min(n.saturating_sub(p + 8));
-            if i < stop {
-                i = probe_until(b, i, stop, p, step, mask);
-                if i >= stop {
-                    continue;
+            let last = if first == 1 { 1 } else { (first + LANES - 1).min(max_p) };
+            // In order of period, and of start within a period.
+            let mut found = Vec::new();
+            // Period 1 has runs too short for a block's probe; so may every period, under
+            // thresholds set very low.
+            if first == 1 || !scan_periods(b, first, &needs[first..=last], &known, &mut found) {
+                for (p, &need) in needs.iter().enumerate().take(last + 1).skip(first) {
+                    scan_period(b, p, need, &known, &mut found);
                 }
-            } else if (load8(b, i) ^ load8(b, i + p)) & mask != 0 {
-                i += step;
+            }
+            for r in &found {
+                out.extend(classify_periodic(text, *r, t, fences));
+            }
+            if !found.is_empty() {
+                known.extend(found);
+                known.sort_by_key(|k| k.start);
+            }
+            first = last + 1;
+        }
+    });
+}
+
+thread_local! {
+    /// [`need_matches`] by period, and the thresholds it was computed for.
+    static NEEDS: std::cell::RefCell<(RepetitionThresholds, Vec<usize>)> =
+        std::cell::RefCell::new((RepetitionThresholds::default(), Vec::new()));
+}
+
+/// Runs `scan` with [`need_matches`] of every period up to `max_p` (index `p`), computed once per
+/// thread for the thresholds in use: computed for every block of every short answer, they
+/// took a twentieth of the `repetition` rule.
+fn with_needs<R>(t: &RepetitionThresholds, max_p: usize, scan: impl FnOnce(&[usize]) -> R) -> R {
+    NEEDS.with(|cell| {
+        let mut cached = cell.borrow_mut();
+        let (for_thresholds, needs) = &mut *cached;
+        if needs.len() <= max_p || !same_needs(for_thresholds, t) {
+            *for_thresholds = t.clone();
+            needs.clear();
+            needs
+                .extend((0..=max_p.max(t.period_max_chars.saturating_mul(4).min(1 << 16))).map(|p| need_matches(p, t)));
+        }
+        scan(needs)
+    })
+}
+
+/// Whether two sets of thresholds give every period the same [`need_matches`].
+fn same_needs(a: &RepetitionThresholds, b: &RepetitionThresholds) -> bool {
+    (
+        a.char_run_min,
+        a.filler_run_min,
+        a.period_min_repeats,
+        a.period_min_chars,
+    ) == (
+        b.char_run_min,
+        b.filler_run_min,
+        b.period_min_repeats,
+        b.period_min_chars,
+    )
+}
+
+/// The maximal runs of period `p` with at least `need` matching positions, less those inside a
+/// known range of a divisor period, appended to `found` in order.
+fn scan_period(b: &[u8], p: usize, need: usize, known: &[Periodic], found: &mut Vec<Periodic>) {
+    let n = b.len();
+    // At most n - p positions can match at period p: a period whose reportable run is
+    // longer than that cannot have one (half of all periods, for a short answer).
+    if need > n - p {
+        return;
+    }
+    // Test `l` consecutive positions per probe (one 8-byte XOR), which makes
+    // chance matches in ordinary text rare; probing every `need - l + 1`
+    // bytes still puts a whole probe inside every run of `need` matching
+    // positions.
+    let l = need.div_ceil(2).min(8);
+    let step = need - l + 1;
+    let mask = if l >= 8 { u64::MAX } else { (1u64 << (8 * l)) - 1 };
+    let mut cursor = 0usize;
+    // Start of the next known range to consult; probes before it need no look-up.
+    let mut next_known = known.first().map_or(usize::MAX, |k| k.start);
+    let mut i = 0usize;
+    while i + p < n {
+        if i >= next_known {
+            if let Some(k) = covering_divisor_range(known, &mut cursor, p, i, need) {
+                // Inside k the p-run is exactly [k.start, k.end - p): known already.
+                i = k.end - p + 1;
                 continue;
             }
-            let mut lo = i;
-            while lo > 0 && b[lo - 1] == b[lo - 1 + p] {
-                lo -= 1;
-            }
-            let mut hi = i + 1;
-            while hi + p < n && b[hi] == b[hi + p] {
-                hi += 1;
-            }
-            if hi - lo >= need {
-                found.push(Periodic {
-                    start: lo,
-                    end: hi + p,
-                    p,
-                });
-            }
-            i = hi + 1;
+            // A range not skippable here will not be further on (less of it is
+            // left), so only ranges starting after i matter from now on.
+            next_known = known[cursor..]
+                .iter()
+                .map(|k| k.start)
+                .find(|&s| s > i)
+                .unwrap_or(usize::MAX);
         }
-        for r in &found {
-            out.extend(classify_periodic(text, *r, t, fences));
+        // Probe up to the next known range in a tight loop.
+        let stop = next_known.min(n.saturating_sub(p + 8));
+        if i < stop {
+            i = probe_until(b, i, stop, p, step, mask);
+            if i >= stop {
+                continue;
+            }
+        } else if (load8(b, i) ^ load8(b, i + p)) & mask != 0 {
+            i += step;
+            continue;
         }
-        if !found.is_empty() {
-            known.extend(found);
-            known.sort_by_key(|k| k.start);
+        let run = extend(b, i, p);
+        if run.end - run.start >= need {
+            found.push(Periodic {
+                start: run.start,
+                end: run.end + p,
+                p,
+            });
+        }
+        i = run.end + 1;
+    }
+}
+
+/// A known range `k` of a period dividing `p` in which position `i` and the `need` positions
+/// after it lie, so that the `p`-run there is `[k.start, k.end - p)` and already known.
+/// `cursor` only moves forward, so `i` must not decrease between calls.
+fn covering_divisor_range(known: &[Periodic], cursor: &mut usize, p: usize, i: usize, need: usize) -> Option<Periodic> {
+    while *cursor < known.len() && known[*cursor].end <= i {
+        *cursor += 1;
+    }
+    known[*cursor..]
+        .iter()
+        .take_while(|k| k.start <= i)
+        .find(|k| p.is_multiple_of(k.p) && k.end >= i + p + need)
+        .copied()
+}
+
+/// The maximal range of positions `j` around `i` (where `b[i] == b[i + p]`) with
+/// `b[j] == b[j + p]`.
+fn extend(b: &[u8], i: usize, p: usize) -> std::ops::Range<usize> {
+    let mut lo = i;
+    while lo > 0 && b[lo - 1] == b[lo - 1 + p] {
+        lo -= 1;
+    }
+    let mut hi = i + 1;
+    while hi + p < b.len() && b[hi] == b[hi + p] {
+        hi += 1;
+    }
+    lo..hi
+}
+
+/// Periods searched by one probe of [`scan_periods`].
+const LANES: usize = 16;
+
+/// Positions one probe of [`scan_periods`] compares for each period.
+const WINDOW: usize = 3;
+
+/// [`scan_period`] for the periods `first..first + period_needs.len()` (at most [`LANES`], each
+/// with its [`need_matches`]), with one probe answering for all of them: where the [`WINDOW`]
+/// bytes at `i` equal those `p` further on, for each `p` ([`lane_matches`]). Probing every
+/// `need - WINDOW + 1` bytes, with `need` the smallest of the periods' needs, still puts a whole
+/// window inside every run of `need` matching positions, so every run [`scan_period`] would
+/// report is found. (A period here does not skip a range found at its divisor in the same
+/// block, as [`scan_period`] would: such a run lies inside that range, and its finding is
+/// dropped as contained, which the test against the naive scan checks.) Three bytes are one
+/// Tamil letter's, so its distinctive last byte is always compared and chance matches in Tamil
+/// text are rare too.
+///
+/// False, with nothing done, when the thresholds make some period's runs too short for that.
+fn scan_periods(b: &[u8], first: usize, period_needs: &[usize], known: &[Periodic], found: &mut Vec<Periodic>) -> bool {
+    let n = b.len();
+    let mut needs = [usize::MAX; LANES];
+    let mut active = 0u32;
+    for (lane, &need) in period_needs.iter().enumerate() {
+        if need <= n - (first + lane) {
+            needs[lane] = need;
+            active |= 1 << lane;
         }
     }
+    let least = needs.iter().copied().min().unwrap_or(usize::MAX);
+    if least == usize::MAX {
+        return true;
+    }
+    if least < 2 * WINDOW {
+        return false;
+    }
+    let step = least - WINDOW + 1;
+    // Per period, where its next run can start: past its last run or a known range.
+    let mut next = [0usize; LANES];
+    // The smallest `next` when last computed: no run of any period starts before it.
+    let mut resume = 0usize;
+    let mut cursor = 0usize;
+    let before = found.len();
+    let mut i = 0usize;
+    while i + first + WINDOW <= n {
+        let mut lanes = u32::from(lane_matches(b, i, first)) & active;
+        // Whether some period's next run now starts past the next probe, so that the probes in
+        // between may all be skippable.
+        let mut far = false;
+        while lanes != 0 {
+            let lane = lanes.trailing_zeros() as usize;
+            lanes &= lanes - 1;
+            if i < next[lane] {
+                continue;
+            }
+            let p = first + lane;
+            if let Some(k) = covering_divisor_range(known, &mut cursor, p, i, needs[lane]) {
+                next[lane] = k.end - p + 1;
+            } else {
+                let run = extend(b, i, p);
+                if run.end - run.start >= needs[lane] {
+                    found.push(Periodic {
+                        start: run.start,
+                        end: run.end + p,
+                        p,
+                    });
+                }
+                next[lane] = run.end + 1;
+            }
+            far |= next[lane] > i + step;
+        }
+        if far {
+            resume = (0..LANES)
+                .filter(|lane| active >> lane & 1 == 1)
+                .map(|lane| next[lane])
+                .min()
+                .unwrap_or(n);
+        }
+        i = (i + step).max(resume);
+    }
+    // Found in text order; each period's runs in order of start, as `scan_period` gives them.
+    found[before..].sort_by_key(|r| r.p);
+    true
+}
+
+/// Bit `k` set where the [`WINDOW`] bytes from `i` equal those `first + k` bytes further on
+/// (and those lie inside `b`).
+fn lane_matches(b: &[u8], i: usize, first: usize) -> u16 {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(haystack) = b.get(i + first..i + first + WINDOW - 1 + LANES) {
+        use std::arch::x86_64::*;
+        // SAFETY: `haystack` holds `WINDOW - 1 + LANES` bytes, so each 16-byte load from offset
+        // `k < WINDOW` stays inside it; SSE2 is always present on x86_64.
+        return unsafe {
+            let mut all = _mm_set1_epi8(-1);
+            for k in 0..WINDOW {
+                let later = _mm_loadu_si128(haystack.as_ptr().add(k).cast());
+                all = _mm_and_si128(all, _mm_cmpeq_epi8(later, _mm_set1_epi8(b[i + k] as i8)));
+            }
+            _mm_movemask_epi8(all) as u16
+        };
+    }
+    lane_matches_bytewise(b, i, first)
+}
+
+/// [`lane_matches`] a byte at a time: near the end of the text, and off x86_64.
+fn lane_matches_bytewise(b: &[u8], i: usize, first: usize) -> u16 {
+    let mut lanes = 0;
+    for k in 0..LANES {
+        let p = first + k;
+        if i + p + WINDOW <= b.len() && (0..WINDOW).all(|j| b[i + j] == b[i + j + p]) {
+            lanes |= 1 << k;
+        }
+    }
+    lanes
 }
 
 /// First probe position `i, i + step, …` below `stop` whose `mask`ed eight
@@ -322,10 +513,9 @@ mod tests {
         drop_contained(out)
     }
 
-    #[test]
-    fn sampled_scan_matches_naive_scan() {
-        // Random texts from a few units, so that periodic stretches of all
-        // kinds (runs, glued, spaced, multi-byte, nested) occur often.
+    /// Random texts from a few units, so that periodic stretches of all kinds (runs, glued,
+    /// spaced, multi-byte, nested) occur often.
+    fn random_text(random: &mut crate::test_data::Xorshift, len: usize) -> String {
         let pieces = [
             "a",
             "b",
@@ -343,29 +533,73 @@ mod tests {
             "\n",
             "aab",
             "0",
+            "வணக்கம் நண்பரே, ",
+            "the same sentence again. ",
         ];
+        let mut text = String::new();
+        while text.len() < len {
+            let piece = pieces[random.below(pieces.len())];
+            let times = if random.below(3) == 0 { 1 + random.below(12) } else { 1 };
+            for _ in 0..times {
+                text.push_str(piece);
+            }
+        }
+        text
+    }
+
+    fn assert_matches_naive(text: &str, t: &RepetitionThresholds) -> usize {
+        let mut fast = Vec::new();
+        periodic_runs(text, t, &Fences::new(text), &mut fast);
+        let fast = drop_contained(fast);
+        assert_eq!(fast, naive_periodic(text, t), "{text:?}");
+        fast.len()
+    }
+
+    #[test]
+    fn sampled_scan_matches_naive_scan() {
         let mut random = crate::test_data::Xorshift(0x2545_f491_4f6c_dd1d);
-        let t = RepetitionThresholds {
+        let short_periods = RepetitionThresholds {
             period_max_chars: 12,
+            ..RepetitionThresholds::default()
+        };
+        // Thresholds so low that blocks of periods fall back to one period at a time.
+        let low = RepetitionThresholds {
+            period_max_chars: 12,
+            char_run_min: 2,
+            period_min_repeats: 2,
+            period_min_chars: 2,
             ..RepetitionThresholds::default()
         };
         let mut findings = 0;
         for _ in 0..400 {
-            let mut text = String::new();
-            while text.len() < 200 {
-                let piece = pieces[random.below(pieces.len())];
-                let times = if random.below(3) == 0 { 1 + random.below(12) } else { 1 };
-                for _ in 0..times {
-                    text.push_str(piece);
-                }
-            }
-            let mut fast = Vec::new();
-            periodic_runs(&text, &t, &Fences::new(&text), &mut fast);
-            let fast = drop_contained(fast);
-            assert_eq!(fast, naive_periodic(&text, &t), "{text:?}");
-            findings += fast.len();
+            let text = random_text(&mut random, 200);
+            findings += assert_matches_naive(&text, &short_periods);
+            assert_matches_naive(&text, &low);
         }
         // The comparison is only worth something if there was much to find.
-        assert!(findings > 800, "{findings}");
+        assert!(findings > 400, "{findings}");
+        // Every period the default thresholds search, on longer texts.
+        let mut findings = 0;
+        for _ in 0..30 {
+            let text = random_text(&mut random, 1500);
+            findings += assert_matches_naive(&text, &RepetitionThresholds::default());
+        }
+        assert!(findings > 100, "{findings}");
+    }
+
+    #[test]
+    fn one_probe_for_sixteen_periods_agrees_with_bytes() {
+        let mut random = crate::test_data::Xorshift(0x9e37_79b9_7f4a_7c15);
+        let text = random_text(&mut random, 3000);
+        let b = text.as_bytes();
+        let mut lanes = 0;
+        for first in [2, 18, 100] {
+            for i in 0..b.len() {
+                let fast = lane_matches(b, i, first);
+                assert_eq!(fast, lane_matches_bytewise(b, i, first), "at {i}, periods from {first}");
+                lanes += fast.count_ones();
+            }
+        }
+        assert!(lanes > 1000, "{lanes}");
     }
 }

@@ -39,27 +39,17 @@ fn strip_item_marker(line: &str) -> &str {
 /// space folded.
 fn sentence_key(unit: &str) -> String {
     let mut key = String::with_capacity(unit.len());
-    sentence_key_chars(unit, |c| key.push(c));
-    key
-}
-
-/// The characters of [`sentence_key`], handed to `push` one by one, so the key can be hashed
-/// without being built.
-fn sentence_key_chars(unit: &str, mut push: impl FnMut(char)) {
-    let mut first = true;
     for word in unit.split_whitespace() {
         let word = word.trim_matches(|c: char| is_punct(c) || c == '*' || c == '_' || c == '`');
         if word.is_empty() {
             continue;
         }
-        if !first {
-            push(' ');
+        if !key.is_empty() {
+            key.push(' ');
         }
-        first = false;
-        for c in word.chars() {
-            crate::text::lowercase(c, &mut push);
-        }
+        word.chars().for_each(|c| crate::text::lowercase(c, |l| key.push(l)));
     }
+    key
 }
 
 /// One sentence or list item: where it is, what it says once compared, and its size.
@@ -121,38 +111,136 @@ fn unit_texts<'a>(prose: &'a [(usize, &'a str)]) -> impl Iterator<Item = (usize,
 }
 
 /// True when no two units of the prose compare equal, so nothing can repeat: the common case,
-/// settled by hashing each unit's key as [`sentence_key`] would spell it, without building keys,
-/// counting letters or allocating. Exact: equal keys always hash equal, so distinct hashes mean
-/// distinct keys; a hash shared by different keys only sends the record down the full path.
+/// settled by hashing each unit's key without building it, counting letters or allocating.
+///
+/// It reads each line's words once ([`crate::text::word_ranges`], which finds a word's end
+/// sixteen bytes at a time) instead of decoding every character twice, once to find sentence
+/// ends and once to key them: a unit of [`unit_texts`] ends exactly at a word whose last
+/// character is a sentence end (one followed by white space or the line's end), and its key is
+/// its words with edge punctuation trimmed ([`is_punct`] covers `*`, `_` and `` ` ``), lower
+/// case, joined by single spaces. Lower case cannot make white space, so equal keys have the
+/// same words and hash equal ([`WordHash`]); distinct hashes mean distinct keys, and a hash
+/// shared by different keys only sends the record down the full path. A unit whose words are
+/// all punctuation keys on its own text, which starts with punctuation where a key never does,
+/// so the two kinds never compare equal and are hashed apart.
 fn all_units_distinct(prose: &[(usize, &str)]) -> bool {
     let mut seen: IdMap<u64, ()> = IdMap::default();
-    for (_, unit) in unit_texts(prose) {
-        let mut hash = KeyHash::default();
-        sentence_key_chars(unit, |c| hash.push(c));
-        if hash.chars == 0 {
-            // An empty key is replaced by the unit's own text.
-            unit.trim().chars().for_each(|c| hash.push(c));
+    let mut lowered = String::new();
+    for &(_, line) in prose {
+        let body = strip_item_marker(line);
+        let mut unit = UnitHash::default();
+        for range in crate::text::word_ranges(body) {
+            let token = &body[range.clone()];
+            let word = token.trim_matches(is_punct);
+            if !word.is_empty() {
+                unit.key.push(word_hash(word, &mut lowered));
+            }
+            unit.raw = Some(unit.raw.map_or(range.clone(), |raw| raw.start..range.end));
+            if ends_sentence(token) && !unit.close(body, &mut seen) {
+                return false;
+            }
         }
-        if seen.insert(hash.value, ()).is_some() {
+        if !unit.close(body, &mut seen) {
             return false;
         }
     }
     true
 }
 
-/// A 64-bit hash of a key's characters (FxHash's mixing step, then a final avalanche so the
-/// map's slot bits depend on every character).
+/// A unit being hashed: its words' hashes so far, and where its text runs in the line.
 #[derive(Default)]
-struct KeyHash {
-    value: u64,
-    chars: usize,
+struct UnitHash {
+    key: WordHash,
+    raw: Option<Range<usize>>,
 }
 
-impl KeyHash {
-    fn push(&mut self, c: char) {
-        self.value = (self.value.rotate_left(5) ^ u64::from(u32::from(c))).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        self.chars += 1;
+impl UnitHash {
+    /// Ends the unit: false when a unit before it has the same hash. A unit with no word at all
+    /// is only white space and is not a unit.
+    fn close(&mut self, body: &str, seen: &mut IdMap<u64, ()>) -> bool {
+        let unit = std::mem::take(self);
+        let Some(raw) = unit.raw else { return true };
+        let hash = if unit.key.words > 0 {
+            unit.key.value
+        } else {
+            // All punctuation: keyed on its own text, in a hash domain of its own.
+            let mut own = WordHash {
+                value: 0x9e37_79b9_7f4a_7c15,
+                words: 0,
+            };
+            own.push(bytes_hash(body[raw].as_bytes()));
+            own.value
+        };
+        seen.insert(hash, ()).is_none()
     }
+}
+
+/// Whether a word ends a sentence: its last character is `.`, `!`, `?`, `|` or `।` (and white
+/// space or the line's end follows it, as it follows every word).
+fn ends_sentence(token: &str) -> bool {
+    matches!(token.as_bytes().last(), Some(b'.' | b'!' | b'?' | b'|')) || token.ends_with('।')
+}
+
+/// A 64-bit hash of a sequence of word hashes (FxHash's mixing step).
+#[derive(Default)]
+struct WordHash {
+    value: u64,
+    words: usize,
+}
+
+impl WordHash {
+    fn push(&mut self, word: u64) {
+        self.value = (self.value.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        self.words += 1;
+    }
+}
+
+/// The hash of `word` in lower case, as [`crate::text::lowercase`] spells it. Words of ASCII and
+/// of U+0800..U+0FFF (the Indic blocks, Tamil's among them, which have no case: a test checks
+/// every one of those characters) are hashed as they stand, their ASCII lowered eight bytes at a
+/// time; others are lowered into `lowered` first.
+fn word_hash(word: &str, lowered: &mut String) -> u64 {
+    // A lead byte other than 0xE0 (U+0800..U+0FFF) starts a character that may have case. No early
+    // exit, so the test runs on vectors.
+    let cased = word.bytes().fold(false, |cased, b| cased | (b >= 0xC0 && b != 0xE0));
+    if !cased {
+        return bytes_hash(word.as_bytes());
+    }
+    lowered.clear();
+    word.chars()
+        .for_each(|c| crate::text::lowercase(c, |l| lowered.push(l)));
+    bytes_hash(lowered.as_bytes())
+}
+
+/// A 64-bit hash of a byte string with its ASCII letters lowered, eight bytes at a time. Lowering
+/// is idempotent, so a string already in lower case hashes as it did before.
+fn bytes_hash(bytes: &[u8]) -> u64 {
+    let mut hash = WordHash::default();
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(chunk);
+        hash.push(ascii_lowercase8(u64::from_le_bytes(eight)));
+    }
+    let rest = chunks.remainder();
+    let mut eight = [0u8; 8];
+    eight[..rest.len()].copy_from_slice(rest);
+    hash.push(ascii_lowercase8(u64::from_le_bytes(eight)));
+    hash.push(bytes.len() as u64);
+    hash.value
+}
+
+/// `to_ascii_lowercase` of eight bytes at once: each byte's low seven bits plus a constant
+/// overflows into its top bit exactly when they are at least `A` (and again at least `[`), which
+/// never carries into the next byte; a byte with its own top bit set is not ASCII and is left.
+fn ascii_lowercase8(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const TOPS: u64 = ONES * 0x80;
+    let low7 = x & !TOPS;
+    let from_a = low7 + ONES * (0x80 - u64::from(b'A'));
+    let past_z = low7 + ONES * (0x80 - u64::from(b'Z') - 1);
+    let upper = from_a & !past_z & !x & TOPS;
+    x | upper >> 2
 }
 
 /// Longest block of sentences or list items searched for back-to-back repeats.
@@ -262,4 +350,112 @@ pub(super) fn repeated_sentences(
             2.0
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What [`all_units_distinct`] answers, from the keys the full path builds.
+    fn keys_distinct(prose: &[(usize, &str)]) -> bool {
+        let units = sentences(prose);
+        let keys: std::collections::HashSet<&str> = units.iter().map(|unit| unit.key.as_str()).collect();
+        keys.len() == units.len()
+    }
+
+    #[test]
+    fn hashed_units_agree_with_built_keys() {
+        let pieces = [
+            "சொல்",
+            "Word",
+            "word",
+            "WORD",
+            " ",
+            "  ",
+            "\u{a0}",
+            "\u{2003}",
+            "\t",
+            ".",
+            "!",
+            "?",
+            "|",
+            "।",
+            "…",
+            ",",
+            "*",
+            "_",
+            "`",
+            "\"",
+            "(",
+            "1.",
+            "- ",
+            "Σ",
+            "σ",
+            "ς",
+            "İ",
+            "i̇",
+            "ß",
+            "Ǆ",
+            "ǆ",
+            "க்க",
+            "x",
+            "X",
+        ];
+        let mut random = crate::test_data::Xorshift(0x1234_5678_9abc_def1);
+        let (mut distinct, mut repeated) = (0, 0);
+        for _ in 0..4000 {
+            // Short lines, some written twice (once in upper case), so that keys often meet.
+            let mut lines: Vec<String> = Vec::new();
+            for _ in 0..1 + random.below(3) {
+                let line: String = (0..random.below(8))
+                    .map(|_| pieces[random.below(pieces.len())])
+                    .collect();
+                match random.below(4) {
+                    0 => lines.push(line.to_uppercase()),
+                    1 => lines.push(line.clone()),
+                    _ => {}
+                }
+                lines.push(line);
+            }
+            let mut prose = Vec::new();
+            let mut offset = 0;
+            for line in &lines {
+                prose.push((offset, line.as_str()));
+                offset += line.len() + 1;
+            }
+            let expected = keys_distinct(&prose);
+            assert_eq!(all_units_distinct(&prose), expected, "{lines:?}");
+            if expected { distinct += 1 } else { repeated += 1 }
+        }
+        // Both answers must be common for the comparison to mean anything.
+        assert!(
+            distinct > 800 && repeated > 800,
+            "{distinct} distinct, {repeated} repeated"
+        );
+    }
+
+    #[test]
+    fn eight_bytes_lower_as_each_byte_does() {
+        let mut random = crate::test_data::Xorshift(0x0bad_cafe_f00d_d00d);
+        for _ in 0..20_000 {
+            let x = random.next_u64();
+            let bytewise = u64::from_le_bytes(x.to_le_bytes().map(|b| b.to_ascii_lowercase()));
+            assert_eq!(ascii_lowercase8(x), bytewise, "{x:#018x}");
+        }
+        let all: Vec<u8> = (0..=255).collect();
+        for chunk in all.chunks(8) {
+            let x = u64::from_le_bytes(chunk.try_into().unwrap());
+            let bytewise = u64::from_le_bytes(x.to_le_bytes().map(|b| b.to_ascii_lowercase()));
+            assert_eq!(ascii_lowercase8(x), bytewise, "{x:#018x}");
+        }
+    }
+
+    #[test]
+    fn the_blocks_lowered_byte_by_byte_have_no_case() {
+        for c in ('\u{0800}'..='\u{0FFF}').filter(|c| !c.is_ascii()) {
+            let mut lowered = String::new();
+            crate::text::lowercase(c, |l| lowered.push(l));
+            assert_eq!(lowered, c.to_string(), "U+{:04X}", u32::from(c));
+        }
+    }
 }
