@@ -242,11 +242,17 @@ impl GramTable {
         self.filter[bit / 64] |= 1 << (bit % 64);
     }
 
-    pub(super) fn get(&self, key: u32) -> Option<(u32, u32)> {
+    /// Whether the key may be in the table: false for most n-grams of Tamil prose, which are
+    /// in no kural.
+    #[inline]
+    pub(super) fn may_contain(&self, key: u32) -> bool {
         let bit = Self::filter_bit(key);
-        if self.filter[bit / 64] >> (bit % 64) & 1 == 0 {
-            return None;
-        }
+        self.filter[bit / 64] >> (bit % 64) & 1 == 1
+    }
+
+    /// The key's postings range, looked up without asking the filter first.
+    #[inline]
+    pub(super) fn probe(&self, key: u32) -> Option<(u32, u32)> {
         let mask = self.slots.len() - 1;
         let mut at = self.slot(key);
         loop {

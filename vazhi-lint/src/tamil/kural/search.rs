@@ -36,6 +36,15 @@ struct Scratch {
     /// Each eligible kural's place in the list of them, [`NOT_ELIGIBLE`] for the rest; reset
     /// after use.
     slots: Vec<u16>,
+    look_up: HitScratch,
+}
+
+/// The buffers of [`Reference::hits`]: every position's n-gram key, and the positions whose key
+/// passed the filter.
+#[derive(Default)]
+struct HitScratch {
+    keys: Vec<u32>,
+    maybe: Vec<u32>,
 }
 
 const NOT_ELIGIBLE: u16 = u16::MAX;
@@ -46,17 +55,35 @@ thread_local! {
 
 impl Reference {
     /// Positions of the stream's n-grams that occur in some kural, with their postings.
-    fn hits(&'static self, codes: &[Phoneme], out: &mut Vec<Hit>) {
+    ///
+    /// In three passes rather than one, so that the processor has many independent look-ups in
+    /// flight instead of waiting on each in turn behind a branch it cannot predict (a third of
+    /// the n-grams of commentary prose are some kural's): every position's key; the positions
+    /// the filter lets through, gathered without a branch; then the table probed for those.
+    fn hits(&'static self, codes: &[Phoneme], scratch: &mut HitScratch, out: &mut Vec<Hit>) {
+        let HitScratch { keys, maybe } = scratch;
+        out.clear();
+        keys.clear();
         let mask = (1u32 << (BITS * GRAM as u32)) - 1;
         let mut key = 0u32;
-        out.clear();
         for (i, &p) in codes.iter().enumerate() {
             key = ((key << BITS) | u32::from(p)) & mask;
-            if i + 1 >= GRAM
-                && let Some((start, len)) = self.grams.get(key)
-            {
+            if i + 1 >= GRAM {
+                keys.push(key);
+            }
+        }
+        maybe.clear();
+        maybe.resize(keys.len(), 0);
+        let mut through = 0;
+        for (at, &key) in keys.iter().enumerate() {
+            maybe[through] = at as u32;
+            through += usize::from(self.grams.may_contain(key));
+        }
+        for &at in &maybe[..through] {
+            let at = at as usize;
+            if let Some((start, len)) = self.grams.probe(keys[at]) {
                 out.push(Hit {
-                    at: i + 1 - GRAM,
+                    at,
                     postings: &self.postings[start as usize..(start + len) as usize],
                 });
             }
@@ -70,8 +97,13 @@ impl Reference {
     }
 
     fn candidates_with(&'static self, codes: &[Phoneme], scratch: &mut Scratch) -> Vec<Candidate> {
-        let Scratch { hits, totals, slots } = scratch;
-        self.hits(codes, hits);
+        let Scratch {
+            hits,
+            totals,
+            slots,
+            look_up,
+        } = scratch;
+        self.hits(codes, look_up, hits);
         if hits.len() < MIN_CANDIDATE_HITS {
             return Vec::new();
         }
