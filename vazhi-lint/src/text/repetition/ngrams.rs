@@ -45,7 +45,8 @@ pub(super) type IdMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<IdHash
 /// overlapping repeats counted once (after a duplicate, skip past it), as in
 /// datatrove's Gopher filter.
 pub(super) fn ngram_fractions(words: &[Word<'_>]) -> Vec<(usize, f64, Option<Range<usize>>)> {
-    let total: usize = words.iter().map(|w| w.chars).sum();
+    let chars: Vec<usize> = words.iter().map(Word::chars).collect();
+    let total: usize = chars.iter().sum();
     let mut out = Vec::with_capacity(9);
     if total == 0 {
         return out;
@@ -73,8 +74,8 @@ pub(super) fn ngram_fractions(words: &[Word<'_>]) -> Vec<(usize, f64, Option<Ran
     let mut prefix = Vec::with_capacity(words.len() + 1);
     let mut acc = 0usize;
     prefix.push(acc);
-    for w in words {
-        acc += w.chars;
+    for w in &chars {
+        acc += w;
         prefix.push(acc);
     }
     let chars_of = |i: usize, n: usize| prefix[i + n] - prefix[i];

@@ -221,6 +221,8 @@ fn scan_periods(b: &[u8], first: usize, period_needs: &[usize], known: &[Periodi
         return false;
     }
     let step = least - WINDOW + 1;
+    // Bytes beside a window that a run around it must match on one side or the other.
+    let side = (least - WINDOW).div_ceil(2).min(8);
     // Per period, where its next run can start: past its last run or a known range.
     let mut next = [0usize; LANES];
     // The smallest `next` when last computed: no run of any period starts before it.
@@ -242,7 +244,7 @@ fn scan_periods(b: &[u8], first: usize, period_needs: &[usize], known: &[Periodi
             let p = first + lane;
             if let Some(k) = covering_divisor_range(known, &mut cursor, p, i, needs[lane]) {
                 next[lane] = k.end - p + 1;
-            } else {
+            } else if beside_window_matches(b, i, p, side) {
                 let run = extend(b, i, p);
                 if run.end - run.start >= needs[lane] {
                     found.push(Periodic {
@@ -267,6 +269,18 @@ fn scan_periods(b: &[u8], first: usize, period_needs: &[usize], known: &[Periodi
     // Found in text order; each period's runs in order of start, as `scan_period` gives them.
     found[before..].sort_by_key(|r| r.p);
     true
+}
+
+/// Whether the `side` bytes before the window at `i`, or the `side` bytes after it, equal those
+/// `p` further on. A run of at least `least` matching positions through the window has
+/// `least - WINDOW` more on its two sides together, so at least `side` (half of them, at most 8)
+/// on one: a window matched by chance in ordinary text (one Tamil letter seen again) is let go
+/// here, without stepping through the bytes around it one by one.
+fn beside_window_matches(b: &[u8], i: usize, p: usize, side: usize) -> bool {
+    let mask = if side >= 8 { u64::MAX } else { (1u64 << (8 * side)) - 1 };
+    let before = i >= side && (load8(b, i - side) ^ load8(b, i - side + p)) & mask == 0;
+    let after = i + WINDOW + side + p <= b.len() && (load8(b, i + WINDOW) ^ load8(b, i + WINDOW + p)) & mask == 0;
+    before || after
 }
 
 /// Bit `k` set where the [`WINDOW`] bytes from `i` equal those `first + k` bytes further on

@@ -12,7 +12,14 @@ use super::thresholds::RepetitionThresholds;
 pub(super) struct Word<'a> {
     pub(super) text: &'a str,
     pub(super) span: (usize, usize),
-    pub(super) chars: usize,
+}
+
+impl Word<'_> {
+    /// Characters in the word. Counted only where the n-gram fractions need it: most answers
+    /// are too short to be measured by them.
+    pub(super) fn chars(&self) -> usize {
+        self.text.chars().count()
+    }
 }
 
 /// Words of `line`, whose first byte is at `off` in the text: its whitespace-separated
@@ -34,7 +41,6 @@ fn push_word<'a>(line: &'a str, off: usize, s: usize, e: usize, out: &mut Vec<Wo
     out.push(Word {
         text: w,
         span: (ws, ws + w.len()),
-        chars: w.chars().count(),
     });
 }
 
