@@ -129,19 +129,22 @@ impl Reference {
         }
         // Back to zero for the next text: by the postings again when there were few of them,
         // else all 1330 counts at once (5 KiB), cheaper than reading a long text's postings twice.
-        if postings < totals.len() {
-            for hit in hits.iter() {
-                for &e in hit.postings {
-                    totals[usize::from(e)] = 0;
-                }
-            }
-        } else {
+        let by_postings = postings < totals.len();
+        if !by_postings {
             totals.fill(0);
         }
         if eligible.is_empty() {
+            if by_postings {
+                for hit in hits.iter() {
+                    for &e in hit.postings {
+                        totals[usize::from(e)] = 0;
+                    }
+                }
+            }
             return Vec::new();
         }
-        // The eligible kurals' hit positions, in order, from one more pass over the postings.
+        // The eligible kurals' hit positions, in order, from one more pass over the postings
+        // (which clears the counts on the way when they are cleared by the postings).
         slots.resize(self.entries.len(), NOT_ELIGIBLE);
         let mut lists: Vec<Candidate> = eligible
             .iter()
@@ -156,7 +159,11 @@ impl Reference {
             .collect();
         for hit in hits.iter() {
             for &e in hit.postings {
-                if let Some(list) = lists.get_mut(usize::from(slots[usize::from(e)])) {
+                let e = usize::from(e);
+                if by_postings {
+                    totals[e] = 0;
+                }
+                if let Some(list) = lists.get_mut(usize::from(slots[e])) {
                     list.hits.push(hit.at);
                 }
             }
@@ -255,8 +262,12 @@ impl Reference {
                 _ => None,
             };
             for needle in std::iter::once(whole).chain(clipped) {
-                // A plain scan: the stretch is short, building a searcher costs more.
-                let found = codes.windows(needle.len()).enumerate().filter(|(_, w)| w == &needle);
+                // A plain scan: the stretch is short, building a searcher costs more. The first
+                // phoneme is compared before the call that compares the rest.
+                let found = codes
+                    .windows(needle.len())
+                    .enumerate()
+                    .filter(|(_, w)| w.first() == needle.first() && w == &needle);
                 for (at, _) in found {
                     let placed = from + at..from + at + needle.len();
                     if out.iter().any(|(_, p)| p.start < placed.end && placed.start < p.end) {
