@@ -91,10 +91,20 @@ fn ordinal_number(word: &str) -> Option<u16> {
 fn near_chapter_word(text: &str, span: &Range<usize>) -> bool {
     let from = text::floor_char_boundary(text, span.start.saturating_sub(72));
     let to = text::ceil_char_boundary(text, span.end + 72);
-    let around = text[from..to].to_lowercase();
-    ["அதிகார", "chapter", "adhikar", "athikar", "adhigar", "athigar"]
-        .iter()
-        .any(|w| around.contains(w))
+    let around = &text[from..to];
+    const TAMIL: &str = "அதிகார";
+    const LATIN: [&str; 5] = ["chapter", "adhikar", "athikar", "adhigar", "athigar"];
+    // What `to_lowercase().contains` answers, without lowering the Tamil around (a table search
+    // per letter). Lowering leaves Tamil as it is, and turns no character but the Kelvin sign
+    // into an ASCII letter of these words (`İ` becomes `i` and a combining dot, which no word
+    // here has after an `i`); where that sign is, the text is lowered after all.
+    if around.contains('\u{212A}') {
+        let lower = around.to_lowercase();
+        return std::iter::once(TAMIL).chain(LATIN).any(|w| lower.contains(w));
+    }
+    let bytes = around.as_bytes();
+    memchr::memmem::find(bytes, TAMIL.as_bytes()).is_some()
+        || LATIN.iter().any(|w| contains_ascii_ci(bytes, w.as_bytes()))
 }
 
 /// True when `text[at..]` starts a word: the previous character is no letter or digit.
@@ -429,5 +439,47 @@ mod tests {
             checked += usize::from(!fast.is_empty());
         }
         assert!(checked > 1000, "most texts name a number: {checked}");
+    }
+
+    #[test]
+    fn chapter_words_are_found_as_lowering_finds_them() {
+        let lowering = |text: &str, span: &Range<usize>| {
+            let from = text::floor_char_boundary(text, span.start.saturating_sub(72));
+            let to = text::ceil_char_boundary(text, span.end + 72);
+            let around = text[from..to].to_lowercase();
+            ["அதிகார", "chapter", "adhikar", "athikar", "adhigar", "athigar"]
+                .iter()
+                .any(|w| around.contains(w))
+        };
+        let pieces = [
+            "குறள் 5",
+            "அதிகாரம்",
+            "அதிகா",
+            "CHAPTER",
+            "Chap",
+            "ter",
+            "adhi",
+            "Kar",
+            "\u{212A}ar",
+            "ATHI",
+            "gar",
+            "İ",
+            "i\u{307}",
+            " ",
+            "the ",
+            "ṭ",
+            "x",
+        ];
+        let mut rng = Lcg(1330);
+        let (mut near, mut far) = (0, 0);
+        for _ in 0..3000 {
+            let text: String = (0..rng.below(24)).map(|_| pieces[rng.below(pieces.len())]).collect();
+            let at = text::floor_char_boundary(&text, rng.below(text.len() + 1));
+            let span = at..text::ceil_char_boundary(&text, at + 3);
+            let expected = lowering(&text, &span);
+            assert_eq!(near_chapter_word(&text, &span), expected, "{text:?} {span:?}");
+            if expected { near += 1 } else { far += 1 }
+        }
+        assert!(near > 500 && far > 500, "{near} near, {far} far");
     }
 }
