@@ -37,6 +37,8 @@ struct Scratch {
     /// after use.
     slots: Vec<u16>,
     look_up: HitScratch,
+    /// The hits' postings end to end.
+    flat: Vec<u16>,
 }
 
 /// The buffers of [`Reference::hits`]: every position's n-gram key, and the positions whose key
@@ -102,6 +104,7 @@ impl Reference {
             totals,
             slots,
             look_up,
+            flat,
         } = scratch;
         self.hits(codes, look_up, hits);
         if hits.len() < MIN_CANDIDATE_HITS {
@@ -116,35 +119,34 @@ impl Reference {
         // reload the vector's buffer pointer at every posting.
         let totals = totals.as_mut_slice();
         let mut eligible: Vec<usize> = Vec::new();
-        let mut postings = 0;
+        // The text's postings end to end, so that counting and clearing are each one loop: a
+        // loop per hit (a list of one to a few hundred kurals) left it at an exit the processor
+        // could not predict, once per hit in each.
+        flat.clear();
         for hit in hits.iter() {
-            postings += hit.postings.len();
-            for &e in hit.postings {
-                let e = usize::from(e);
-                totals[e] += 1;
-                if totals[e] == u32::from(self.candidate_hits[e]) {
-                    eligible.push(e);
-                }
+            flat.extend_from_slice(hit.postings);
+        }
+        for &e in flat.iter() {
+            let e = usize::from(e);
+            totals[e] += 1;
+            if totals[e] == u32::from(self.candidate_hits[e]) {
+                eligible.push(e);
             }
         }
         // Back to zero for the next text: by the postings again when there were few of them,
-        // else all 1330 counts at once (5 KiB), cheaper than reading a long text's postings twice.
-        let by_postings = postings < totals.len();
-        if !by_postings {
+        // else all 1330 counts at once (5 KiB).
+        let by_postings = flat.len() < totals.len();
+        if by_postings {
+            for &e in flat.iter() {
+                totals[usize::from(e)] = 0;
+            }
+        } else {
             totals.fill(0);
         }
         if eligible.is_empty() {
-            if by_postings {
-                for hit in hits.iter() {
-                    for &e in hit.postings {
-                        totals[usize::from(e)] = 0;
-                    }
-                }
-            }
             return Vec::new();
         }
-        // The eligible kurals' hit positions, in order, from one more pass over the postings
-        // (which clears the counts on the way when they are cleared by the postings).
+        // The eligible kurals' hit positions, in order, from one more pass over the postings.
         slots.resize(self.entries.len(), NOT_ELIGIBLE);
         let mut lists: Vec<Candidate> = eligible
             .iter()
@@ -160,9 +162,6 @@ impl Reference {
         for hit in hits.iter() {
             for &e in hit.postings {
                 let e = usize::from(e);
-                if by_postings {
-                    totals[e] = 0;
-                }
                 if let Some(list) = lists.get_mut(usize::from(slots[e])) {
                     list.hits.push(hit.at);
                 }
