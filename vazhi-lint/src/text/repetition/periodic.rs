@@ -61,10 +61,21 @@ pub(super) fn periodic_runs(text: &str, t: &RepetitionThresholds, fences: &Fence
     });
 }
 
+/// What [`need_matches`] depends on besides the period.
+type NeedsKey = (usize, usize, usize, usize);
+
+fn needs_key(t: &RepetitionThresholds) -> NeedsKey {
+    (
+        t.char_run_min,
+        t.filler_run_min,
+        t.period_min_repeats,
+        t.period_min_chars,
+    )
+}
+
 thread_local! {
     /// [`need_matches`] by period, and the thresholds it was computed for.
-    static NEEDS: std::cell::RefCell<(RepetitionThresholds, Vec<usize>)> =
-        std::cell::RefCell::new((RepetitionThresholds::default(), Vec::new()));
+    static NEEDS: std::cell::RefCell<(Option<NeedsKey>, Vec<usize>)> = const { std::cell::RefCell::new((None, Vec::new())) };
 }
 
 /// Runs `scan` with [`need_matches`] of every period up to `max_p` (index `p`), computed once per
@@ -74,29 +85,14 @@ fn with_needs<R>(t: &RepetitionThresholds, max_p: usize, scan: impl FnOnce(&[usi
     NEEDS.with(|cell| {
         let mut cached = cell.borrow_mut();
         let (for_thresholds, needs) = &mut *cached;
-        if needs.len() <= max_p || !same_needs(for_thresholds, t) {
-            *for_thresholds = t.clone();
+        if needs.len() <= max_p || *for_thresholds != Some(needs_key(t)) {
+            *for_thresholds = Some(needs_key(t));
             needs.clear();
             needs
                 .extend((0..=max_p.max(t.period_max_chars.saturating_mul(4).min(1 << 16))).map(|p| need_matches(p, t)));
         }
         scan(needs)
     })
-}
-
-/// Whether two sets of thresholds give every period the same [`need_matches`].
-fn same_needs(a: &RepetitionThresholds, b: &RepetitionThresholds) -> bool {
-    (
-        a.char_run_min,
-        a.filler_run_min,
-        a.period_min_repeats,
-        a.period_min_chars,
-    ) == (
-        b.char_run_min,
-        b.filler_run_min,
-        b.period_min_repeats,
-        b.period_min_chars,
-    )
 }
 
 /// The maximal runs of period `p` with at least `need` matching positions, less those inside a
@@ -114,7 +110,7 @@ fn scan_period(b: &[u8], p: usize, need: usize, known: &[Periodic], found: &mut 
     // positions.
     let l = need.div_ceil(2).min(8);
     let step = need - l + 1;
-    let mask = if l >= 8 { u64::MAX } else { (1u64 << (8 * l)) - 1 };
+    let mask = low_bytes(l);
     let mut cursor = 0usize;
     // Start of the next known range to consult; probes before it need no look-up.
     let mut next_known = known.first().map_or(usize::MAX, |k| k.start);
@@ -146,13 +142,7 @@ fn scan_period(b: &[u8], p: usize, need: usize, known: &[Periodic], found: &mut 
             continue;
         }
         let run = extend(b, i, p);
-        if run.end - run.start >= need {
-            found.push(Periodic {
-                start: run.start,
-                end: run.end + p,
-                p,
-            });
-        }
+        found.extend(reportable(&run, p, need));
         i = run.end + 1;
     }
 }
@@ -183,6 +173,25 @@ fn extend(b: &[u8], i: usize, p: usize) -> std::ops::Range<usize> {
         hi += 1;
     }
     lo..hi
+}
+
+/// The periodic range of a run of matching positions ([`extend`]) at period `p`, if it has the
+/// `need` positions a reportable range needs.
+fn reportable(run: &std::ops::Range<usize>, p: usize, need: usize) -> Option<Periodic> {
+    (run.end - run.start >= need).then_some(Periodic {
+        start: run.start,
+        end: run.end + p,
+        p,
+    })
+}
+
+/// A mask of the low `bytes` bytes of a `u64` (all eight from 8 on).
+fn low_bytes(bytes: usize) -> u64 {
+    if bytes >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * bytes)) - 1
+    }
 }
 
 /// Periods searched by one probe of [`scan_periods`].
@@ -246,13 +255,7 @@ fn scan_periods(b: &[u8], first: usize, period_needs: &[usize], known: &[Periodi
                 next[lane] = k.end - p + 1;
             } else if beside_window_matches(b, i, p, side) {
                 let run = extend(b, i, p);
-                if run.end - run.start >= needs[lane] {
-                    found.push(Periodic {
-                        start: run.start,
-                        end: run.end + p,
-                        p,
-                    });
-                }
+                found.extend(reportable(&run, p, needs[lane]));
                 next[lane] = run.end + 1;
             }
             far |= next[lane] > i + step;
@@ -277,7 +280,7 @@ fn scan_periods(b: &[u8], first: usize, period_needs: &[usize], known: &[Periodi
 /// on one: a window matched by chance in ordinary text (one Tamil letter seen again) is let go
 /// here, without stepping through the bytes around it one by one.
 fn beside_window_matches(b: &[u8], i: usize, p: usize, side: usize) -> bool {
-    let mask = if side >= 8 { u64::MAX } else { (1u64 << (8 * side)) - 1 };
+    let mask = low_bytes(side);
     let before = i >= side && (load8(b, i - side) ^ load8(b, i - side + p)) & mask == 0;
     let after = i + WINDOW + side + p <= b.len() && (load8(b, i + WINDOW) ^ load8(b, i + WINDOW + p)) & mask == 0;
     before || after

@@ -2,11 +2,12 @@
 //! a long sentence pasted twice.
 
 use std::collections::HashMap;
+use std::hash::Hasher;
 use std::ops::Range;
 
 use super::chars::is_punct;
 use super::degeneration::{Degeneration, DegenerationKind};
-use super::ngrams::IdMap;
+use super::ngrams::{IdHasher, IdMap};
 use super::thresholds::RepetitionThresholds;
 
 /// The marker a list item starts with: `1.`, `2)`, `-`, `*`, `•`, `1️⃣`, `#`, `>`, and bold.
@@ -119,7 +120,7 @@ fn unit_texts<'a>(prose: &'a [(usize, &'a str)]) -> impl Iterator<Item = (usize,
 /// character is a sentence end (one followed by white space or the line's end), and its key is
 /// its words with edge punctuation trimmed ([`is_punct`] covers `*`, `_` and `` ` ``), lower
 /// case, joined by single spaces. Lower case cannot make white space, so equal keys have the
-/// same words and hash equal ([`WordHash`]); distinct hashes mean distinct keys, and a hash
+/// same words and hash equal; distinct hashes mean distinct keys, and a hash
 /// shared by different keys only sends the record down the full path. A unit whose words are
 /// all punctuation keys on its own text, which starts with punctuation where a key never does,
 /// so the two kinds never compare equal and are hashed apart.
@@ -161,15 +162,13 @@ impl UnitHash {
         let unit = std::mem::take(self);
         let Some(raw) = unit.raw else { return true };
         let hash = if unit.key.words > 0 {
-            unit.key.value
+            unit.key.value()
         } else {
             // All punctuation: keyed on its own text, in a hash domain of its own.
-            let mut own = WordHash {
-                value: 0x9e37_79b9_7f4a_7c15,
-                words: 0,
-            };
-            own.push(bytes_hash(body[raw].as_bytes()));
-            own.value
+            let mut own = IdHasher::default();
+            own.write_u64(0x9e37_79b9_7f4a_7c15);
+            own.write_u64(bytes_hash(body[raw].as_bytes()));
+            own.finish()
         };
         seen.insert(hash, ()).is_none()
     }
@@ -181,17 +180,21 @@ fn ends_sentence(token: &str) -> bool {
     matches!(token.as_bytes().last(), Some(b'.' | b'!' | b'?' | b'|')) || token.ends_with('।')
 }
 
-/// A 64-bit hash of a sequence of word hashes (FxHash's mixing step).
+/// A hash of a sequence of word hashes, and how many there were.
 #[derive(Default)]
 struct WordHash {
-    value: u64,
+    hasher: IdHasher,
     words: usize,
 }
 
 impl WordHash {
     fn push(&mut self, word: u64) {
-        self.value = (self.value.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        self.hasher.write_u64(word);
         self.words += 1;
+    }
+
+    fn value(&self) -> u64 {
+        self.hasher.finish()
     }
 }
 
@@ -227,7 +230,7 @@ fn bytes_hash(bytes: &[u8]) -> u64 {
     eight[..rest.len()].copy_from_slice(rest);
     hash.push(ascii_lowercase8(u64::from_le_bytes(eight)));
     hash.push(bytes.len() as u64);
-    hash.value
+    hash.value()
 }
 
 /// `to_ascii_lowercase` of eight bytes at once: each byte's low seven bits plus a constant
