@@ -182,18 +182,68 @@ enum Gap {
 trait Sink {
     fn push(&mut self, p: Phoneme, start: usize, end: usize);
     fn pop(&mut self);
+
+    /// A consonant and its vowel ([`NO_VOWEL`] after the virama), read from one letter.
+    #[inline]
+    fn push_letter(&mut self, consonant: Phoneme, vowel: Phoneme, start: usize, end: usize) {
+        self.push(consonant, start, end);
+        if vowel != NO_VOWEL {
+            self.push(vowel, start, end);
+        }
+    }
 }
 
-impl Sink for Vec<Phoneme> {
-    fn push(&mut self, p: Phoneme, _: usize, _: usize) {
-        Vec::push(self, p);
-    }
+/// A consonant's vowel when the virama follows it.
+const NO_VOWEL: Phoneme = Phoneme::MAX;
 
-    fn pop(&mut self) {
-        Vec::pop(self);
-    }
+/// What follows a consonant, for [`AFTER_CONSONANT`].
+#[derive(Clone, Copy)]
+struct Follows {
+    /// The consonant's vowel: a sign's, [`NO_VOWEL`] for the virama, the inherent a otherwise.
+    vowel: Phoneme,
+    /// Bytes the letter takes after the consonant: 3 for a sign or the virama.
+    taken: u8,
+    /// ெ and ே, which a following ா or ௗ may complete ([`compose_sign_at`]).
+    may_compose: bool,
 }
 
+/// Index of [`AFTER_CONSONANT`] for a next character outside the Tamil block, or none.
+const NOT_TAMIL: usize = 128;
+
+/// [`Follows`] for every Tamil-block offset, and for [`NOT_TAMIL`].
+static AFTER_CONSONANT: [Follows; 129] = {
+    let mut table = [Follows {
+        vowel: VOWEL_A,
+        taken: 0,
+        may_compose: false,
+    }; 129];
+    let mut i = 0;
+    while i < 128 {
+        match CLASSES[i] {
+            Class::Virama => {
+                table[i] = Follows {
+                    vowel: NO_VOWEL,
+                    taken: 3,
+                    may_compose: false,
+                }
+            }
+            Class::Sign(v) => {
+                table[i] = Follows {
+                    vowel: v,
+                    taken: 3,
+                    may_compose: i == SIGN_E as usize - TAMIL_BLOCK as usize
+                        || i == SIGN_EE as usize - TAMIL_BLOCK as usize,
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    table
+};
+
+/// The reference reader's sink in the tests ([`read_chars`]).
+#[cfg(test)]
 impl Sink for Phonemes {
     fn push(&mut self, p: Phoneme, start: usize, end: usize) {
         self.codes.push(p);
@@ -210,19 +260,102 @@ impl Sink for Phonemes {
 
 /// The phonemes of `text`, see the module documentation.
 pub fn phonemes(text: &str) -> Vec<Phoneme> {
-    let mut out = Vec::with_capacity(text.len() / 2);
+    let mut codes = vec![0; most_phonemes(text)];
+    let mut out = FilledCodes {
+        codes: &mut codes,
+        len: 0,
+    };
     read(text, &mut out);
-    out
+    let len = out.len;
+    codes.truncate(len);
+    codes
 }
 
 /// The phonemes of `text` with the letter each comes from.
 pub fn phonemes_with_letters(text: &str) -> Phonemes {
-    let mut out = Phonemes {
-        codes: Vec::with_capacity(text.len() / 2),
-        letters: Vec::with_capacity(text.len() / 2),
+    let bound = most_phonemes(text);
+    let mut codes = vec![0; bound];
+    let mut letters = vec![(0, 0); bound];
+    let mut out = Filled {
+        codes: &mut codes,
+        letters: &mut letters,
+        len: 0,
     };
     read(text, &mut out);
-    out
+    let len = out.len;
+    codes.truncate(len);
+    letters.truncate(len);
+    Phonemes { codes, letters }
+}
+
+/// No text has more phonemes than this: each comes from a three-byte Tamil letter, which gives
+/// at most two (a consonant and its vowel).
+fn most_phonemes(text: &str) -> usize {
+    text.len() / 3 * 2
+}
+
+/// [`Filled`] without the letters.
+struct FilledCodes<'a> {
+    codes: &'a mut [Phoneme],
+    len: usize,
+}
+
+impl Sink for FilledCodes<'_> {
+    #[inline]
+    fn push(&mut self, p: Phoneme, _: usize, _: usize) {
+        self.codes[self.len] = p;
+        self.len += 1;
+    }
+
+    #[inline]
+    fn pop(&mut self) {
+        self.len -= 1;
+    }
+
+    /// As [`Filled::push_letter`].
+    #[inline]
+    fn push_letter(&mut self, consonant: Phoneme, vowel: Phoneme, _: usize, _: usize) {
+        self.codes[self.len] = consonant;
+        self.codes[self.len + 1] = vowel;
+        self.len += 1 + usize::from(vowel != NO_VOWEL);
+    }
+}
+
+/// Phonemes with their letters written into slices sized by [`most_phonemes`]: unlike pushing
+/// to two vectors, the count stays in a register and no capacity is checked.
+struct Filled<'a> {
+    codes: &'a mut [Phoneme],
+    letters: &'a mut [(u32, u32)],
+    len: usize,
+}
+
+impl Sink for Filled<'_> {
+    #[inline]
+    fn push(&mut self, p: Phoneme, start: usize, end: usize) {
+        let offset = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
+        self.codes[self.len] = p;
+        self.letters[self.len] = (offset(start), offset(end));
+        self.len += 1;
+    }
+
+    #[inline]
+    fn pop(&mut self) {
+        self.len -= 1;
+    }
+
+    /// Both written whatever the vowel, the count moved past one or two: no branch on what
+    /// followed the consonant. (The second write stays in bounds: a letter read so far gives at
+    /// most two phonemes, so the slot after the consonant is within [`most_phonemes`].)
+    #[inline]
+    fn push_letter(&mut self, consonant: Phoneme, vowel: Phoneme, start: usize, end: usize) {
+        let offset = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
+        let letter = (offset(start), offset(end));
+        self.codes[self.len] = consonant;
+        self.letters[self.len] = letter;
+        self.codes[self.len + 1] = vowel;
+        self.letters[self.len + 1] = letter;
+        self.len += 1 + usize::from(vowel != NO_VOWEL);
+    }
 }
 
 /// The Tamil-block offset (0..128) of the code point whose UTF-8 starts at `bytes[at]`, when it
@@ -288,24 +421,17 @@ fn read(text: &str, out: &mut impl Sink) {
         at += 3;
         match cls {
             Class::Consonant(k) => {
-                let mut vowel = Some(VOWEL_A);
-                match class_at(bytes, at) {
-                    Some(Class::Virama) => {
-                        at += 3;
-                        vowel = None;
-                    }
-                    Some(Class::Sign(v)) => {
-                        let sign = at;
-                        at += 3;
-                        vowel = Some(compose_sign_at(v, bytes, sign, &mut at));
-                    }
-                    _ => {}
+                // What follows decides the vowel by one look-up: a sign (whose bytes the letter
+                // takes), the virama (no vowel), or anything else (the inherent a).
+                let follows = AFTER_CONSONANT[tamil_offset(bytes, at).unwrap_or(NOT_TAMIL)];
+                let sign = at;
+                at += usize::from(follows.taken);
+                let mut vowel = follows.vowel;
+                if follows.may_compose {
+                    vowel = compose_sign_at(vowel, bytes, sign, &mut at);
                 }
-                out.push(k, start, at);
-                if let Some(v) = vowel {
-                    out.push(v, start, at);
-                }
-                last_is_sign_u = vowel == Some(SHORT_U);
+                out.push_letter(k, vowel, start, at);
+                last_is_sign_u = vowel == SHORT_U;
                 gap = Gap::None;
             }
             Class::Vowel(v) => {
@@ -464,9 +590,12 @@ fn compose_sign(
 mod tests {
     use super::*;
 
+    /// What the byte reader gives (with letters; the codes alone must be the same) and what
+    /// the `char` reader gives.
     fn both_readers(text: &str) -> (Phonemes, Phonemes) {
-        let (mut fast, mut reference) = (Phonemes::default(), Phonemes::default());
-        read(text, &mut fast);
+        let fast = phonemes_with_letters(text);
+        assert_eq!(phonemes(text), fast.codes, "{text:?}");
+        let mut reference = Phonemes::default();
         read_chars(text, &mut reference);
         (fast, reference)
     }

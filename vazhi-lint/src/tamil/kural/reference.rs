@@ -20,6 +20,9 @@ pub const KURAL_COUNT: u16 = 1330;
 /// Phonemes per n-gram of the candidate index: 6-grams are rare enough in ordinary prose that
 /// most texts have few hits, and common enough in a damaged quotation that it is still found.
 pub(super) const GRAM: usize = 6;
+/// Entries of padding after the last postings list, so that the search can copy any list in
+/// fixed blocks of this many without a bounds check on its length.
+pub(super) const POSTINGS_PADDING: usize = 16;
 /// Share of a kural's distinct n-grams (in percent) that must fall in one window of text before
 /// the kural is aligned there; the worst single dropped or substituted word leaves 52%.
 const CANDIDATE_PERCENT: usize = 40;
@@ -274,7 +277,8 @@ pub(super) struct Reference {
     pub(super) entries: Vec<Entry>,
     /// Packed n-gram → range of `postings`.
     pub(super) grams: GramTable,
-    /// Entry indices, grouped by gram, ascending within a gram.
+    /// Entry indices, grouped by gram, ascending within a gram; [`POSTINGS_PADDING`] zeros at
+    /// the end.
     pub(super) postings: Vec<u16>,
     /// Hits in one window that make each entry a candidate, side by side for the counting loop
     /// (an entry is a few hundred bytes).
@@ -368,6 +372,7 @@ impl Reference {
             postings.extend(chunk.iter().map(|&(_, e)| e));
             grams.insert(chunk[0].0, (start, chunk.len() as u32));
         }
+        postings.resize(postings.len() + POSTINGS_PADDING, 0);
         Reference {
             entries,
             grams,

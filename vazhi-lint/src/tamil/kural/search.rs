@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use super::align::{Ends, align};
 use super::judge::{Quote, judge};
-use super::reference::{GRAM, Reference};
+use super::reference::{GRAM, POSTINGS_PADDING, Reference};
 use crate::tamil::phoneme::{self, BITS, Phoneme, Phonemes};
 
 /// Fewer hits than this cannot make any kural a candidate (the lowest threshold is 11).
@@ -18,11 +18,19 @@ const SLACK: usize = 12;
 /// longer substituted word must still fit.
 const WINDOW: usize = 96;
 
-/// One n-gram of the stream found in the index: its position and its postings.
+/// One n-gram of the stream found in the index: its position and where its postings are in
+/// [`Reference::postings`].
 #[derive(Clone, Copy)]
 struct Hit {
     at: usize,
-    postings: &'static [u16],
+    start: u32,
+    len: u32,
+}
+
+impl Hit {
+    fn postings(self, reference: &Reference) -> &[u16] {
+        &reference.postings[self.start as usize..(self.start + self.len) as usize]
+    }
 }
 
 /// Buffers [`Reference::candidates`] reuses from one text to the next on a thread: it runs on
@@ -84,10 +92,7 @@ impl Reference {
         for &at in &maybe[..through] {
             let at = at as usize;
             if let Some((start, len)) = self.grams.probe(keys[at]) {
-                out.push(Hit {
-                    at,
-                    postings: &self.postings[start as usize..(start + len) as usize],
-                });
+                out.push(Hit { at, start, len });
             }
         }
     }
@@ -122,11 +127,8 @@ impl Reference {
         // The text's postings end to end, so that counting and clearing are each one loop: a
         // loop per hit (a list of one to a few hundred kurals) left it at an exit the processor
         // could not predict, once per hit in each.
-        flat.clear();
-        for hit in hits.iter() {
-            flat.extend_from_slice(hit.postings);
-        }
-        for &e in flat.iter() {
+        let posted = copy_postings(&self.postings, hits, flat);
+        for &e in posted {
             let e = usize::from(e);
             totals[e] += 1;
             if totals[e] == u32::from(self.candidate_hits[e]) {
@@ -135,9 +137,9 @@ impl Reference {
         }
         // Back to zero for the next text: by the postings again when there were few of them,
         // else all 1330 counts at once (5 KiB).
-        let by_postings = flat.len() < totals.len();
+        let by_postings = posted.len() < totals.len();
         if by_postings {
-            for &e in flat.iter() {
+            for &e in posted {
                 totals[usize::from(e)] = 0;
             }
         } else {
@@ -160,7 +162,7 @@ impl Reference {
             })
             .collect();
         for hit in hits.iter() {
-            for &e in hit.postings {
+            for &e in hit.postings(self) {
                 let e = usize::from(e);
                 if let Some(list) = lists.get_mut(usize::from(slots[e])) {
                     list.hits.push(hit.at);
@@ -339,6 +341,32 @@ impl Reference {
     }
 }
 
+/// The hits' postings end to end in `flat`, returned as a slice of it.
+///
+/// Copied in fixed blocks of [`POSTINGS_PADDING`] entries: most lists are shorter than that, and a
+/// copy call per list cost more than the counting. A block may run past its list (into the next
+/// list, or the padding at the end of `postings`); the next block overwrites that, and the slice
+/// returned ends at the last list's end, so the result is exactly the lists in order.
+fn copy_postings<'a>(postings: &[u16], hits: &[Hit], flat: &'a mut Vec<u16>) -> &'a [u16] {
+    let total: usize = hits.iter().map(|hit| hit.len as usize).sum();
+    flat.resize(total + POSTINGS_PADDING, 0);
+    let mut end = 0;
+    for hit in hits {
+        let (start, len) = (hit.start as usize, hit.len as usize);
+        let mut done = 0;
+        loop {
+            flat[end + done..end + done + POSTINGS_PADDING]
+                .copy_from_slice(&postings[start + done..start + done + POSTINGS_PADDING]);
+            done += POSTINGS_PADDING;
+            if done >= len {
+                break;
+            }
+        }
+        end += len;
+    }
+    &flat[..total]
+}
+
 /// A kural whose n-grams cluster somewhere in the text.
 pub(super) struct Candidate {
     entry: usize,
@@ -460,4 +488,44 @@ fn extend_to_delimiters(text: &str, span: Range<usize>, head: bool, tail: bool) 
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tamil::kural::samples::Lcg;
+
+    /// The block copy gives exactly the lists end to end: lists shorter and longer than a
+    /// block, empty runs of hits, and the last list of the postings (read into the padding).
+    #[test]
+    fn copied_postings_are_the_lists_end_to_end() {
+        let mut rng = Lcg(11);
+        let mut postings: Vec<u16> = Vec::new();
+        let mut lists: Vec<(u32, u32)> = Vec::new();
+        for _ in 0..200 {
+            let len = 1 + rng.below(3 * POSTINGS_PADDING);
+            lists.push((postings.len() as u32, len as u32));
+            postings.extend((0..len).map(|_| rng.below(1330) as u16));
+        }
+        postings.resize(postings.len() + POSTINGS_PADDING, 0);
+        let mut flat = Vec::new();
+        for round in 0..500 {
+            let count = if round == 0 { 0 } else { rng.below(40) };
+            let mut hits: Vec<Hit> = (0..count)
+                .map(|at| {
+                    let (start, len) = lists[rng.below(lists.len())];
+                    Hit { at, start, len }
+                })
+                .collect();
+            if round == 1 {
+                let &(start, len) = lists.last().expect("lists");
+                hits.push(Hit { at: 0, start, len });
+            }
+            let plain: Vec<u16> = hits
+                .iter()
+                .flat_map(|h| postings[h.start as usize..(h.start + h.len) as usize].iter().copied())
+                .collect();
+            assert_eq!(copy_postings(&postings, &hits, &mut flat), plain.as_slice());
+        }
+    }
 }
