@@ -986,27 +986,37 @@ impl Linter {
         let mut last_line = 0;
         let mut windows = mapped.windows();
         let mut next = windows.next(mapped);
+        // The last window's checked records, settled while the next window is checked.
+        let mut unsettled: Option<Part> = None;
         while let Some(window) = next {
             let window = match window {
                 Ok(window) => window,
                 Err(err) => {
+                    settle_checked(plan, &mut part, unsettled.take(), flow);
                     plan.unreadable_past(&mut part, &source.path, last_line, &err);
                     break;
                 }
             };
             last_line = window.units.last().map_or(last_line, |unit| unit.line);
-            self.report_problems(plan, source, &window.problems, &mut part);
-            // Finding the next window's lines (and faulting its pages in) is serial work: do it
-            // while this window's records are checked rather than between windows.
-            let (checked, following) = rayon::join(
-                || self.check_units(plan, source, mapped.data(), &window.units),
-                || windows.next(mapped),
-            );
-            part = std::mem::replace(&mut part, plan.part()).merge(checked);
-            settle(plan, &mut part, flow);
+            // Serial work is done while this window's records are checked rather than between
+            // windows, when the other threads would wait: settling the last window (its
+            // findings sorted and written out, in window order as before), then finding the next
+            // window's lines and faulting its pages in. The checking is spawned, not joined,
+            // because the outlet a settle writes to need not be `Send`; this thread settles, then
+            // helps check until the scope ends.
+            let mut checked = None;
+            let mut following = None;
+            rayon::in_place_scope(|scope| {
+                scope.spawn(|_| checked = Some(self.check_units(plan, source, mapped.data(), &window.units)));
+                settle_checked(plan, &mut part, unsettled.take(), flow);
+                self.report_problems(plan, source, &window.problems, &mut part);
+                following = Some(windows.next(mapped));
+            });
+            unsettled = checked;
             windows.release(mapped, window.end);
-            next = following;
+            next = following.flatten();
         }
+        settle_checked(plan, &mut part, unsettled, flow);
         part
     }
 
@@ -1157,6 +1167,14 @@ fn settle(plan: &FilePlan<'_>, part: &mut Part, flow: &mut Option<Flow<'_, '_>>)
     drain(flow.dataset, &mut part.findings);
     part.note_problem();
     flow.outlet.emit(std::mem::take(&mut part.findings));
+}
+
+/// Joins a window's checked records to the file's part, then [`settle`]s it.
+fn settle_checked(plan: &FilePlan<'_>, part: &mut Part, checked: Option<Part>, flow: &mut Option<Flow<'_, '_>>) {
+    if let Some(checked) = checked {
+        *part = std::mem::replace(part, plan.part()).merge(checked);
+        settle(plan, part, flow);
+    }
 }
 
 /// The source line of an unreadable record around `column` (code points, 1-based), with bytes that

@@ -27,12 +27,6 @@ struct Hit {
     len: u32,
 }
 
-impl Hit {
-    fn postings(self, reference: &Reference) -> &[u16] {
-        &reference.postings[self.start as usize..(self.start + self.len) as usize]
-    }
-}
-
 /// Buffers [`Reference::candidates`] reuses from one text to the next on a thread: it runs on
 /// every Tamil text, and a short text should not pay for allocating and zeroing 1330 counts.
 #[derive(Default)]
@@ -161,13 +155,19 @@ impl Reference {
                 }
             })
             .collect();
+        // Read from the copy counted above (the hits' postings in hit order), with slices held in
+        // registers rather than reloaded from the vectors at every posting.
+        let slot_of = slots.as_slice();
+        let mut from = 0;
         for hit in hits.iter() {
-            for &e in hit.postings(self) {
-                let e = usize::from(e);
-                if let Some(list) = lists.get_mut(usize::from(slots[e])) {
-                    list.hits.push(hit.at);
+            let to = from + hit.len as usize;
+            for &e in &posted[from..to] {
+                let slot = slot_of[usize::from(e)];
+                if slot != NOT_ELIGIBLE {
+                    lists[usize::from(slot)].hits.push(hit.at);
                 }
             }
+            from = to;
         }
         for &entry in &eligible {
             slots[entry] = NOT_ELIGIBLE;
