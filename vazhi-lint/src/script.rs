@@ -99,7 +99,7 @@ const TWO_PART_VOWELS: [(char, char, char); 4] = [
 
 /// What one walk over the bytes of a text tells about its NFC form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ByteNfc {
+pub(crate) enum ByteNfc {
     /// ASCII, Tamil and general punctuation, with no two-part vowel written as two signs: NFC.
     Stable,
     /// The same repertoire, with two-part vowels written as two signs.
@@ -112,9 +112,9 @@ enum ByteNfc {
 /// repertoire, which settles the answer: text in another script stops within this many bytes.
 const NFC_CHUNK: usize = 512;
 /// Every check at a position reads up to this many bytes after it.
-const NFC_LOOKAHEAD: usize = 5;
+pub(crate) const NFC_LOOKAHEAD: usize = 5;
 
-fn byte_nfc(text: &str) -> ByteNfc {
+pub(crate) fn byte_nfc(text: &str) -> ByteNfc {
     let bytes = text.as_bytes();
     let mut two_part = false;
     // Positions with all five bytes after them in the text are checked in place; the last five
@@ -151,7 +151,27 @@ fn byte_nfc(text: &str) -> ByteNfc {
 /// the answers ORed, so the loop runs on vectors, a few dozen bytes a step. (Character by
 /// character, this check was two fifths of the `duplicate` rule.)
 #[inline]
-fn nfc_flags(window: &[u8]) -> (bool, bool) {
+pub(crate) fn nfc_flags(window: &[u8]) -> (bool, bool) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2, checked just above.
+        return unsafe { nfc_flags_avx2(window) };
+    }
+    nfc_flags_on_vectors(window)
+}
+
+/// [`nfc_flags_on_vectors`] compiled for AVX2: the same loop on 32-byte vectors instead of the
+/// 16-byte ones every x86_64 has, twice the bytes a step. Both the not-NFC and the duplicate
+/// rule run it on every text.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn nfc_flags_avx2(window: &[u8]) -> (bool, bool) {
+    nfc_flags_on_vectors(window)
+}
+
+/// The loop behind [`nfc_flags`], inlined into each of its builds.
+#[inline(always)]
+fn nfc_flags_on_vectors(window: &[u8]) -> (bool, bool) {
     let n = window.len() - NFC_LOOKAHEAD;
     // Six views of one length: the loop has no bounds checks.
     let (b0, b1, b2) = (&window[..n], &window[1..n + 1], &window[2..n + 2]);
@@ -247,7 +267,7 @@ pub fn tamil_nfc(text: &str) -> Option<std::borrow::Cow<'_, str>> {
 }
 
 /// [`TWO_PART_VOWELS`] as the UTF-8 bytes of the two signs, with the vowel they compose to.
-const TWO_PART_BYTES: [([u8; 6], char); 4] = {
+pub(crate) const TWO_PART_BYTES: [([u8; 6], char); 4] = {
     /// A Tamil-block character's three UTF-8 bytes.
     const fn utf8(c: char) -> [u8; 3] {
         let c = c as u32;
