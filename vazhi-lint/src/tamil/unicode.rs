@@ -389,6 +389,32 @@ const STEPS: [[After; 128]; After::ALL.len()] = {
     steps
 };
 
+/// The state after each Tamil-block code point in a text well formed so far: every state a
+/// code point does not make malformed leads to the same one (a consonant to
+/// [`After::Consonant`], ெ to [`After::SignE`] since it is only allowed after a consonant, any
+/// sign completing a letter to [`After::Nothing`]), which the table's construction checks.
+/// [`After::Malformed`] for a code point no state allows.
+const SETTLED: [After; 128] = {
+    let mut settled = [After::Malformed; 128];
+    let mut i = 0;
+    while i < 128 {
+        let mut s = 0;
+        while s < After::ALL.len() {
+            let next = STEPS[s][i];
+            if !matches!(next, After::Malformed) {
+                assert!(
+                    matches!(settled[i], After::Malformed) || settled[i] as usize == next as usize,
+                    "a code point allowed in two states leads to one state"
+                );
+                settled[i] = next;
+            }
+            s += 1;
+        }
+        i += 1;
+    }
+    settled
+};
+
 /// True when [`malformed_sequences`] surely finds nothing: no joiner, no unassigned code point,
 /// and every sign where it belongs ([`Part::after`]). Read on bytes with one table look-up per
 /// letter, several times faster than the full scan, which reads `char`s through a state machine
@@ -405,10 +431,12 @@ fn well_formed(bytes: &[u8]) -> bool {
             continue;
         }
         if let Some(offset) = super::phoneme::tamil_offset(bytes, at) {
-            after = STEPS[after as usize][offset];
-            if after == After::Malformed {
+            if STEPS[after as usize][offset] == After::Malformed {
                 return false;
             }
+            // The next state from this code point alone ([`SETTLED`]), not from the look-up
+            // just made: each letter's look-up then waits on no other.
+            after = SETTLED[offset];
             at += 3;
             continue;
         }
