@@ -152,13 +152,19 @@ def rule_codes(binary: Path) -> list[str]:
 
 def run(binary: Path, corpus: Path, threads: int, extra: list[str], out: Path | None = None) -> tuple[float, int, int]:
     """Wall seconds, peak RSS in kB, exit status of one lint run; the findings go to `out` (JSON Lines)."""
+    elapsed, rss_kb, code, _ = run_with_cpu(binary, corpus, threads, extra, out)
+    return elapsed, rss_kb, code
+
+
+def run_with_cpu(binary: Path, corpus: Path, threads: int, extra: list[str], out: Path | None = None) -> tuple[float, int, int, float]:
+    """Like `run`, with the CPU seconds (user + system) the run took."""
     args = [str(binary), "vazhi", "lint", "--threads", str(threads), "--format", "jsonl", "--exit-zero", "--no-progress", *extra, str(corpus)]
     start = time.perf_counter()
     with (out.open("wb") if out else open(os.devnull, "wb")) as sink:
         child = subprocess.Popen(args, stdout=sink)
         _, status, usage = os.wait4(child.pid, 0)
     elapsed = time.perf_counter() - start
-    return elapsed, usage.ru_maxrss, os.waitstatus_to_exitcode(status)
+    return elapsed, usage.ru_maxrss, os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime
 
 
 def timed(binary: Path, corpus: Path, threads: int, extra: list[str], runs: int, out: Path | None = None) -> tuple[float, float, int]:
@@ -296,25 +302,36 @@ def per_rule_bench(binary: Path, corpus: Path, records: int, runs: int) -> None:
         print(f"{label:<24} {best:>7.2f}  {size / 1e6 / best:>7.0f}  {median:>8.2f}  {size / 1e6 / median:>7.0f}  {peak / 1024:>6.0f} MB")
 
 
-def previous_bench(binary: Path, previous: Path, corpus: Path, runs: int) -> None:
+def previous_bench(binary: Path, previous: Path, corpus: Path, runs: int, threads: int) -> None:
     """This build against an earlier one, alternating run by run so both see the machine at the
-    same speed: all rules, then the slowest rules alone, on 2 threads."""
+    same speed: all rules, then the slowest rules alone. Wall time is what a user waits; CPU time
+    (user + system) moves less when the VM's speed swings from one run to the next, and on one
+    thread it is the steadier measure of the code."""
     size = corpus.stat().st_size
     rows = [("all rules", ["--select", "ALL"])] + [
         (f"{code} {name}", ["--select", code])
         for code, name in [("VZ401", "kural-mismatch"), ("VZ205", "repetition"), ("VZ206", "duplicate"), ("VZ402", "tamil-unicode"), ("VZ405", "not-nfc"), ("VZ204", "template-leak")]
     ]
-    print(f"{'rules (2 threads)':<24} {'previous MB/s':>13}  {'this MB/s':>9}  {'speed-up':>8}   (medians of {runs})")
+    print(
+        f"{f'rules ({threads} thread' + ('s)' if threads > 1 else ')'):<24} {'previous MB/s':>13}  {'this MB/s':>9}  {'speed-up':>8}"
+        f"  {'previous CPU s':>14}  {'this CPU s':>10}  {'speed-up':>8}   (medians of {runs})"
+    )
     for label, extra in rows:
-        times: dict[str, list[float]] = {"previous": [], "this": []}
+        wall: dict[str, list[float]] = {"previous": [], "this": []}
+        cpu: dict[str, list[float]] = {"previous": [], "this": []}
         for _ in range(runs):
             for key, program in (("previous", previous), ("this", binary)):
-                elapsed, _, code = run(program, corpus, 2, extra)
+                elapsed, _, code, seconds = run_with_cpu(program, corpus, threads, extra)
                 if code != 0:
                     sys.exit(f"{program} exited {code}")
-                times[key].append(elapsed)
-        before, after = statistics.median(times["previous"]), statistics.median(times["this"])
-        print(f"{label:<24} {size / 1e6 / before:>13.0f}  {size / 1e6 / after:>9.0f}  {before / after:>7.2f}x")
+                wall[key].append(elapsed)
+                cpu[key].append(seconds)
+        before, after = statistics.median(wall["previous"]), statistics.median(wall["this"])
+        cpu_before, cpu_after = statistics.median(cpu["previous"]), statistics.median(cpu["this"])
+        print(
+            f"{label:<24} {size / 1e6 / before:>13.0f}  {size / 1e6 / after:>9.0f}  {before / after:>7.2f}x"
+            f"  {cpu_before:>14.2f}  {cpu_after:>10.2f}  {cpu_before / cpu_after:>7.2f}x"
+        )
 
 
 def main() -> None:
@@ -331,6 +348,7 @@ def main() -> None:
     parser.add_argument("--corpus", choices=["kurals", "sft"], default="kurals", help="kurals: every record quotes a kural (the worst case); sft: ordinary prose, 1%% kural quotes")
     parser.add_argument("--per-rule", action="store_true", help="each rule alone, then all together (2 threads)")
     parser.add_argument("--previous", help="another cargo-vazhi binary (an earlier build) to time run by run against this one")
+    parser.add_argument("--threads", type=int, default=2, help="worker threads for --previous (1 gives the steadiest CPU times)")
     parser.add_argument("--write-corpus", metavar="PATH", help="only write the corpus of --size-mb to PATH (`.zst`: compressed), print its record count, and stop")
     options = parser.parse_args()
     if options.write_corpus:
@@ -365,7 +383,7 @@ def main() -> None:
         baseline_bench(binary, corpus, records, options.runs)
         return
     if options.previous:
-        previous_bench(binary, Path(options.previous), corpus, options.runs)
+        previous_bench(binary, Path(options.previous), corpus, options.runs, options.threads)
         return
     if options.per_rule:
         per_rule_bench(binary, corpus, records, options.runs)
