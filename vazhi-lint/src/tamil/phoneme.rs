@@ -247,9 +247,7 @@ static AFTER_CONSONANT: [Follows; 129] = {
 impl Sink for Phonemes {
     fn push(&mut self, p: Phoneme, start: usize, end: usize) {
         self.codes.push(p);
-        // Texts over 4 GiB are not linted as one record; saturate rather than wrap.
-        let offset = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
-        self.letters.push((offset(start), offset(end)));
+        self.letters.push(letter(start, end));
     }
 
     fn pop(&mut self) {
@@ -286,6 +284,13 @@ pub fn phonemes_with_letters(text: &str) -> Phonemes {
     codes.truncate(len);
     letters.truncate(len);
     Phonemes { codes, letters }
+}
+
+/// A letter's byte range as [`Phonemes::letters`] keeps it. Texts over 4 GiB are not linted as
+/// one record; the offsets saturate rather than wrap.
+fn letter(start: usize, end: usize) -> (u32, u32) {
+    let offset = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
+    (offset(start), offset(end))
 }
 
 /// No text has more phonemes than this: each comes from a three-byte Tamil letter, which gives
@@ -332,9 +337,8 @@ struct Filled<'a> {
 impl Sink for Filled<'_> {
     #[inline]
     fn push(&mut self, p: Phoneme, start: usize, end: usize) {
-        let offset = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
         self.codes[self.len] = p;
-        self.letters[self.len] = (offset(start), offset(end));
+        self.letters[self.len] = letter(start, end);
         self.len += 1;
     }
 
@@ -348,8 +352,7 @@ impl Sink for Filled<'_> {
     /// most two phonemes, so the slot after the consonant is within [`most_phonemes`].)
     #[inline]
     fn push_letter(&mut self, consonant: Phoneme, vowel: Phoneme, start: usize, end: usize) {
-        let offset = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
-        let letter = (offset(start), offset(end));
+        let letter = letter(start, end);
         self.codes[self.len] = consonant;
         self.letters[self.len] = letter;
         self.codes[self.len + 1] = vowel;

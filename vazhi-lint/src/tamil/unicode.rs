@@ -983,16 +983,12 @@ mod tests {
         let pieces = [
             "க", "\u{0BC6}", "\u{0BC7}", "\u{0BBE}", "\u{0BD7}", "\u{0B92}", "\u{0BCD}", "ொ", "ௌ", " ", "a", "“", "—",
         ];
-        let mut state = 7u64;
-        let mut next = |n: usize| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (state >> 33) as usize % n
-        };
+        let mut random = Xorshift(0x2545_F491_4F6C_DD1D);
         let mut with_pairs = 0;
         for _ in 0..20_000 {
-            let text: String = (0..next(24)).map(|_| pieces[next(pieces.len())]).collect();
+            let text: String = (0..random.below(24))
+                .map(|_| pieces[random.below(pieces.len())])
+                .collect();
             if crate::script::byte_nfc(&text) != ByteNfc::TwoPartVowels {
                 continue;
             }
