@@ -84,6 +84,10 @@ pub(super) struct Entry {
     /// [`judge`](super::judge)).
     pub(super) tokens: Vec<&'static str>,
     pub(super) damaged: Vec<DamagedReading>,
+    /// Its distinct n-grams, each named by where its postings start in [`Reference::postings`]
+    /// (a number below the postings' length, unique to the n-gram): the search marks these to
+    /// pick out the kural's hits without reading any postings.
+    pub(super) gram_ids: Vec<u32>,
     /// Worked out when a quotation of this kural is first judged ([`Entry::spellings`]).
     spellings: OnceLock<Spellings>,
 }
@@ -336,6 +340,7 @@ impl Reference {
                 words,
                 tokens,
                 damaged: Vec::new(),
+                gram_ids: Vec::new(),
                 spellings: OnceLock::new(),
             });
         }
@@ -373,6 +378,17 @@ impl Reference {
             grams.insert(chunk[0].0, (start, chunk.len() as u32));
         }
         postings.resize(postings.len() + POSTINGS_PADDING, 0);
+        for entry in &mut entries {
+            let mut ids: Vec<u32> = entry
+                .verse
+                .codes
+                .windows(GRAM)
+                .map(|gram| grams.probe(gram_key(gram)).expect("a kural's n-gram is indexed").0)
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            entry.gram_ids = ids;
+        }
         Reference {
             entries,
             grams,

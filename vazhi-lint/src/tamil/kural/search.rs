@@ -41,6 +41,8 @@ struct Scratch {
     look_up: HitScratch,
     /// The hits' postings end to end.
     flat: Vec<u16>,
+    /// One bit per gram id, the eligible kural's n-grams set; all zero between uses.
+    marks: Vec<u64>,
 }
 
 /// The buffers of [`Reference::hits`]: every position's n-gram key, and the positions whose key
@@ -104,6 +106,7 @@ impl Reference {
             slots,
             look_up,
             flat,
+            marks,
         } = scratch;
         self.hits(codes, look_up, hits);
         if hits.len() < MIN_CANDIDATE_HITS {
@@ -142,36 +145,13 @@ impl Reference {
         if eligible.is_empty() {
             return Vec::new();
         }
-        // The eligible kurals' hit positions, in order, from one more pass over the postings.
-        slots.resize(self.entries.len(), NOT_ELIGIBLE);
-        let mut lists: Vec<Candidate> = eligible
-            .iter()
-            .enumerate()
-            .map(|(slot, &entry)| {
-                slots[entry] = u16::try_from(slot).expect("at most 1330 kurals");
-                Candidate {
-                    entry,
-                    hits: Vec::new(),
-                }
-            })
-            .collect();
-        // Read from the copy counted above (the hits' postings in hit order), with slices held in
-        // registers rather than reloaded from the vectors at every posting.
-        let slot_of = slots.as_slice();
-        let mut from = 0;
-        for hit in hits.iter() {
-            let to = from + hit.len as usize;
-            for &e in &posted[from..to] {
-                let slot = slot_of[usize::from(e)];
-                if slot != NOT_ELIGIBLE {
-                    lists[usize::from(slot)].hits.push(hit.at);
-                }
-            }
-            from = to;
-        }
-        for &entry in &eligible {
-            slots[entry] = NOT_ELIGIBLE;
-        }
+        // The eligible kurals' hit positions, in order, by whichever way reads less: a pass over
+        // the hits for each kural, or one pass over all their postings.
+        let lists = if eligible.len() * hits.len() <= posted.len() {
+            self.eligible_hits_by_grams(hits, &eligible, marks)
+        } else {
+            self.eligible_hits_by_postings(hits, posted, &eligible, slots)
+        };
         // A kural is a candidate from the first hit of its that closes a window holding enough
         // of them; candidates come in that order, kurals reached at one hit by number.
         let mut reached: Vec<(usize, Candidate)> = lists
@@ -188,6 +168,74 @@ impl Reference {
             .collect();
         reached.sort_by_key(|(at, list)| (*at, list.entry));
         reached.into_iter().map(|(_, list)| list).collect()
+    }
+
+    /// Each eligible kural's hit positions, kural by kural: its n-grams marked in a bitset over
+    /// gram ids ([`Entry::gram_ids`](super::reference::Entry)), then one bit tested per hit. A
+    /// hit is the kural's exactly when its n-gram is one of the kural's, which is what its
+    /// postings say too. A pass over the hits per kural: cheaper than reading every posting
+    /// when few kurals are eligible, as in a text quoting one (three postings per hit).
+    fn eligible_hits_by_grams(&self, hits: &[Hit], eligible: &[usize], marks: &mut Vec<u64>) -> Vec<Candidate> {
+        marks.resize(self.postings.len().div_ceil(64), 0);
+        eligible
+            .iter()
+            .map(|&entry| {
+                let ids = &self.entries[entry].gram_ids;
+                for &id in ids {
+                    marks[id as usize / 64] |= 1 << (id % 64);
+                }
+                let hits = hits
+                    .iter()
+                    .filter(|hit| marks[hit.start as usize / 64] >> (hit.start % 64) & 1 == 1)
+                    .map(|hit| hit.at)
+                    .collect();
+                // Only the kural's own bits were set: their words back to zero.
+                for &id in ids {
+                    marks[id as usize / 64] = 0;
+                }
+                Candidate { entry, hits }
+            })
+            .collect()
+    }
+
+    /// Each eligible kural's hit positions from one pass over all the hits' postings (`posted`,
+    /// in hit order): for a text where many kurals are eligible.
+    fn eligible_hits_by_postings(
+        &self,
+        hits: &[Hit],
+        posted: &[u16],
+        eligible: &[usize],
+        slots: &mut Vec<u16>,
+    ) -> Vec<Candidate> {
+        slots.resize(self.entries.len(), NOT_ELIGIBLE);
+        let mut lists: Vec<Candidate> = eligible
+            .iter()
+            .enumerate()
+            .map(|(slot, &entry)| {
+                slots[entry] = u16::try_from(slot).expect("at most 1330 kurals");
+                Candidate {
+                    entry,
+                    hits: Vec::new(),
+                }
+            })
+            .collect();
+        // Slices held in registers rather than reloaded from the vectors at every posting.
+        let slot_of = slots.as_slice();
+        let mut from = 0;
+        for hit in hits {
+            let to = from + hit.len as usize;
+            for &e in &posted[from..to] {
+                let slot = slot_of[usize::from(e)];
+                if slot != NOT_ELIGIBLE {
+                    lists[usize::from(slot)].hits.push(hit.at);
+                }
+            }
+            from = to;
+        }
+        for &entry in eligible {
+            slots[entry] = NOT_ELIGIBLE;
+        }
+        lists
     }
 
     /// All quotations of the candidates: first the exact ones (cheap, and they settle their
@@ -527,5 +575,47 @@ mod tests {
                 .collect();
             assert_eq!(copy_postings(&postings, &hits, &mut flat), plain.as_slice());
         }
+    }
+
+    /// Both ways of listing the eligible kurals' hits give the same positions, on each kural
+    /// followed by its commentaries and for any set of kurals: those with postings among the
+    /// hits (all of them, or a few) and one with none.
+    #[test]
+    fn eligible_hits_by_grams_equal_those_by_postings() {
+        let reference = super::super::reference::reference();
+        let mut rng = Lcg(5);
+        let mut scratch = Scratch::default();
+        let mut listed = 0;
+        for (number, first, second) in crate::tamil::kural::samples::commentaries().into_iter().step_by(7) {
+            let text = format!(
+                "{}\n{first}\n{second}",
+                super::super::kural(number).expect("kural").tamil
+            );
+            let codes = phoneme::phonemes(&text);
+            let mut hits = Vec::new();
+            reference.hits(&codes, &mut scratch.look_up, &mut hits);
+            let posted = copy_postings(&reference.postings, &hits, &mut scratch.flat).to_vec();
+            let mut present: Vec<usize> = posted.iter().map(|&e| usize::from(e)).collect();
+            present.sort_unstable();
+            present.dedup();
+            // Distinct, as the counting gives them.
+            let mut few: Vec<usize> = (0..3).map(|_| present[rng.below(present.len())]).collect();
+            few.sort_unstable();
+            few.dedup();
+            let absent = (0..reference.entries.len())
+                .find(|e| !present.contains(e))
+                .expect("a kural without hits");
+            for eligible in [present.clone(), few, vec![absent]] {
+                let by_grams = reference.eligible_hits_by_grams(&hits, &eligible, &mut scratch.marks);
+                let by_postings = reference.eligible_hits_by_postings(&hits, &posted, &eligible, &mut scratch.slots);
+                assert_eq!(by_grams.len(), eligible.len());
+                for (a, b) in by_grams.iter().zip(&by_postings) {
+                    assert_eq!((a.entry, &a.hits), (b.entry, &b.hits), "kural {number}'s text");
+                    listed += a.hits.len();
+                }
+            }
+            assert!(scratch.marks.iter().all(|&word| word == 0), "marks cleared");
+        }
+        assert!(listed > 10_000, "{listed}");
     }
 }
