@@ -57,10 +57,12 @@ use tokenizers::{NormalizedString, Normalizer, Tokenizer};
 
 use super::bpe::{ByteLevelBpe, PieceCache, TokenizerFile};
 use super::template::Rendered;
+use known_split::KnownSplit;
 
 #[cfg(feature = "calibration")]
 #[doc(hidden)]
 pub mod calibration;
+mod known_split;
 #[cfg(any(test, feature = "calibration"))]
 mod samples;
 
@@ -760,10 +762,17 @@ fn split_stage(step: &Value) -> Result<SplitStage, String> {
 }
 
 /// One `Split` pre-tokenizer (behaviour `Isolated`): matches and the gaps between them are
-/// pieces. Searches are anchored at the end of the previous piece (patterns like Qwen's match
-/// at every position), which spares the reverse scan an unanchored search needs to find
-/// where a match starts; only a gap costs an unanchored search.
-struct SplitStage {
+/// pieces. The Qwen 2/3 and Llama 3 pattern is matched by hand ([`KnownSplit`]); any other runs
+/// on the regex.
+enum SplitStage {
+    Known(KnownSplit),
+    Regex(RegexSplit),
+}
+
+/// A `Split` pattern on the `regex` crate. Searches are anchored at the end of the previous
+/// piece (patterns like Qwen's match at every position), which spares the reverse scan an
+/// unanchored search needs to find where a match starts; only a gap costs an unanchored search.
+struct RegexSplit {
     regex: MetaRegex,
     /// Set when the pattern ended in `\s+(?!\S)|\s+`: then `regex` ends in `\s+` instead, and
     /// a whitespace run followed by a non-space gives back its last character unless one of
@@ -779,6 +788,29 @@ fn compile(pattern: &str) -> Result<MetaRegex, String> {
 }
 
 impl SplitStage {
+    fn new(pattern: &str) -> Result<Self, String> {
+        match KnownSplit::recognise(pattern) {
+            Some(known) => Ok(SplitStage::Known(known)),
+            None => RegexSplit::new(pattern).map(SplitStage::Regex),
+        }
+    }
+
+    fn for_each_piece<'t>(&self, text: &'t str, mut piece: impl FnMut(usize, &'t str)) {
+        match self {
+            SplitStage::Known(known) => {
+                let mut at = 0;
+                while at < text.len() {
+                    let end = known.piece_end(text, at);
+                    piece(at, &text[at..end]);
+                    at = end;
+                }
+            }
+            SplitStage::Regex(regex) => regex.for_each_piece(text, piece),
+        }
+    }
+}
+
+impl RegexSplit {
     fn new(pattern: &str) -> Result<Self, String> {
         let (regex, lookahead) = match pattern.strip_suffix(WHITESPACE_TAIL) {
             Some("") => (r"\s+".to_owned(), Some(None)),
@@ -1076,6 +1108,14 @@ mod tests {
                 (0..len).map(|_| PARTS[random.below(PARTS.len())]).collect()
             })
             .collect()
+    }
+
+    /// Qwen's pattern takes the hand matcher: the counts checked against `encode` in these tests
+    /// are the hand matcher's.
+    #[test]
+    fn qwen_splits_by_hand() {
+        let fast = qwen().fast.as_ref().expect("the fast path");
+        assert!(matches!(fast.stages[..], [SplitStage::Known(_)]));
     }
 
     #[test]
