@@ -18,9 +18,10 @@
 //!    another is normalized by the tokenizer's own normalizer;
 //! 3. added tokens with `normalized: true` are split out of the normalized segment;
 //! 4. the pre-tokenizer's `Split` regexes (behaviour `Isolated`) cut the segment into pieces.
-//!    They run on the `regex` crate, not `fancy-regex`: the one look-around these patterns use,
-//!    the final `\s+(?!\S)|\s+`, is replaced by `\s+` and a whitespace run that stops before a
-//!    non-space gives back its last character, exactly what the backtracking engine does;
+//!    Qwen's and Llama 3's pattern is matched by hand ([`known_split`]); others run on the
+//!    `regex` crate, not `fancy-regex`: the one look-around these patterns use, the final
+//!    `\s+(?!\S)|\s+`, is replaced by `\s+` and a whitespace run that stops before a non-space
+//!    gives back its last character, exactly what the backtracking engine does;
 //! 5. each piece is merged by the byte-level BPE, through a small per-thread cache of piece →
 //!    count (Tamil pieces repeat a lot).
 //!
