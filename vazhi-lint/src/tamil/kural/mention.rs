@@ -3,8 +3,9 @@
 //! numbers left out, so that a correct quotation under another kural's number is caught.
 
 use std::ops::Range;
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
 
+use memchr::memmem;
 use regex::Regex;
 
 use super::reference::KURAL_COUNT;
@@ -30,6 +31,14 @@ struct MentionPatterns {
     /// `couplets` (a count): not one kural.
     not_one_after: Regex,
 }
+
+/// The Tamil word for chapter, as [`near_chapter_word`] looks for it.
+const CHAPTER: &str = "அதிகார";
+
+/// `குறள`, the keyword of every Tamil mention, and [`CHAPTER`]: searchers built once, not per
+/// quotation.
+static KURAL_WORD: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new("குறள"));
+static CHAPTER_WORD: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(CHAPTER));
 
 fn mention_patterns() -> &'static MentionPatterns {
     static PATTERNS: OnceLock<MentionPatterns> = OnceLock::new();
@@ -92,7 +101,6 @@ fn near_chapter_word(text: &str, span: &Range<usize>) -> bool {
     let from = text::floor_char_boundary(text, span.start.saturating_sub(72));
     let to = text::ceil_char_boundary(text, span.end + 72);
     let around = &text[from..to];
-    const TAMIL: &str = "அதிகார";
     const LATIN: [&str; 5] = ["chapter", "adhikar", "athikar", "adhigar", "athigar"];
     // What `to_lowercase().contains` answers, without lowering the Tamil around (a table search
     // per letter). Lowering leaves Tamil as it is, and turns no character but the Kelvin sign
@@ -100,11 +108,10 @@ fn near_chapter_word(text: &str, span: &Range<usize>) -> bool {
     // here has after an `i`); where that sign is, the text is lowered after all.
     if around.contains('\u{212A}') {
         let lower = around.to_lowercase();
-        return std::iter::once(TAMIL).chain(LATIN).any(|w| lower.contains(w));
+        return std::iter::once(CHAPTER).chain(LATIN).any(|w| lower.contains(w));
     }
     let bytes = around.as_bytes();
-    memchr::memmem::find(bytes, TAMIL.as_bytes()).is_some()
-        || LATIN.iter().any(|w| contains_ascii_ci(bytes, w.as_bytes()))
+    CHAPTER_WORD.find(bytes).is_some() || LATIN.iter().any(|w| contains_ascii_ci(bytes, w.as_bytes()))
 }
 
 /// True when `text[at..]` starts a word: the previous character is no letter or digit.
@@ -125,7 +132,7 @@ const NUMERAL_LEAD: usize = 24;
 /// to the letters of `ural`).
 fn keywords(haystack: &str) -> Vec<usize> {
     let bytes = haystack.as_bytes();
-    let mut out: Vec<usize> = memchr::memmem::find_iter(bytes, "குறள".as_bytes()).collect();
+    let mut out: Vec<usize> = KURAL_WORD.find_iter(bytes).collect();
     let tamil = out.len();
     out.extend(ascii_ci_positions(bytes, b"ural"));
     if tamil > 0 && out.len() > tamil {
@@ -229,14 +236,16 @@ fn number_mentions(text: &str, zone: Range<usize>) -> Vec<Mention> {
             break;
         };
         let start = text::floor_char_boundary(haystack, keyword.saturating_sub(NUMERAL_LEAD)).max(from);
-        let Some(caps) = patterns.numeral.captures_at(haystack, start) else {
-            break;
-        };
-        let Some(whole) = caps.get(0) else {
+        let Some(whole) = patterns.numeral.find_at(haystack, start) else {
             break;
         };
         from = whole.end();
-        out.extend(numeral_mention(text, zone.start, &caps));
+        out.extend(numeral_mention(
+            text,
+            zone.start,
+            whole,
+            trailing_digits(whole.as_str()),
+        ));
     }
     if may_hold_ordinal(haystack, &keywords) {
         let ordinals = patterns.ordinal.captures_iter(haystack);
@@ -247,14 +256,21 @@ fn number_mentions(text: &str, zone: Range<usize>) -> Vec<Mention> {
 
 /// The mention a `numeral` match in the zone starting at byte `offset` of `text` names, unless
 /// it starts inside a word or begins a range, list or count.
-fn numeral_mention(text: &str, offset: usize, caps: &regex::Captures<'_>) -> Option<Mention> {
-    let (whole, digits) = (caps.get(0)?, caps.get(1)?);
+fn numeral_mention(text: &str, offset: usize, whole: regex::Match<'_>, digits: &str) -> Option<Mention> {
     let span = offset + whole.start()..offset + whole.end();
     if !starts_word(text, span.start) || mention_patterns().not_one_after.is_match(&text[span.end..]) {
         return None;
     }
-    let number = parse_number(digits.as_str())?;
+    let number = parse_number(digits)?;
     Some(Mention { span, number })
+}
+
+/// The number a `numeral` match ends with, without asking the regex for its capture group (a
+/// backtracking pass per match): the group ends the pattern, and nothing before it in the
+/// pattern matches a digit, so the group is the match's trailing digits.
+fn trailing_digits(matched: &str) -> &str {
+    let before = matched.trim_end_matches(|c: char| c.is_ascii_digit() || ('௦'..='௯').contains(&c));
+    &matched[before.len()..]
 }
 
 /// The mention an `ordinal` match names, like [`numeral_mention`].
@@ -297,9 +313,7 @@ pub(super) fn named_number(text: &str, span: &Range<usize>, previous_end: usize,
     let zone = &text[from..to];
     // Cheap test before the patterns: every mention spells "kural", "couplet" or குறள்.
     let bytes = zone.as_bytes();
-    if !(memchr::memmem::find(bytes, "குறள".as_bytes()).is_some()
-        || contains_ascii_ci(bytes, b"kural")
-        || contains_ascii_ci(bytes, b"couplet"))
+    if !(KURAL_WORD.find(bytes).is_some() || contains_ascii_ci(bytes, b"kural") || contains_ascii_ci(bytes, b"couplet"))
     {
         return None;
     }
@@ -333,7 +347,7 @@ mod tests {
         let numerals = patterns
             .numeral
             .captures_iter(text)
-            .filter_map(|caps| numeral_mention(text, 0, &caps));
+            .filter_map(|caps| numeral_mention(text, 0, caps.get(0)?, caps.get(1)?.as_str()));
         let ordinals = patterns
             .ordinal
             .captures_iter(text)
