@@ -205,10 +205,17 @@ const LANES: usize = 16;
 /// instead of every 12).
 const WINDOW: usize = 5;
 
+/// The window of a block whose runs are all at least twice as long (under the default
+/// thresholds every block but the first, periods of 18 bytes and up, whose runs need 46
+/// matching positions and more): eight bytes make a chance match in Tamil prose rare, for a
+/// probe step only three bytes shorter.
+const WIDE_WINDOW: usize = 8;
+
 /// [`scan_period`] for the periods `first..first + period_needs.len()` (at most [`LANES`], each
-/// with its [`need_matches`]), with one probe answering for all of them: where the [`WINDOW`]
-/// bytes at `i` equal those `p` further on, for each `p` ([`lane_matches`]). Probing every
-/// `need - WINDOW + 1` bytes, with `need` the smallest of the periods' needs, still puts a whole
+/// with its [`need_matches`]), with one probe answering for all of them: where the `W` bytes
+/// at `i` equal those `p` further on, for each `p` ([`lane_matches`]), `W` being [`WIDE_WINDOW`]
+/// when every period's runs are at least twice that long, else [`WINDOW`]. Probing every
+/// `need - W + 1` bytes, with `need` the smallest of the periods' needs, still puts a whole
 /// window inside every run of `need` matching positions, so every run [`scan_period`] would
 /// report is found. (A period here does not skip a range found at its divisor in the same
 /// block, as [`scan_period`] would: such a run lies inside that range, and its finding is
@@ -229,12 +236,31 @@ fn scan_periods(b: &[u8], first: usize, period_needs: &[usize], known: &[Periodi
     if least == usize::MAX {
         return true;
     }
-    if least < 2 * WINDOW {
+    if least >= 2 * WIDE_WINDOW {
+        scan_lanes::<WIDE_WINDOW>(b, first, &needs, active, least, known, found);
+    } else if least >= 2 * WINDOW {
+        scan_lanes::<WINDOW>(b, first, &needs, active, least, known, found);
+    } else {
         return false;
     }
-    let step = least - WINDOW + 1;
+    true
+}
+
+/// The probing of [`scan_periods`] with windows of `W` bytes, for the `active` lanes' `needs`
+/// (`least` the smallest, at least `2 * W`).
+fn scan_lanes<const W: usize>(
+    b: &[u8],
+    first: usize,
+    needs: &[usize; LANES],
+    active: u32,
+    least: usize,
+    known: &[Periodic],
+    found: &mut Vec<Periodic>,
+) {
+    let n = b.len();
+    let step = least - W + 1;
     // Bytes beside a window that a run around it must match on one side or the other.
-    let side = (least - WINDOW).div_ceil(2).min(8);
+    let side = (least - W).div_ceil(2).min(8);
     // Per period, where its next run can start: past its last run or a known range.
     let mut next = [0usize; LANES];
     // The smallest `next` when last computed: no run of any period starts before it.
@@ -242,8 +268,8 @@ fn scan_periods(b: &[u8], first: usize, period_needs: &[usize], known: &[Periodi
     let mut cursor = 0usize;
     let before = found.len();
     let mut i = 0usize;
-    while i + first + WINDOW <= n {
-        let mut lanes = u32::from(lane_matches(b, i, first)) & active;
+    while i + first + W <= n {
+        let mut lanes = u32::from(lane_matches::<W>(b, i, first)) & active;
         // Whether some period's next run now starts past the next probe, so that the probes in
         // between may all be skippable.
         let mut far = false;
@@ -256,7 +282,7 @@ fn scan_periods(b: &[u8], first: usize, period_needs: &[usize], known: &[Periodi
             let p = first + lane;
             if let Some(k) = covering_divisor_range(known, &mut cursor, p, i, needs[lane]) {
                 next[lane] = k.end - p + 1;
-            } else if beside_window_matches(b, i, p, side) {
+            } else if beside_window_matches::<W>(b, i, p, side) {
                 let run = extend(b, i, p);
                 found.extend(reportable(&run, p, needs[lane]));
                 next[lane] = run.end + 1;
@@ -274,47 +300,46 @@ fn scan_periods(b: &[u8], first: usize, period_needs: &[usize], known: &[Periodi
     }
     // Found in text order; each period's runs in order of start, as `scan_period` gives them.
     found[before..].sort_by_key(|r| r.p);
-    true
 }
 
 /// Whether the `side` bytes before the window at `i`, or the `side` bytes after it, equal those
 /// `p` further on. A run of at least `least` matching positions through the window has
-/// `least - WINDOW` more on its two sides together, so at least `side` (half of them, at most 8)
+/// `least - W` more on its two sides together, so at least `side` (half of them, at most 8)
 /// on one: a window matched by chance in ordinary text (one Tamil letter seen again) is let go
 /// here, without stepping through the bytes around it one by one.
-fn beside_window_matches(b: &[u8], i: usize, p: usize, side: usize) -> bool {
+fn beside_window_matches<const W: usize>(b: &[u8], i: usize, p: usize, side: usize) -> bool {
     let mask = low_bytes(side);
     let before = i >= side && (load8(b, i - side) ^ load8(b, i - side + p)) & mask == 0;
-    let after = i + WINDOW + side + p <= b.len() && (load8(b, i + WINDOW) ^ load8(b, i + WINDOW + p)) & mask == 0;
+    let after = i + W + side + p <= b.len() && (load8(b, i + W) ^ load8(b, i + W + p)) & mask == 0;
     before || after
 }
 
-/// Bit `k` set where the [`WINDOW`] bytes from `i` equal those `first + k` bytes further on
+/// Bit `k` set where the `W` bytes from `i` equal those `first + k` bytes further on
 /// (and those lie inside `b`).
-fn lane_matches(b: &[u8], i: usize, first: usize) -> u16 {
+fn lane_matches<const W: usize>(b: &[u8], i: usize, first: usize) -> u16 {
     #[cfg(target_arch = "x86_64")]
-    if let Some(haystack) = b.get(i + first..i + first + WINDOW - 1 + LANES) {
+    if let Some(haystack) = b.get(i + first..i + first + W - 1 + LANES) {
         use std::arch::x86_64::*;
-        // SAFETY: `haystack` holds `WINDOW - 1 + LANES` bytes, so each 16-byte load from offset
-        // `k < WINDOW` stays inside it; SSE2 is always present on x86_64.
+        // SAFETY: `haystack` holds `W - 1 + LANES` bytes, so each 16-byte load from offset
+        // `k < W` stays inside it; SSE2 is always present on x86_64.
         return unsafe {
             let mut all = _mm_set1_epi8(-1);
-            for k in 0..WINDOW {
+            for k in 0..W {
                 let later = _mm_loadu_si128(haystack.as_ptr().add(k).cast());
                 all = _mm_and_si128(all, _mm_cmpeq_epi8(later, _mm_set1_epi8(b[i + k] as i8)));
             }
             _mm_movemask_epi8(all) as u16
         };
     }
-    lane_matches_bytewise(b, i, first)
+    lane_matches_bytewise::<W>(b, i, first)
 }
 
 /// [`lane_matches`] a byte at a time: near the end of the text, and off x86_64.
-fn lane_matches_bytewise(b: &[u8], i: usize, first: usize) -> u16 {
+fn lane_matches_bytewise<const W: usize>(b: &[u8], i: usize, first: usize) -> u16 {
     let mut lanes = 0;
     for k in 0..LANES {
         let p = first + k;
-        if i + p + WINDOW <= b.len() && (0..WINDOW).all(|j| b[i + j] == b[i + j + p]) {
+        if i + p + W <= b.len() && (0..W).all(|j| b[i + j] == b[i + j + p]) {
             lanes |= 1 << k;
         }
     }
@@ -615,9 +640,20 @@ mod tests {
         let mut lanes = 0;
         for first in [2, 18, 100] {
             for i in 0..b.len() {
-                let fast = lane_matches(b, i, first);
-                assert_eq!(fast, lane_matches_bytewise(b, i, first), "at {i}, periods from {first}");
+                let fast = lane_matches::<WINDOW>(b, i, first);
+                assert_eq!(
+                    fast,
+                    lane_matches_bytewise::<WINDOW>(b, i, first),
+                    "at {i}, periods from {first}"
+                );
                 lanes += fast.count_ones();
+                let wide = lane_matches::<WIDE_WINDOW>(b, i, first);
+                assert_eq!(
+                    wide,
+                    lane_matches_bytewise::<WIDE_WINDOW>(b, i, first),
+                    "at {i}, periods from {first}"
+                );
+                lanes += wide.count_ones();
             }
         }
         assert!(lanes > 1000, "{lanes}");
