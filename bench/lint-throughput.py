@@ -302,16 +302,23 @@ def per_rule_bench(binary: Path, corpus: Path, records: int, runs: int) -> None:
         print(f"{label:<24} {best:>7.2f}  {size / 1e6 / best:>7.0f}  {median:>8.2f}  {size / 1e6 / median:>7.0f}  {peak / 1024:>6.0f} MB")
 
 
-def previous_bench(binary: Path, previous: Path, corpus: Path, runs: int, threads: int) -> None:
+def previous_bench(binary: Path, previous: Path, corpus: Path, runs: int, threads: int, extra_args: list[str]) -> None:
     """This build against an earlier one, alternating run by run so both see the machine at the
     same speed: all rules, then the slowest rules alone. Wall time is what a user waits; CPU time
     (user + system) moves less when the VM's speed swings from one run to the next, and on one
-    thread it is the steadier measure of the code."""
+    thread it is the steadier measure of the code. `extra_args` go to every run; with a
+    `--tokenizer` among them the token rules alone (`VZ3`) get a row of their own."""
     size = corpus.stat().st_size
-    rows = [("all rules", ["--select", "ALL"])] + [
+    rows = [("all rules", ["--select", "ALL"])]
+    if "--tokenizer" in extra_args:
+        rows.append(("VZ3 token rules", ["--select", "VZ3"]))
+    rows += [
         (f"{code} {name}", ["--select", code])
         for code, name in [("VZ401", "kural-mismatch"), ("VZ205", "repetition"), ("VZ206", "duplicate"), ("VZ402", "tamil-unicode"), ("VZ405", "not-nfc"), ("VZ204", "template-leak")]
     ]
+    rows = [(label, extra + extra_args) for label, extra in rows]
+    if extra_args:
+        print(f"every run with: {' '.join(extra_args)}")
     print(
         f"{f'rules ({threads} thread' + ('s)' if threads > 1 else ')'):<24} {'previous MB/s':>13}  {'this MB/s':>9}  {'speed-up':>8}"
         f"  {'previous CPU s':>14}  {'this CPU s':>10}  {'speed-up':>8}   (medians of {runs})"
@@ -347,7 +354,7 @@ def main() -> None:
     parser.add_argument("--check-mb", type=int, default=20, help="MB of the corpus those comparisons read")
     parser.add_argument("--corpus", choices=["kurals", "sft"], default="kurals", help="kurals: every record quotes a kural (the worst case); sft: ordinary prose, 1%% kural quotes")
     parser.add_argument("--per-rule", action="store_true", help="each rule alone, then all together (2 threads)")
-    parser.add_argument("--previous", help="another cargo-vazhi binary (an earlier build) to time run by run against this one")
+    parser.add_argument("--previous", help="another cargo-vazhi binary (an earlier build) to time run by run against this one (with --extra-args on every run)")
     parser.add_argument("--threads", type=int, default=2, help="worker threads for --previous (1 gives the steadiest CPU times)")
     parser.add_argument("--write-corpus", metavar="PATH", help="only write the corpus of --size-mb to PATH (`.zst`: compressed), print its record count, and stop")
     options = parser.parse_args()
@@ -383,7 +390,7 @@ def main() -> None:
         baseline_bench(binary, corpus, records, options.runs)
         return
     if options.previous:
-        previous_bench(binary, Path(options.previous), corpus, options.runs, options.threads)
+        previous_bench(binary, Path(options.previous), corpus, options.runs, options.threads, options.extra_args.split())
         return
     if options.per_rule:
         per_rule_bench(binary, corpus, records, options.runs)
