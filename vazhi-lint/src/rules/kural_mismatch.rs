@@ -84,6 +84,15 @@ declare_rule! {
 
 pub struct KuralMismatch;
 
+thread_local! {
+    /// A question and its answer joined for [`check_text_after`], kept from record to record: a
+    /// fresh string per record was an allocation and a copy of every Tamil answer.
+    static JOINED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// The most [`JOINED`] keeps between records.
+const KEPT_JOINED_BYTES: usize = 1 << 20;
+
 impl RecordRule for KuralMismatch {
     fn meta(&self) -> &'static RuleMeta {
         &KURAL_MISMATCH
@@ -107,11 +116,23 @@ impl RecordRule for KuralMismatch {
             }
             // The question names the kural ("முதல் குறள் என்ன?") and the answer quotes it: check them
             // together, keeping only what lies in the answer.
-            let (text, offset) = match prompt {
-                Some(prompt) => (format!("{prompt}\n\n{}", segment.text()), prompt.len() + 2),
-                None => (segment.text().to_owned(), 0),
+            let offset = prompt.map_or(0, |prompt| prompt.len() + 2);
+            let issues = match prompt {
+                Some(prompt) => JOINED.with_borrow_mut(|joined| {
+                    joined.clear();
+                    joined.push_str(prompt);
+                    joined.push_str("\n\n");
+                    joined.push_str(segment.text());
+                    let issues = check_text_after(joined, offset);
+                    // One huge record should not stay in memory for the rest of the run.
+                    if joined.capacity() > KEPT_JOINED_BYTES {
+                        *joined = String::new();
+                    }
+                    issues
+                }),
+                None => check_text_after(segment.text(), 0),
             };
-            for mut issue in check_text_after(&text, offset) {
+            for mut issue in issues {
                 if issue.span.start < offset {
                     continue;
                 }

@@ -390,7 +390,8 @@ fn word_diff(entry: &Entry, ops: &[Op], quoted: &str, read: &Phonemes) -> Vec<Wo
             out.extend(quoted_piece.map(WordEdit::Added));
         }
     };
-    let mut out = Vec::new();
+    // Each word is emitted once: the quotation's as same or added, the kural's as removed.
+    let mut out = Vec::with_capacity(entry.words.len() + quoted_words.len());
     let (mut i, mut j) = (0, 0);
     let mut cut = (0, 0);
     let mut clean = true;
