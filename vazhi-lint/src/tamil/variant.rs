@@ -165,22 +165,28 @@ pub fn variant_keys(text: &str) -> Vec<Vec<Phoneme>> {
         let mut next: Vec<Vec<Phoneme>> = Vec::with_capacity(readings.len() * 2);
         for mut reading in readings {
             // The junction changes below are what an edition that splits here writes; one that
-            // joins the words (`கடல்நீந்துவர்`) keeps the letters, so both readings are kept.
-            let mut changed = reading.clone();
-            if short_u_before_y && ends_in_short_u(&changed) {
-                changed.pop();
-                changed.push(I);
-            } else if nasal_next && changed.len() > 1 && matches!(changed.last(), Some(&(NASAL | L | RETROFLEX_L))) {
+            // joins the words (`கடல்நீந்துவர்`) keeps the letters, so both readings are kept. Each
+            // change replaces the reading's last phoneme (with another, or with nothing), so the
+            // changed reading always differs; it is copied only when there is one.
+            let last_becomes = if short_u_before_y && ends_in_short_u(&reading) {
+                Some(Some(I))
+            } else if nasal_next && reading.len() > 1 && matches!(reading.last(), Some(&(NASAL | L | RETROFLEX_L))) {
                 // `ம்`, `ன்`, `ல்`, `ள்` before a nasal merge into it.
-                changed.pop();
+                Some(None)
             } else if hard_next
-                && changed.last() == Some(&NASAL)
+                && reading.last() == Some(&NASAL)
                 && let Some(joined) = final_nasal
             {
+                Some(Some(joined))
+            } else {
+                None
+            };
+            if let Some(replacement) = last_becomes
+                && optional < MAX_OPTIONAL_JUNCTIONS
+            {
+                let mut changed = reading.clone();
                 changed.pop();
-                changed.push(joined);
-            }
-            if changed != reading && optional < MAX_OPTIONAL_JUNCTIONS {
+                changed.extend(replacement);
                 changed.extend_from_slice(word);
                 next.push(changed);
             }
