@@ -266,18 +266,19 @@ pub fn tamil_nfc(text: &str) -> Option<std::borrow::Cow<'_, str>> {
     Some(std::borrow::Cow::Owned(compose_two_part_vowels(text)))
 }
 
+/// A Tamil-block character's three UTF-8 bytes (U+0B80..U+0BFF: `E0`, then `AE` or `AF`).
+pub(crate) const fn tamil_utf8(c: char) -> [u8; 3] {
+    let c = c as u32;
+    [0xE0, 0x80 | ((c >> 6) & 0x3F) as u8, 0x80 | (c & 0x3F) as u8]
+}
+
 /// [`TWO_PART_VOWELS`] as the UTF-8 bytes of the two signs, with the vowel they compose to.
 pub(crate) const TWO_PART_BYTES: [([u8; 6], char); 4] = {
-    /// A Tamil-block character's three UTF-8 bytes.
-    const fn utf8(c: char) -> [u8; 3] {
-        let c = c as u32;
-        [0xE0, 0x80 | ((c >> 6) & 0x3F) as u8, 0x80 | (c & 0x3F) as u8]
-    }
     let mut pairs = [([0; 6], '\0'); 4];
     let mut i = 0;
     while i < 4 {
         let (first, second, composed) = TWO_PART_VOWELS[i];
-        let (first, second) = (utf8(first), utf8(second));
+        let (first, second) = (tamil_utf8(first), tamil_utf8(second));
         pairs[i] = (
             [first[0], first[1], first[2], second[0], second[1], second[2]],
             composed,

@@ -80,7 +80,7 @@ use std::str::CharIndices;
 use unicode_normalization::char::{canonical_combining_class, compose};
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
-use crate::script::{ByteNfc, NFC_LOOKAHEAD, TWO_PART_BYTES, nfc_flags};
+use crate::script::{ByteNfc, NFC_LOOKAHEAD, TWO_PART_BYTES, nfc_flags, tamil_utf8};
 
 /// One malformed run of Tamil text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -589,9 +589,9 @@ pub fn nfc_violations(text: &str) -> Vec<Range<usize>> {
 /// third of the SFT corpus's have such pairs, and decoding every character of them was most of
 /// the `not-nfc` rule. A test compares both on generated text.
 fn two_part_vowel_violations(text: &str) -> Vec<Range<usize>> {
-    const SIGN_AA_BYTES: [u8; 3] = [0xE0, 0xAE, 0xBE];
-    const AU_LENGTH_BYTES: [u8; 3] = [0xE0, 0xAF, 0x97];
-    const PULLI_BYTES: [u8; 3] = [0xE0, 0xAF, 0x8D];
+    const SIGN_AA_BYTES: [u8; 3] = tamil_utf8(SIGN_AA);
+    const AU_LENGTH_BYTES: [u8; 3] = tamil_utf8(AU_LENGTH_MARK);
+    const PULLI_BYTES: [u8; 3] = tamil_utf8(PULLI);
     /// Positions looked at together: a block the vector check finds no pair in is passed over.
     const BLOCK: usize = 64;
     let bytes = text.as_bytes();

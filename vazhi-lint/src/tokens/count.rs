@@ -796,16 +796,9 @@ impl SplitStage {
         }
     }
 
-    fn for_each_piece<'t>(&self, text: &'t str, mut piece: impl FnMut(usize, &'t str)) {
+    fn for_each_piece<'t>(&self, text: &'t str, piece: impl FnMut(usize, &'t str)) {
         match self {
-            SplitStage::Known(known) => {
-                let mut at = 0;
-                while at < text.len() {
-                    let end = known.piece_end(text, at);
-                    piece(at, &text[at..end]);
-                    at = end;
-                }
-            }
+            SplitStage::Known(known) => known.for_each_piece(text, piece),
             SplitStage::Regex(regex) => regex.for_each_piece(text, piece),
         }
     }

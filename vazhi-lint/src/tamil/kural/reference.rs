@@ -273,6 +273,14 @@ impl GramTable {
     }
 }
 
+/// A phoneme sequence's distinct n-gram keys, ascending.
+fn distinct_gram_keys(codes: &[Phoneme]) -> Vec<u32> {
+    let mut keys: Vec<u32> = codes.windows(GRAM).map(gram_key).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
 fn gram_key(gram: &[Phoneme]) -> u32 {
     gram.iter().fold(0, |key, &p| (key << BITS) | u32::from(p))
 }
@@ -320,10 +328,7 @@ impl Reference {
                 })
                 .collect();
             let tokens = verbatim_tokens(tamil);
-            let mut distinct: Vec<u32> = verse.codes.windows(GRAM).map(gram_key).collect();
-            distinct.sort_unstable();
-            distinct.dedup();
-            let hits = distinct.len() * CANDIDATE_PERCENT / 100;
+            let hits = distinct_gram_keys(&verse.codes).len() * CANDIDATE_PERCENT / 100;
             candidate_hits.push(u16::try_from(hits.max(1)).unwrap_or(u16::MAX));
             entries.push(Entry {
                 kural: KuralRef {
@@ -362,9 +367,7 @@ impl Reference {
         }
         let mut pairs: Vec<(u32, u16)> = Vec::new();
         for (index, entry) in entries.iter().enumerate() {
-            let mut keys: Vec<u32> = entry.verse.codes.windows(GRAM).map(gram_key).collect();
-            keys.sort_unstable();
-            keys.dedup();
+            let keys = distinct_gram_keys(&entry.verse.codes);
             let index = u16::try_from(index).expect("1330 entries fit u16");
             pairs.extend(keys.into_iter().map(|k| (k, index)));
         }
@@ -376,19 +379,13 @@ impl Reference {
             let start = postings.len() as u32;
             postings.extend(chunk.iter().map(|&(_, e)| e));
             grams.insert(chunk[0].0, (start, chunk.len() as u32));
+            // The grams come in key order and their postings one after another, so each kural's
+            // ids arrive ascending.
+            for &(_, entry) in chunk {
+                entries[usize::from(entry)].gram_ids.push(start);
+            }
         }
         postings.resize(postings.len() + POSTINGS_PADDING, 0);
-        for entry in &mut entries {
-            let mut ids: Vec<u32> = entry
-                .verse
-                .codes
-                .windows(GRAM)
-                .map(|gram| grams.probe(gram_key(gram)).expect("a kural's n-gram is indexed").0)
-                .collect();
-            ids.sort_unstable();
-            ids.dedup();
-            entry.gram_ids = ids;
-        }
         Reference {
             entries,
             grams,

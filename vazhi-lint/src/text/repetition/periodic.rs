@@ -638,22 +638,19 @@ mod tests {
         let text = random_text(&mut random, 3000);
         let b = text.as_bytes();
         let mut lanes = 0;
+        /// The lanes one probe of `W` bytes sets at `i`, checked against the bytewise answer.
+        fn agreed<const W: usize>(b: &[u8], i: usize, first: usize) -> u32 {
+            let fast = lane_matches::<W>(b, i, first);
+            assert_eq!(
+                fast,
+                lane_matches_bytewise::<W>(b, i, first),
+                "window {W}, at {i}, periods from {first}"
+            );
+            fast.count_ones()
+        }
         for first in [2, 18, 100] {
             for i in 0..b.len() {
-                let fast = lane_matches::<WINDOW>(b, i, first);
-                assert_eq!(
-                    fast,
-                    lane_matches_bytewise::<WINDOW>(b, i, first),
-                    "at {i}, periods from {first}"
-                );
-                lanes += fast.count_ones();
-                let wide = lane_matches::<WIDE_WINDOW>(b, i, first);
-                assert_eq!(
-                    wide,
-                    lane_matches_bytewise::<WIDE_WINDOW>(b, i, first),
-                    "at {i}, periods from {first}"
-                );
-                lanes += wide.count_ones();
+                lanes += agreed::<WINDOW>(b, i, first) + agreed::<WIDE_WINDOW>(b, i, first);
             }
         }
         assert!(lanes > 1000, "{lanes}");

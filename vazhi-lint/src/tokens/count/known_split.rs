@@ -98,9 +98,19 @@ impl KnownSplit {
         }
     }
 
+    /// Calls `piece` with each piece of `text` and its byte offset, in order.
+    pub(super) fn for_each_piece<'t>(&self, text: &'t str, mut piece: impl FnMut(usize, &'t str)) {
+        let mut at = 0;
+        while at < text.len() {
+            let end = self.piece_end(text, at);
+            piece(at, &text[at..end]);
+            at = end;
+        }
+    }
+
     /// Where the piece starting at byte `at` of `text` ends (`at` < `text.len()`, on a char
     /// boundary): the pattern's leftmost-first match anchored at `at`, look-ahead included.
-    pub(super) fn piece_end(&self, text: &str, at: usize) -> usize {
+    fn piece_end(&self, text: &str, at: usize) -> usize {
         let rest = &text[at..];
         let mut chars = rest.char_indices().map(|(i, c)| (at + i, c, self.kind(c)));
         let Some((_, first, first_kind)) = chars.next() else {
@@ -134,16 +144,12 @@ impl KnownSplit {
         }
         // `\p{N}` (Llama 3: `\p{N}{1,3}`)
         if first_kind == Kind::Number {
-            let mut end = at;
-            for (i, c, kind) in rest
-                .char_indices()
-                .map(|(i, c)| (at + i, c, self.kind(c)))
-                .take(self.digits)
-            {
-                if kind != Kind::Number {
+            let mut end = at + first.len_utf8();
+            for next in chars.take(self.digits - 1) {
+                if next.2 != Kind::Number {
                     break;
                 }
-                end = i + c.len_utf8();
+                end = end_of(next);
             }
             return end;
         }
@@ -227,11 +233,7 @@ mod tests {
 
     fn hand_pieces(split: &KnownSplit, text: &str) -> Vec<usize> {
         let mut ends = Vec::new();
-        let mut at = 0;
-        while at < text.len() {
-            at = split.piece_end(text, at);
-            ends.push(at);
-        }
+        split.for_each_piece(text, |at, piece| ends.push(at + piece.len()));
         ends
     }
 
