@@ -166,6 +166,8 @@ fn into_static(s: Cow<'static, str>) -> &'static str {
 pub(super) struct GramTable {
     /// A key and its postings side by side, 8 bytes: a probe that finds its key has the range in
     /// the same cache line (with separate key and range arrays every hit cost two misses).
+    /// Linear probing over `1 << bits` slots, followed by a copy of the first
+    /// [`Self::PROBE_WIDTH`]` - 1` so that every window of [`Self::probe`] is contiguous.
     slots: Vec<Slot>,
     bits: u32,
     /// One bit per [`Self::FILTER_BITS`]-bit hash of the keys present: most n-grams of Tamil
@@ -216,7 +218,7 @@ impl GramTable {
     fn with_capacity(keys: usize) -> GramTable {
         let bits = (keys * 3 / 2).next_power_of_two().trailing_zeros().max(4);
         GramTable {
-            slots: vec![Slot::EMPTY; 1 << bits],
+            slots: vec![Slot::EMPTY; (1 << bits) + Self::PROBE_WIDTH - 1],
             bits,
             filter: vec![0; 1 << (Self::FILTER_BITS - 6)],
         }
@@ -225,7 +227,10 @@ impl GramTable {
     /// Distinct n-grams in the table.
     #[cfg(feature = "calibration")]
     pub(super) fn len(&self) -> usize {
-        self.slots.iter().filter(|slot| slot.key != Self::EMPTY).count()
+        self.slots[..1 << self.bits]
+            .iter()
+            .filter(|slot| slot.key != Self::EMPTY)
+            .count()
     }
 
     /// The key's bit in the filter: a different multiplier from [`Self::slot`]'s, so that keys
@@ -239,12 +244,16 @@ impl GramTable {
     }
 
     fn insert(&mut self, key: u32, range: (u32, u32)) {
-        let mask = self.slots.len() - 1;
+        let mask = (1 << self.bits) - 1;
         let mut at = self.slot(key);
         while self.slots[at].key != Self::EMPTY && self.slots[at].key != key {
             at = (at + 1) & mask;
         }
         self.slots[at] = Slot::new(key, range);
+        // The mirrored tail follows the first slots.
+        if let Some(copy) = self.slots.get_mut(at + (1 << self.bits)) {
+            *copy = Slot::new(key, range);
+        }
         let bit = Self::filter_bit(key);
         self.filter[bit / 64] |= 1 << (bit % 64);
     }
@@ -257,18 +266,39 @@ impl GramTable {
         self.filter[bit / 64] >> (bit % 64) & 1 == 1
     }
 
+    /// Slots [`Self::probe`] compares at once.
+    const PROBE_WIDTH: usize = 4;
+
     /// The key's postings range, looked up without asking the filter first.
+    ///
+    /// Four slots at a time, compared without a branch per slot. At this table's load (0.58), 29%
+    /// of the kurals' n-grams sit past their home slot (5% four slots or more): a loop going slot
+    /// by slot asks at each step whether to go on, a branch the processor cannot predict, and here
+    /// only one stored n-gram in twenty needs a second window (`kural-mismatch` alone, one thread:
+    /// 3% less CPU on the kurals corpus, 6% on SFT). Exact as linear probing: a key was put in the
+    /// first empty slot from its home on, and nothing is ever removed, so no empty slot lies
+    /// between a key and its home: a window holding the key finds it, and a window with an empty
+    /// slot and no key settles that the key is absent.
     #[inline]
     pub(super) fn probe(&self, key: u32) -> Option<(u32, u32)> {
-        let mask = self.slots.len() - 1;
+        let mask = (1 << self.bits) - 1;
         let mut at = self.slot(key);
         loop {
-            let slot = self.slots[at];
-            match slot.key {
-                k if k == key => return Some(slot.range()),
-                Self::EMPTY => return None,
-                _ => at = (at + 1) & mask,
+            let window: &[Slot; Self::PROBE_WIDTH] = self.slots[at..at + Self::PROBE_WIDTH]
+                .try_into()
+                .expect("the mirrored tail holds every window");
+            let (mut found, mut empty) = (0u32, 0u32);
+            for (i, slot) in window.iter().enumerate() {
+                found |= u32::from(slot.key == key) << i;
+                empty |= u32::from(slot.key == Self::EMPTY) << i;
             }
+            if found != 0 {
+                return Some(window[found.trailing_zeros() as usize].range());
+            }
+            if empty != 0 {
+                return None;
+            }
+            at = (at + Self::PROBE_WIDTH) & mask;
         }
     }
 }
@@ -411,4 +441,54 @@ fn verbatim_tokens(tamil: &'static str) -> Vec<&'static str> {
 /// `text` without the punctuation and white space after its last letter.
 pub(super) fn without_closing_mark(text: &str) -> &str {
     text.trim_end_matches(|c: char| !phoneme::is_word_char(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// [`GramTable::probe`] as plain linear probing: slot by slot from the key's home.
+    fn probe_slot_by_slot(table: &GramTable, key: u32) -> Option<(u32, u32)> {
+        let mask = (1 << table.bits) - 1;
+        let mut at = table.slot(key);
+        loop {
+            match table.slots[at] {
+                slot if slot.key == key => return Some(slot.range()),
+                slot if slot.key == GramTable::EMPTY => return None,
+                _ => at = (at + 1) & mask,
+            }
+        }
+    }
+
+    #[test]
+    fn windowed_probes_equal_slot_by_slot_probes() {
+        let table = &reference().grams;
+        let stored: Vec<u32> = table.slots[..1 << table.bits]
+            .iter()
+            .map(|slot| slot.key)
+            .filter(|&key| key != GramTable::EMPTY)
+            .collect();
+        assert!(stored.len() > 30_000, "the kurals' n-grams are in the table");
+        // Every key stored, at its home or displaced; keys one bit away from them, most absent;
+        // and keys from a simple generator over the 30 bits a key uses.
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let random = std::iter::from_fn(|| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            Some((state as u32) & ((1 << (BITS * GRAM as u32)) - 1))
+        });
+        let near = stored.iter().map(|&key| key ^ 1);
+        let last_window = (1 << table.bits) - (GramTable::PROBE_WIDTH - 1);
+        let (mut absent, mut through_the_tail) = (0, 0);
+        for key in stored.iter().copied().chain(near).chain(random.take(200_000)) {
+            let expected = probe_slot_by_slot(table, key);
+            absent += usize::from(expected.is_none());
+            // A probe from here reads the mirrored tail.
+            through_the_tail += usize::from(table.slot(key) >= last_window);
+            assert_eq!(table.probe(key), expected, "key {key:#x}");
+        }
+        assert!(absent > 100_000, "absent keys were probed too");
+        assert!(through_the_tail > 0, "some probes wrap past the table's end");
+    }
 }
