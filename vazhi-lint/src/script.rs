@@ -263,7 +263,7 @@ pub fn tamil_nfc(text: &str) -> Option<std::borrow::Cow<'_, str>> {
         ByteNfc::Stable => return Some(std::borrow::Cow::Borrowed(text)),
         ByteNfc::TwoPartVowels => {}
     }
-    Some(std::borrow::Cow::Owned(compose_two_part_vowels(text)))
+    Some(std::borrow::Cow::Owned(compose_two_part_vowels(text, |_| {})))
 }
 
 /// A Tamil-block character's three UTF-8 bytes (U+0B80..U+0BFF: `E0`, then `AE` or `AF`).
@@ -293,7 +293,11 @@ pub(crate) const TWO_PART_BYTES: [([u8; 6], char); 4] = {
 /// `memchr2` skips to, and the text between is copied whole. (Character by character, with a
 /// look-up of every pair, this was a sixth of the `duplicate` rule on the SFT corpus.) The
 /// halves that open a pair (ெ, ே, ஒ) never close one, so pairs cannot overlap.
-fn compose_two_part_vowels(text: &str) -> String {
+///
+/// `composed_at` is called with the byte offset, in the result, of each vowel composed: it is
+/// three bytes where the text had six and everything else is copied, so these offsets say where
+/// any stretch of the result lies in the text.
+pub(crate) fn compose_two_part_vowels(text: &str, mut composed_at: impl FnMut(usize)) -> String {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
@@ -308,6 +312,7 @@ fn compose_two_part_vowels(text: &str) -> String {
         // `start` and `last + 1` are character boundaries: E0 leads the pair's first sign, and
         // the pair's last byte ends its second.
         out.push_str(&text[copied..start]);
+        composed_at(out.len());
         out.push(composed);
         copied = last + 1;
     }

@@ -19,7 +19,7 @@ use std::collections::BinaryHeap;
 use std::fmt;
 use std::hash::Hasher;
 
-use rustc_hash::{FxHashMap, FxHasher};
+use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
@@ -129,7 +129,7 @@ impl ModelSection {
         let (Some(merges), Some(vocab)) = (&self.merges, &self.vocab) else {
             return None;
         };
-        let tokens: std::collections::HashSet<&str> = vocab.0.iter().map(|(token, _)| token.as_str()).collect();
+        let tokens: FxHashSet<&str> = vocab.0.iter().map(|(token, _)| token.as_str()).collect();
         let longest = tokens.iter().map(|token| token.len()).max().unwrap_or(0);
         let prefix = self.continuing_subword_prefix.as_deref().unwrap_or("");
         merges.iter().enumerate().find_map(|(rank, merge)| {
