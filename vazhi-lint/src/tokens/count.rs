@@ -14,8 +14,11 @@
 //! 1. added tokens with `normalized: false` (all of Qwen's 26 specials) are split out of the raw
 //!    text first, leftmost-longest, each counting one token;
 //! 2. each remaining segment is normalized: only `NFC` (Qwen) or no normalizer is supported.
-//!    A segment NFC leaves unchanged (checked per character, `script::nfc_unchanged`) is used as is;
-//!    another is normalized by the tokenizer's own normalizer;
+//!    A segment NFC leaves unchanged (settled on bytes for ASCII, Tamil and punctuation, else
+//!    per character, `script::nfc_unchanged`) is used as is; one whose only change is a Tamil
+//!    two-part vowel written as two signs is composed on bytes, its pieces mapped back by the
+//!    composed vowels' offsets; any other is normalized by the `tokenizers` crate's NFC, with
+//!    its alignments;
 //! 3. added tokens with `normalized: true` are split out of the normalized segment;
 //! 4. the pre-tokenizer's `Split` regexes (behaviour `Isolated`) cut the segment into pieces.
 //!    Qwen's and Llama 3's pattern is matched by hand ([`known_split`]); others run on the
@@ -39,9 +42,10 @@
 //!
 //! Exactness is tested, not assumed: counts equal `Tokenizer::encode(text, false).len()` on the
 //! 15 golden strings, on every field of all 1330 kurals (281 of whose commentaries carry
-//! decomposed Tamil vowel signs, so NFC changes them), on the rendered samples, on edge strings
-//! and on 20,000 random strings mixing whitespace, Tamil signs, combining marks and special
-//! tokens; the same for a GPT-2 `ByteLevel` pre-tokenizer with `ignore_merges`.
+//! decomposed Tamil vowel signs, so NFC changes them), on the rendered samples, on edge strings,
+//! on 20,000 random strings mixing whitespace, Tamil signs, combining marks and special tokens,
+//! and, split at every character, on 400 random texts of Tamil letters, vowel halves and
+//! punctuation; the same for a GPT-2 `ByteLevel` pre-tokenizer with `ignore_merges`.
 
 use std::cell::RefCell;
 use std::ops::Range;
