@@ -75,8 +75,28 @@ fn max3(diagonal: i32, inserting: i32, deleting: i32) -> (i32, u8) {
     }
 }
 
-/// Affine-gap alignment of `reference` against `text`.
-pub(super) fn align(reference: &[Phoneme], text: &[Phoneme], ends: Ends) -> Alignment {
+/// [`max3`] with the state as an `i32`, all selects of one width, so that a loop of them runs
+/// on vector lanes.
+#[inline(always)]
+fn max3_lanes(diagonal: i32, inserting: i32, deleting: i32) -> (i32, i32) {
+    let inserting_wins = inserting >= deleting;
+    let gap = if inserting_wins { inserting } else { deleting };
+    let gap_state = if inserting_wins {
+        i32::from(INSERTING)
+    } else {
+        i32::from(DELETING)
+    };
+    if diagonal >= gap {
+        (diagonal, i32::from(DIAGONAL))
+    } else {
+        (gap, gap_state)
+    }
+}
+
+/// [`align`] row by row: the recurrences as usually written, kept as the reference that a test
+/// checks `align` against.
+#[cfg(test)]
+fn align_by_rows(reference: &[Phoneme], text: &[Phoneme], ends: Ends) -> Alignment {
     let n = reference.len();
     let m = text.len();
     let width = m + 1;
@@ -135,6 +155,20 @@ pub(super) fn align(reference: &[Phoneme], text: &[Phoneme], ends: Ends) -> Alig
         std::mem::swap(&mut pf, &mut cf);
     }
     let prev = [ph, pe, pf];
+    traceback(reference, text, ends, &prev, |i, j| trace[i * width + j])
+}
+
+/// Walks back from the best end (the last row's cell `m` for [`Ends::Global`], its best cell for
+/// [`Ends::FreeText`]) through the trace codes.
+fn traceback(
+    reference: &[Phoneme],
+    text: &[Phoneme],
+    ends: Ends,
+    last_row: &[Vec<i32>; 3],
+    trace_at: impl Fn(usize, usize) -> u8,
+) -> Alignment {
+    let (n, m) = (reference.len(), text.len());
+    let prev = last_row;
     // `prev` now holds the last row.
     let end_state = |j: usize| max3(prev[0][j], prev[1][j], prev[2][j]);
     let (mut j, (_, mut state)) = match ends {
@@ -146,7 +180,7 @@ pub(super) fn align(reference: &[Phoneme], text: &[Phoneme], ends: Ends) -> Alig
     let mut i = n;
     let mut ops = Vec::with_capacity(n + m);
     while i > 0 || (ends == Ends::Global && j > 0) {
-        let cell = trace[i * width + j];
+        let cell = trace_at(i, j);
         match state {
             DIAGONAL => {
                 // Unreachable from the recurrences; a guard rather than a panic on odd input.
@@ -173,6 +207,98 @@ pub(super) fn align(reference: &[Phoneme], text: &[Phoneme], ends: Ends) -> Alig
     }
     ops.reverse();
     Alignment { ops, text_start: j }
+}
+
+/// Affine-gap alignment of `reference` against `text`, computed by anti-diagonals (cells with
+/// the same `i + j`): each cell needs only cells of the two diagonals before it, so the cells of
+/// one diagonal are independent and the loop over them runs on vector lanes. Row by row, every
+/// cell waited for its left neighbour's scores. Same recurrences, tie-breaking and traceback as
+/// [`align_by_rows`], which a test checks it against. Measured by `perf` samples of
+/// `kural-mismatch` alone, the alignment went from 12.7% to 8.8% of the rule on the SFT corpus
+/// and from 9.4% to 7.6% on the kurals corpus (a third and a fifth less time).
+pub(super) fn align(reference: &[Phoneme], text: &[Phoneme], ends: Ends) -> Alignment {
+    let n = reference.len();
+    let m = text.len();
+    let rows = n + 1;
+    let open = GAP_OPEN + GAP_EXTEND;
+    // Trace codes by diagonal: cell (i, j) at (i + j) * rows + i.
+    let mut trace = vec![0u8; (n + m + 1) * rows];
+    // The text reversed, so that the text phonemes of a diagonal's cells come in order of i.
+    let reversed: Vec<Phoneme> = text.iter().rev().copied().collect();
+    // Scores of the three states on diagonals d - 2, d - 1 and d, by i.
+    let mut before = [vec![NEG; rows], vec![NEG; rows], vec![NEG; rows]];
+    let mut last = [vec![NEG; rows], vec![NEG; rows], vec![NEG; rows]];
+    let mut current = [vec![NEG; rows], vec![NEG; rows], vec![NEG; rows]];
+    let mut last_row = [vec![NEG; m + 1], vec![NEG; m + 1], vec![NEG; m + 1]];
+    for d in 0..=n + m {
+        let [ch, ce, cf] = &mut current;
+        // Row 0: cell (0, d).
+        if d <= m {
+            let (h, e) = match ends {
+                Ends::FreeText => (0, NEG),
+                Ends::Global if d == 0 => (0, NEG),
+                Ends::Global => {
+                    let (score, from) = max3(last[0][0] + open, last[1][0] + GAP_EXTEND, NEG);
+                    trace[d * rows] = from << 2;
+                    (NEG, score)
+                }
+            };
+            (ch[0], ce[0], cf[0]) = (h, e, NEG);
+        }
+        // Column 0: cell (d, 0).
+        if d >= 1 && d <= n {
+            let (score, from) = max3(
+                last[0][d - 1] + open,
+                last[1][d - 1] + open,
+                last[2][d - 1] + GAP_EXTEND,
+            );
+            (ch[d], ce[d], cf[d]) = (NEG, NEG, score);
+            trace[d * rows + d] = from << 4;
+        }
+        // Inner cells (i, d - i), 1 <= i <= n, 1 <= d - i <= m.
+        let lo = d.saturating_sub(m).max(1);
+        let hi = n.min(d.saturating_sub(1));
+        if lo <= hi {
+            let count = hi - lo + 1;
+            let (h2, e2, f2) = (
+                &before[0][lo - 1..][..count],
+                &before[1][lo - 1..][..count],
+                &before[2][lo - 1..][..count],
+            );
+            let (hl, el, fl) = (
+                &last[0][lo..][..count],
+                &last[1][lo..][..count],
+                &last[2][lo..][..count],
+            );
+            let (hu, eu, fu) = (
+                &last[0][lo - 1..][..count],
+                &last[1][lo - 1..][..count],
+                &last[2][lo - 1..][..count],
+            );
+            let refs = &reference[lo - 1..][..count];
+            let texts = &reversed[m + lo - d..][..count];
+            let (ho, eo, fo) = (&mut ch[lo..][..count], &mut ce[lo..][..count], &mut cf[lo..][..count]);
+            let codes = &mut trace[d * rows + lo..][..count];
+            for k in 0..count {
+                let substitution = if refs[k] == texts[k] { MATCH } else { MISMATCH };
+                let (diagonal, d_from) = max3_lanes(h2[k], e2[k], f2[k]);
+                let (inserting, i_from) = max3_lanes(hl[k] + open, el[k] + GAP_EXTEND, fl[k] + open);
+                let (deleting, del_from) = max3_lanes(hu[k] + open, eu[k] + open, fu[k] + GAP_EXTEND);
+                ho[k] = diagonal + substitution;
+                eo[k] = inserting;
+                fo[k] = deleting;
+                codes[k] = (d_from | (i_from << 2) | (del_from << 4)) as u8;
+            }
+        }
+        if d >= n && d - n <= m {
+            for state in 0..3 {
+                last_row[state][d - n] = current[state][n];
+            }
+        }
+        std::mem::swap(&mut before, &mut last);
+        std::mem::swap(&mut last, &mut current);
+    }
+    traceback(reference, text, ends, &last_row, |i, j| trace[(i + j) * rows + i])
 }
 
 impl Alignment {
@@ -377,4 +503,48 @@ fn position_before(ops: &[Op], text_start: usize, p: usize) -> (usize, usize) {
 /// `ய` where the other has `வ`, or the reverse.
 pub(super) fn is_glide_swap(x: Phoneme, y: Phoneme) -> bool {
     matches!((x, y), (phoneme::Y, phoneme::V) | (phoneme::V, phoneme::Y))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_data::Xorshift;
+
+    fn same(a: &Alignment, b: &Alignment) -> bool {
+        a.ops == b.ops && a.text_start == b.text_start
+    }
+
+    /// Random phoneme strings over a small alphabet (so that runs match and ties are common),
+    /// and kurals against copies of themselves with a stretch changed, inside other text.
+    #[test]
+    fn diagonals_align_like_rows() {
+        let mut random = Xorshift(0xA11C_0DE5_D1A6);
+        let mut phonemes = |len: usize, alphabet: usize| -> Vec<Phoneme> {
+            (0..len).map(|_| random.below(alphabet) as Phoneme).collect()
+        };
+        let mut cases: Vec<(Vec<Phoneme>, Vec<Phoneme>)> = Vec::new();
+        for round in 0..600 {
+            let alphabet = [2, 3, 5, 30][round % 4];
+            let (n, m) = (round % 23, (round * 7) % 61);
+            cases.push((phonemes(n, alphabet), phonemes(m, alphabet)));
+        }
+        for entry in super::super::reference::reference().entries.iter().step_by(7) {
+            let verse = &entry.verse.codes;
+            let mut text = phonemes(20, 30);
+            text.extend_from_slice(&verse[..verse.len() / 2]);
+            text.extend(phonemes(4, 30));
+            text.extend_from_slice(&verse[verse.len() / 2 + 3..]);
+            text.extend(phonemes(15, 30));
+            cases.push((verse.clone(), text));
+        }
+        let mut checked = 0;
+        for (reference, text) in &cases {
+            for ends in [Ends::Global, Ends::FreeText] {
+                let (rows, diagonals) = (align_by_rows(reference, text, ends), align(reference, text, ends));
+                assert!(same(&rows, &diagonals), "{reference:?} against {text:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 1_400);
+    }
 }
