@@ -53,6 +53,14 @@ const MISMATCH: i32 = -3;
 const GAP_OPEN: i32 = -3;
 const GAP_EXTEND: i32 = -1;
 const NEG: i32 = i32::MIN / 4;
+/// [`NEG`] in the 16-bit lanes of [`align`].
+const NEG_LANE: i16 = i16::MIN / 4;
+/// The most `reference.len() + text.len()` that [`align`] takes in 16-bit lanes; longer pairs
+/// (none from a kural and its window) go row by row in `i32`. A path has at most this many steps,
+/// each changing a score by -4 to +2, so every score reached from a real start stays within
+/// -4,000..=1,000 and every one reached from [`NEG_LANE`] (-8,192) within -12,192..=-7,192: no
+/// overflow, and the two never meet, as in `i32`.
+const MAX_LANE_CELLS: usize = 1_000;
 
 /// States of the affine-gap alignment (Gotoh), also the traceback codes.
 const DIAGONAL: u8 = 0;
@@ -75,27 +83,26 @@ fn max3(diagonal: i32, inserting: i32, deleting: i32) -> (i32, u8) {
     }
 }
 
-/// [`max3`] with the state as an `i32`, all selects of one width, so that a loop of them runs
-/// on vector lanes.
+/// [`max3`] on 16-bit scores with the state as an `i16`, all selects of one width, so that a
+/// loop of them runs on vector lanes, eight to a 128-bit register.
 #[inline(always)]
-fn max3_lanes(diagonal: i32, inserting: i32, deleting: i32) -> (i32, i32) {
+fn max3_lanes(diagonal: i16, inserting: i16, deleting: i16) -> (i16, i16) {
     let inserting_wins = inserting >= deleting;
     let gap = if inserting_wins { inserting } else { deleting };
     let gap_state = if inserting_wins {
-        i32::from(INSERTING)
+        i16::from(INSERTING)
     } else {
-        i32::from(DELETING)
+        i16::from(DELETING)
     };
     if diagonal >= gap {
-        (diagonal, i32::from(DIAGONAL))
+        (diagonal, i16::from(DIAGONAL))
     } else {
         (gap, gap_state)
     }
 }
 
-/// [`align`] row by row: the recurrences as usually written, kept as the reference that a test
-/// checks `align` against.
-#[cfg(test)]
+/// [`align`] row by row, in `i32`: the recurrences as usually written. The reference a test
+/// checks `align` against, and `align` itself for pairs too long for 16-bit scores.
 fn align_by_rows(reference: &[Phoneme], text: &[Phoneme], ends: Ends) -> Alignment {
     let n = reference.len();
     let m = text.len();
@@ -211,48 +218,60 @@ fn traceback(
 
 /// Affine-gap alignment of `reference` against `text`, computed by anti-diagonals (cells with
 /// the same `i + j`): each cell needs only cells of the two diagonals before it, so the cells of
-/// one diagonal are independent and the loop over them runs on vector lanes. Row by row, every
-/// cell waited for its left neighbour's scores. Same recurrences, tie-breaking and traceback as
+/// one diagonal are independent and the loop over them runs on vector lanes, eight 16-bit
+/// scores at a time (see [`MAX_LANE_CELLS`] for why they fit). Row by row, every cell waited for
+/// its left neighbour's scores. Same recurrences, tie-breaking and traceback as
 /// [`align_by_rows`], which a test checks it against. Measured by `perf` samples of
-/// `kural-mismatch` alone, the alignment went from 12.7% to 8.8% of the rule on the SFT corpus
-/// and from 9.4% to 7.6% on the kurals corpus (a third and a fifth less time).
+/// `kural-mismatch` alone, the alignment went from about 12.7% to 7.3% of the rule on the SFT
+/// corpus and from 9.4% to 5.2% on the kurals corpus (32-bit lanes alone: 8.8% and 7.6%).
 pub(super) fn align(reference: &[Phoneme], text: &[Phoneme], ends: Ends) -> Alignment {
     let n = reference.len();
     let m = text.len();
+    if n + m > MAX_LANE_CELLS {
+        return align_by_rows(reference, text, ends);
+    }
     let rows = n + 1;
     let open = GAP_OPEN + GAP_EXTEND;
+    let lane_open = open as i16;
+    // A boundary cell's score, computed in `i32` by `max3`, back in a lane (in range: see
+    // MAX_LANE_CELLS).
+    let lane = |score: i32| score as i16;
     // Trace codes by diagonal: cell (i, j) at (i + j) * rows + i.
     let mut trace = vec![0u8; (n + m + 1) * rows];
     // The text reversed, so that the text phonemes of a diagonal's cells come in order of i.
     let reversed: Vec<Phoneme> = text.iter().rev().copied().collect();
     // Scores of the three states on diagonals d - 2, d - 1 and d, by i.
-    let mut before = [vec![NEG; rows], vec![NEG; rows], vec![NEG; rows]];
-    let mut last = [vec![NEG; rows], vec![NEG; rows], vec![NEG; rows]];
-    let mut current = [vec![NEG; rows], vec![NEG; rows], vec![NEG; rows]];
+    let mut before = [vec![NEG_LANE; rows], vec![NEG_LANE; rows], vec![NEG_LANE; rows]];
+    let mut last = [vec![NEG_LANE; rows], vec![NEG_LANE; rows], vec![NEG_LANE; rows]];
+    let mut current = [vec![NEG_LANE; rows], vec![NEG_LANE; rows], vec![NEG_LANE; rows]];
     let mut last_row = [vec![NEG; m + 1], vec![NEG; m + 1], vec![NEG; m + 1]];
     for d in 0..=n + m {
         let [ch, ce, cf] = &mut current;
         // Row 0: cell (0, d).
         if d <= m {
             let (h, e) = match ends {
-                Ends::FreeText => (0, NEG),
-                Ends::Global if d == 0 => (0, NEG),
+                Ends::FreeText => (0, NEG_LANE),
+                Ends::Global if d == 0 => (0, NEG_LANE),
                 Ends::Global => {
-                    let (score, from) = max3(last[0][0] + open, last[1][0] + GAP_EXTEND, NEG);
+                    let (score, from) = max3(
+                        i32::from(last[0][0]) + open,
+                        i32::from(last[1][0]) + GAP_EXTEND,
+                        i32::from(NEG_LANE),
+                    );
                     trace[d * rows] = from << 2;
-                    (NEG, score)
+                    (NEG_LANE, lane(score))
                 }
             };
-            (ch[0], ce[0], cf[0]) = (h, e, NEG);
+            (ch[0], ce[0], cf[0]) = (h, e, NEG_LANE);
         }
         // Column 0: cell (d, 0).
         if d >= 1 && d <= n {
             let (score, from) = max3(
-                last[0][d - 1] + open,
-                last[1][d - 1] + open,
-                last[2][d - 1] + GAP_EXTEND,
+                i32::from(last[0][d - 1]) + open,
+                i32::from(last[1][d - 1]) + open,
+                i32::from(last[2][d - 1]) + GAP_EXTEND,
             );
-            (ch[d], ce[d], cf[d]) = (NEG, NEG, score);
+            (ch[d], ce[d], cf[d]) = (NEG_LANE, NEG_LANE, lane(score));
             trace[d * rows + d] = from << 4;
         }
         // Inner cells (i, d - i), 1 <= i <= n, 1 <= d - i <= m.
@@ -280,10 +299,14 @@ pub(super) fn align(reference: &[Phoneme], text: &[Phoneme], ends: Ends) -> Alig
             let (ho, eo, fo) = (&mut ch[lo..][..count], &mut ce[lo..][..count], &mut cf[lo..][..count]);
             let codes = &mut trace[d * rows + lo..][..count];
             for k in 0..count {
-                let substitution = if refs[k] == texts[k] { MATCH } else { MISMATCH };
+                let substitution = if refs[k] == texts[k] {
+                    MATCH as i16
+                } else {
+                    MISMATCH as i16
+                };
                 let (diagonal, d_from) = max3_lanes(h2[k], e2[k], f2[k]);
-                let (inserting, i_from) = max3_lanes(hl[k] + open, el[k] + GAP_EXTEND, fl[k] + open);
-                let (deleting, del_from) = max3_lanes(hu[k] + open, eu[k] + open, fu[k] + GAP_EXTEND);
+                let (inserting, i_from) = max3_lanes(hl[k] + lane_open, el[k] + GAP_EXTEND as i16, fl[k] + lane_open);
+                let (deleting, del_from) = max3_lanes(hu[k] + lane_open, eu[k] + lane_open, fu[k] + GAP_EXTEND as i16);
                 ho[k] = diagonal + substitution;
                 eo[k] = inserting;
                 fo[k] = deleting;
@@ -292,7 +315,7 @@ pub(super) fn align(reference: &[Phoneme], text: &[Phoneme], ends: Ends) -> Alig
         }
         if d >= n && d - n <= m {
             for state in 0..3 {
-                last_row[state][d - n] = current[state][n];
+                last_row[state][d - n] = i32::from(current[state][n]);
             }
         }
         std::mem::swap(&mut before, &mut last);
@@ -537,6 +560,9 @@ mod tests {
             text.extend(phonemes(15, 30));
             cases.push((verse.clone(), text));
         }
+        // Past the 16-bit lanes' length: row by row.
+        let long = phonemes(MAX_LANE_CELLS, 5);
+        cases.push((long[..40].to_vec(), long));
         let mut checked = 0;
         for (reference, text) in &cases {
             for ends in [Ends::Global, Ends::FreeText] {
