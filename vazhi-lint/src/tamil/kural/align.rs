@@ -232,10 +232,11 @@ pub(super) fn align(reference: &[Phoneme], text: &[Phoneme], ends: Ends) -> Alig
     }
     let rows = n + 1;
     let open = GAP_OPEN + GAP_EXTEND;
-    let lane_open = open as i16;
-    // A boundary cell's score, computed in `i32` by `max3`, back in a lane (in range: see
-    // MAX_LANE_CELLS).
+    // The scores' constants in lanes, and a boundary cell's score (computed in `i32` by `max3`)
+    // back in one; all in range, see MAX_LANE_CELLS.
     let lane = |score: i32| score as i16;
+    let (lane_match, lane_mismatch) = (lane(MATCH), lane(MISMATCH));
+    let (lane_open, lane_extend) = (lane(open), lane(GAP_EXTEND));
     // Trace codes by diagonal: cell (i, j) at (i + j) * rows + i.
     let mut trace = vec![0u8; (n + m + 1) * rows];
     // The text reversed, so that the text phonemes of a diagonal's cells come in order of i.
@@ -299,14 +300,10 @@ pub(super) fn align(reference: &[Phoneme], text: &[Phoneme], ends: Ends) -> Alig
             let (ho, eo, fo) = (&mut ch[lo..][..count], &mut ce[lo..][..count], &mut cf[lo..][..count]);
             let codes = &mut trace[d * rows + lo..][..count];
             for k in 0..count {
-                let substitution = if refs[k] == texts[k] {
-                    MATCH as i16
-                } else {
-                    MISMATCH as i16
-                };
+                let substitution = if refs[k] == texts[k] { lane_match } else { lane_mismatch };
                 let (diagonal, d_from) = max3_lanes(h2[k], e2[k], f2[k]);
-                let (inserting, i_from) = max3_lanes(hl[k] + lane_open, el[k] + GAP_EXTEND as i16, fl[k] + lane_open);
-                let (deleting, del_from) = max3_lanes(hu[k] + lane_open, eu[k] + lane_open, fu[k] + GAP_EXTEND as i16);
+                let (inserting, i_from) = max3_lanes(hl[k] + lane_open, el[k] + lane_extend, fl[k] + lane_open);
+                let (deleting, del_from) = max3_lanes(hu[k] + lane_open, eu[k] + lane_open, fu[k] + lane_extend);
                 ho[k] = diagonal + substitution;
                 eo[k] = inserting;
                 fo[k] = deleting;
