@@ -248,8 +248,7 @@ impl TokenCounter {
             }
         }
         let encoding = self.encode(text)?;
-        let before = encoding.get_offsets().iter().filter(|(start, _)| *start < at).count();
-        Ok((before, encoding.len(), true))
+        Ok((tokens_before(&encoding, at), encoding.len(), true))
     }
 
     /// An upper bound on [`count`](Self::count) without BPE or pre-tokenizer regex: a byte-level
@@ -338,6 +337,12 @@ impl TokenCounter {
             f(&mut cache)
         })
     }
+}
+
+/// How many tokens of `encoding` start before byte `at` of its text: a token straddling `at`
+/// counts before it.
+fn tokens_before(encoding: &tokenizers::Encoding, at: usize) -> usize {
+    encoding.get_offsets().iter().filter(|(start, _)| *start < at).count()
 }
 
 /// The tokenizers crate's `Tokenizer` for the file, without truncation or padding: counts are
@@ -1219,7 +1224,7 @@ mod tests {
             );
             let at = text.char_indices().nth(text.chars().count() / 2).map_or(0, |(i, _)| i);
             let encoding = counter.tokenizer().encode(text.as_str(), false).expect("encodes");
-            let before = encoding.get_offsets().iter().filter(|(s, _)| *s < at).count();
+            let before = tokens_before(&encoding, at);
             assert_eq!(
                 counter.count_split(&text, at).expect("counts"),
                 (before, encoding.len()),
@@ -1236,7 +1241,7 @@ mod tests {
         let text = "<|im_start|>user\nவணக்கம்  உலகம்<|im_end|>\n<|im_start|>assistant\n\n\u{0B95}\u{0BC6}\u{0BBE}டு கோல்";
         let encoding = counter.tokenizer().encode(text, false).expect("encodes");
         for at in (0..=text.len()).filter(|at| text.is_char_boundary(*at)) {
-            let before = encoding.get_offsets().iter().filter(|(s, _)| *s < at).count();
+            let before = tokens_before(&encoding, at);
             assert_eq!(
                 counter.count_split(text, at).expect("counts"),
                 (before, encoding.len()),
@@ -1284,7 +1289,7 @@ mod tests {
             let encoding = counter.tokenizer().encode(text.as_str(), false).expect("encodes");
             assert_eq!(counter.count(&text).expect("counts"), encoding.len(), "{text:?}");
             for at in (0..=text.len()).filter(|at| text.is_char_boundary(*at)) {
-                let before = encoding.get_offsets().iter().filter(|(s, _)| *s < at).count();
+                let before = tokens_before(&encoding, at);
                 assert_eq!(
                     counter.count_split(&text, at).expect("counts"),
                     (before, encoding.len()),

@@ -101,10 +101,5 @@ pub(super) fn reference_counts(counter: &TokenCounter, rendered: &Rendered) -> (
         .tokenizer()
         .encode(rendered.text.as_str(), false)
         .expect("encodes");
-    let before = encoding
-        .get_offsets()
-        .iter()
-        .filter(|(s, _)| *s < rendered.prompt_end)
-        .count();
-    (before, encoding.len())
+    (super::tokens_before(&encoding, rendered.prompt_end), encoding.len())
 }
