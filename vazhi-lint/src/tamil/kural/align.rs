@@ -73,31 +73,30 @@ const DELETING: u8 = 2;
 /// mispredicted branch per cell cost more than the cell.
 #[inline(always)]
 fn max3(diagonal: i32, inserting: i32, deleting: i32) -> (i32, u8) {
+    best_state(diagonal, inserting, deleting)
+}
+
+/// [`max3`] on 16-bit scores with the state as an `i16`: every select of [`align`]'s diagonal
+/// loop then has one width, and the loop runs on vector lanes, eight to a 128-bit register.
+#[inline(always)]
+fn max3_lanes(diagonal: i16, inserting: i16, deleting: i16) -> (i16, i16) {
+    best_state(diagonal, inserting, deleting)
+}
+
+/// [`max3`] and [`max3_lanes`], for their score and state types.
+#[inline(always)]
+fn best_state<Score: Copy + PartialOrd, State: From<u8>>(
+    diagonal: Score,
+    inserting: Score,
+    deleting: Score,
+) -> (Score, State) {
     let inserting_wins = inserting >= deleting;
     let gap = if inserting_wins { inserting } else { deleting };
     let gap_state = if inserting_wins { INSERTING } else { DELETING };
     if diagonal >= gap {
-        (diagonal, DIAGONAL)
+        (diagonal, State::from(DIAGONAL))
     } else {
-        (gap, gap_state)
-    }
-}
-
-/// [`max3`] on 16-bit scores with the state as an `i16`, all selects of one width, so that a
-/// loop of them runs on vector lanes, eight to a 128-bit register.
-#[inline(always)]
-fn max3_lanes(diagonal: i16, inserting: i16, deleting: i16) -> (i16, i16) {
-    let inserting_wins = inserting >= deleting;
-    let gap = if inserting_wins { inserting } else { deleting };
-    let gap_state = if inserting_wins {
-        i16::from(INSERTING)
-    } else {
-        i16::from(DELETING)
-    };
-    if diagonal >= gap {
-        (diagonal, i16::from(DIAGONAL))
-    } else {
-        (gap, gap_state)
+        (gap, State::from(gap_state))
     }
 }
 
