@@ -166,7 +166,7 @@ fn into_static(s: Cow<'static, str>) -> &'static str {
 pub(super) struct GramTable {
     /// A key and its postings side by side, 8 bytes: a probe that finds its key has the range in
     /// the same cache line (with separate key and range arrays every hit cost two misses).
-    /// Linear probing over `1 << bits` slots, followed by a copy of the first
+    /// Linear probing over [`Self::home_slots`], followed by a copy of the first
     /// [`Self::PROBE_WIDTH`]` - 1` so that every window of [`Self::probe`] is contiguous.
     slots: Vec<Slot>,
     bits: u32,
@@ -224,10 +224,15 @@ impl GramTable {
         }
     }
 
+    /// The slots keys are placed in (a power of two), without the mirrored tail.
+    fn home_slots(&self) -> usize {
+        1 << self.bits
+    }
+
     /// Distinct n-grams in the table.
     #[cfg(feature = "calibration")]
     pub(super) fn len(&self) -> usize {
-        self.slots[..1 << self.bits]
+        self.slots[..self.home_slots()]
             .iter()
             .filter(|slot| slot.key != Self::EMPTY)
             .count()
@@ -244,14 +249,14 @@ impl GramTable {
     }
 
     fn insert(&mut self, key: u32, range: (u32, u32)) {
-        let mask = (1 << self.bits) - 1;
+        let home_slots = self.home_slots();
         let mut at = self.slot(key);
         while self.slots[at].key != Self::EMPTY && self.slots[at].key != key {
-            at = (at + 1) & mask;
+            at = (at + 1) & (home_slots - 1);
         }
         self.slots[at] = Slot::new(key, range);
         // The mirrored tail follows the first slots.
-        if let Some(copy) = self.slots.get_mut(at + (1 << self.bits)) {
+        if let Some(copy) = self.slots.get_mut(at + home_slots) {
             *copy = Slot::new(key, range);
         }
         let bit = Self::filter_bit(key);
@@ -281,7 +286,7 @@ impl GramTable {
     /// slot and no key settles that the key is absent.
     #[inline]
     pub(super) fn probe(&self, key: u32) -> Option<(u32, u32)> {
-        let mask = (1 << self.bits) - 1;
+        let mask = self.home_slots() - 1;
         let mut at = self.slot(key);
         loop {
             let window: &[Slot; Self::PROBE_WIDTH] = self.slots[at..at + Self::PROBE_WIDTH]
@@ -449,7 +454,7 @@ mod tests {
 
     /// [`GramTable::probe`] as plain linear probing: slot by slot from the key's home.
     fn probe_slot_by_slot(table: &GramTable, key: u32) -> Option<(u32, u32)> {
-        let mask = (1 << table.bits) - 1;
+        let mask = table.home_slots() - 1;
         let mut at = table.slot(key);
         loop {
             match table.slots[at] {
@@ -463,7 +468,7 @@ mod tests {
     #[test]
     fn windowed_probes_equal_slot_by_slot_probes() {
         let table = &reference().grams;
-        let stored: Vec<u32> = table.slots[..1 << table.bits]
+        let stored: Vec<u32> = table.slots[..table.home_slots()]
             .iter()
             .map(|slot| slot.key)
             .filter(|&key| key != GramTable::EMPTY)
@@ -479,7 +484,7 @@ mod tests {
             Some((state as u32) & ((1 << (BITS * GRAM as u32)) - 1))
         });
         let near = stored.iter().map(|&key| key ^ 1);
-        let last_window = (1 << table.bits) - (GramTable::PROBE_WIDTH - 1);
+        let last_window = table.home_slots() - (GramTable::PROBE_WIDTH - 1);
         let (mut absent, mut through_the_tail) = (0, 0);
         for key in stored.iter().copied().chain(near).chain(random.take(200_000)) {
             let expected = probe_slot_by_slot(table, key);
