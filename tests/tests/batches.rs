@@ -57,7 +57,7 @@ fn by_batches(linter: &Linter, files: &[PathBuf], pieces: usize) -> Vec<Finding>
         }
     }
     findings.extend(linter.finish_batches(states).unwrap());
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.sort_by(Finding::cmp_order);
     findings
 }
 

@@ -255,6 +255,6 @@ impl Linter {
         for finding in findings.iter_mut() {
             configure_severity(&self.settings().severity, finding);
         }
-        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        findings.sort_by(Finding::cmp_order);
     }
 }

@@ -418,7 +418,7 @@ impl Outlet<'_> {
         if findings.is_empty() {
             return;
         }
-        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        findings.sort_by(Finding::cmp_order);
         for finding in &mut findings {
             configure_severity(self.severity, finding);
             self.tally.add(finding.rule, finding.severity);
@@ -708,7 +708,7 @@ impl Linter {
             }
         });
         // Stable, and each batch came sorted: this only interleaves what was streamed apart.
-        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        findings.sort_by(Finding::cmp_order);
         report.findings = findings;
         report
     }

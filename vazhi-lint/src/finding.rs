@@ -164,10 +164,25 @@ impl Finding {
         self.position.and_then(Position::row)
     }
 
-    /// Sort key: file, then position (whole-file findings first), then rule code.
-    pub fn sort_key(&self) -> (&Path, Option<Position>, &'static str, usize) {
+    /// The order findings are written in: file, then position (whole-file findings first), then
+    /// rule code, then where the span starts.
+    ///
+    /// Findings of one file share its path's allocation, so that is asked first: comparing two
+    /// equal paths goes component by component, byte by byte, and sorting the findings of a
+    /// chunk compared them at every step (6% of the CPU of `VZ206` alone on the kurals bench
+    /// corpus, whose records all have findings).
+    pub fn cmp_order(&self, other: &Finding) -> std::cmp::Ordering {
+        let path = if Arc::ptr_eq(&self.path, &other.path) {
+            std::cmp::Ordering::Equal
+        } else {
+            self.path.cmp(&other.path)
+        };
+        path.then_with(|| self.place_key().cmp(&other.place_key()))
+    }
+
+    /// [`Self::cmp_order`]'s key within a file.
+    fn place_key(&self) -> (Option<Position>, &'static str, usize) {
         (
-            &self.path,
             self.position,
             self.rule.code,
             self.span.as_ref().map_or(0, |span| span.start),
