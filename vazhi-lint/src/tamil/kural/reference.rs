@@ -271,6 +271,20 @@ impl GramTable {
         self.filter[bit / 64] >> (bit % 64) & 1 == 1
     }
 
+    /// Asks the processor to bring the key's home slot into cache: [`Reference::hits`] knows
+    /// its keys in advance, and a probe waiting for the table (larger than the L2 cache) is
+    /// most of what a text without a quotation costs.
+    #[inline]
+    pub(super) fn prefetch(&self, key: u32) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+            let slot: *const Slot = &self.slots[self.slot(key)];
+            // SAFETY: a prefetch is only a hint; it reads nothing and cannot fault.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(slot.cast()) };
+        }
+    }
+
     /// Slots [`Self::probe`] compares at once.
     const PROBE_WIDTH: usize = 4;
 

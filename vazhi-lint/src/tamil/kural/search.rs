@@ -55,6 +55,9 @@ struct HitScratch {
 
 const NOT_ELIGIBLE: u16 = u16::MAX;
 
+/// How many probes ahead of the one in hand [`Reference::hits`] has the table's slots fetched.
+const PREFETCH_AHEAD: usize = 8;
+
 thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
 }
@@ -85,7 +88,11 @@ impl Reference {
             maybe[through] = at as u32;
             through += usize::from(self.grams.may_contain(key));
         }
-        for &at in &maybe[..through] {
+        let through = &maybe[..through];
+        for (i, &at) in through.iter().enumerate() {
+            if let Some(&ahead) = through.get(i + PREFETCH_AHEAD) {
+                self.grams.prefetch(keys[ahead as usize]);
+            }
             let at = at as usize;
             if let Some((start, len)) = self.grams.probe(keys[at]) {
                 out.push(Hit { at, start, len });
