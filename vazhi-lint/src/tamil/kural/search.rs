@@ -73,13 +73,13 @@ impl Reference {
         let HitScratch { keys, maybe } = scratch;
         out.clear();
         keys.clear();
-        let mask = (1u32 << (BITS * GRAM as u32)) - 1;
-        let mut key = 0u32;
-        for (i, &p) in codes.iter().enumerate() {
-            key = ((key << BITS) | u32::from(p)) & mask;
-            if i + 1 >= GRAM {
-                keys.push(key);
-            }
+        // Each key from its own six phonemes rather than rolled on from the previous key: no
+        // position waits on another, and the loop runs on vectors.
+        let windows = codes.len().saturating_sub(GRAM - 1);
+        keys.resize(windows, 0);
+        for (slot, gram) in keys.iter_mut().zip(codes.windows(GRAM)) {
+            let gram: &[Phoneme; GRAM] = gram.try_into().expect("windows of GRAM");
+            *slot = gram.iter().fold(0, |key, &p| (key << BITS) | u32::from(p));
         }
         maybe.clear();
         maybe.resize(keys.len(), 0);
