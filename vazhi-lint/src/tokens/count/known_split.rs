@@ -108,65 +108,108 @@ impl KnownSplit {
         }
     }
 
+    /// The length in bytes and the kind of the character at byte `at` of `text` (a char
+    /// boundary before its end). Characters below [`TABLE_END`] (ASCII, Latin, Greek, Cyrillic,
+    /// the Indic blocks: one to three bytes, the three-byte ones led by `E0`) are classified from
+    /// their bytes; others are decoded.
+    #[inline(always)]
+    fn char_at(&self, text: &str, at: usize) -> (usize, Kind) {
+        let bytes = text.as_bytes();
+        let lead = bytes[at];
+        let low = |i: usize| usize::from(bytes[at + i] & 0x3F);
+        match lead {
+            0x00..=0x7F => (1, self.table[usize::from(lead)]),
+            0xC2..=0xDF => (2, self.table[usize::from(lead & 0x1F) << 6 | low(1)]),
+            0xE0 => (3, self.table[low(1) << 6 | low(2)]),
+            _ => self.decoded_kind(text, at),
+        }
+    }
+
+    /// [`Self::char_at`] for a character from U+1000 on, decoded.
+    #[cold]
+    #[inline(never)]
+    fn decoded_kind(&self, text: &str, at: usize) -> (usize, Kind) {
+        let c = text[at..].chars().next().expect("a character starts here");
+        (c.len_utf8(), self.kind(c))
+    }
+
+    /// Where the run of characters of a `wanted` kind starting at byte `from` ends.
+    #[inline]
+    fn run_end(&self, text: &str, from: usize, wanted: impl Fn(Kind) -> bool) -> usize {
+        let mut at = from;
+        while at < text.len() {
+            let (len, kind) = self.char_at(text, at);
+            if !wanted(kind) {
+                break;
+            }
+            at += len;
+        }
+        at
+    }
+
     /// Where the piece starting at byte `at` of `text` ends (`at` < `text.len()`, on a char
     /// boundary): the pattern's leftmost-first match anchored at `at`, look-ahead included.
+    ///
+    /// Read on bytes ([`Self::char_at`]): Tamil cuts into pieces of one or two letters, so this
+    /// runs about once per three bytes of a Tamil text, and decoding every character through an
+    /// iterator was a sixth of the token rules' time.
     fn piece_end(&self, text: &str, at: usize) -> usize {
-        let rest = &text[at..];
-        let mut chars = rest.char_indices().map(|(i, c)| (at + i, c, self.kind(c)));
-        let Some((_, first, first_kind)) = chars.next() else {
+        if at >= text.len() {
             return at;
-        };
-        let second = chars.clone().next();
-        let end_of = |(i, c, _): (usize, char, Kind)| i + c.len_utf8();
+        }
+        let (first_len, first_kind) = self.char_at(text, at);
+        let after_first = at + first_len;
+        let second = (after_first < text.len()).then(|| {
+            let (len, kind) = self.char_at(text, after_first);
+            (after_first, len, kind)
+        });
+        let first_is_space = text.as_bytes()[at] == b' ';
         // `'s`, `'t`, `'re`, `'ve`, `'m`, `'ll`, `'d` in any case (`ſ` folds to `s`).
-        if first == '\''
-            && let Some(len) = contraction(rest)
+        if text.as_bytes()[at] == b'\''
+            && let Some(len) = contraction(&text[at..])
         {
             return at + len;
         }
-        // Runs of a kind from a position, and where they end.
-        let run_end = |from: usize, wanted: &dyn Fn(Kind) -> bool| {
-            text[from..]
-                .char_indices()
-                .find(|&(_, c)| !wanted(self.kind(c)))
-                .map_or(text.len(), |(i, _)| from + i)
-        };
         let is_space = |k: Kind| matches!(k, Kind::Space | Kind::LineBreak);
         // `[^\r\n\p{L}\p{N}]?\p{L}+`
         match first_kind {
-            Kind::Letter => return run_end(at + first.len_utf8(), &|k| k == Kind::Letter),
+            Kind::Letter => return self.run_end(text, after_first, |k| k == Kind::Letter),
             Kind::Space | Kind::Other => {
-                if let Some(next @ (_, _, Kind::Letter)) = second {
-                    return run_end(end_of(next), &|k| k == Kind::Letter);
+                if let Some((i, len, Kind::Letter)) = second {
+                    return self.run_end(text, i + len, |k| k == Kind::Letter);
                 }
             }
             Kind::Number | Kind::LineBreak => {}
         }
         // `\p{N}` (Llama 3: `\p{N}{1,3}`)
         if first_kind == Kind::Number {
-            let mut end = at + first.len_utf8();
-            for next in chars.take(self.digits - 1) {
-                if next.2 != Kind::Number {
+            let mut end = after_first;
+            for _ in 1..self.digits {
+                if end >= text.len() {
                     break;
                 }
-                end = end_of(next);
+                let (len, kind) = self.char_at(text, end);
+                if kind != Kind::Number {
+                    break;
+                }
+                end += len;
             }
             return end;
         }
         // ` ?[^\s\p{L}\p{N}]+[\r\n]*`
-        let other_from = match (first, first_kind, second) {
-            (_, Kind::Other, _) => Some(at),
-            (' ', _, Some((i, _, Kind::Other))) => Some(i),
+        let other_from = match (first_kind, second) {
+            (Kind::Other, _) => Some(at),
+            (_, Some((i, _, Kind::Other))) if first_is_space => Some(i),
             _ => None,
         };
         if let Some(from) = other_from {
-            let end = run_end(from, &|k| k == Kind::Other);
-            return run_end(end, &|k| k == Kind::LineBreak);
+            let end = self.run_end(text, from, |k| k == Kind::Other);
+            return self.run_end(text, end, |k| k == Kind::LineBreak);
         }
         // White space from here: `\s*[\r\n]+` ends after its last line break, if it has one;
         // else `\s+(?!\S)` leaves the last character of a run of two or more that some
         // non-space follows; else `\s+` takes the run.
-        let run = run_end(at, &is_space);
+        let run = self.run_end(text, at, is_space);
         let last_break = text[at..run]
             .char_indices()
             .rfind(|&(_, c)| c == '\r' || c == '\n')
