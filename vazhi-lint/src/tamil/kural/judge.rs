@@ -59,9 +59,10 @@ pub(super) fn judge(entry: &Entry, text: &str, span: Range<usize>, joint: usize)
             cost,
         })
     };
-    let nasals = significant_nasals(quoted);
-    let own_nasals = entry.spellings().nasals.contains(&nasals);
-    if read.codes == verse.codes && own_nasals {
+    // Asked only of a stretch that reads as the kural or one of its spellings: most stretches
+    // judged are turned away before, and reading the nasals of each was a tenth of judging.
+    let own_nasals = || entry.spellings().nasals.contains(&significant_nasals(quoted));
+    if read.codes == verse.codes && own_nasals() {
         return quote(Verdict::Exact, 0);
     }
     if entry.lines.contains(&read.codes) {
@@ -91,7 +92,7 @@ pub(super) fn judge(entry: &Entry, text: &str, span: Range<usize>, joint: usize)
     }
     if read.codes == verse.codes || is_variant() && !straight.swaps_glides(&verse.codes, &read.codes) {
         // Nasals that no consonant decides are the word's own: `கணங்குழை` is not `கனங்குழை`.
-        if !own_nasals {
+        if !own_nasals() {
             return quote(
                 Verdict::Misquoted {
                     diff: letter_diff(entry, quoted),
