@@ -272,8 +272,8 @@ impl GramTable {
     }
 
     /// Asks the processor to bring the key's home slot into cache: [`Reference::hits`] knows
-    /// its keys in advance, and a probe waiting for the table (larger than the L2 cache) is
-    /// most of what a text without a quotation costs.
+    /// its keys in advance, and each probe otherwise waited for the table, 512 KiB that the
+    /// first-level cache cannot hold.
     #[inline]
     pub(super) fn prefetch(&self, key: u32) {
         #[cfg(target_arch = "x86_64")]
@@ -330,7 +330,7 @@ fn distinct_gram_keys(codes: &[Phoneme]) -> Vec<u32> {
     keys
 }
 
-fn gram_key(gram: &[Phoneme]) -> u32 {
+pub(super) fn gram_key(gram: &[Phoneme]) -> u32 {
     gram.iter().fold(0, |key, &p| (key << BITS) | u32::from(p))
 }
 

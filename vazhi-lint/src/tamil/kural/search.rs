@@ -7,8 +7,8 @@ use std::ops::Range;
 
 use super::align::{Ends, align};
 use super::judge::{Quote, judge};
-use super::reference::{GRAM, POSTINGS_PADDING, Reference};
-use crate::tamil::phoneme::{self, BITS, Phoneme, Phonemes};
+use super::reference::{GRAM, POSTINGS_PADDING, Reference, gram_key};
+use crate::tamil::phoneme::{self, Phoneme, Phonemes};
 
 /// Fewer hits than this cannot make any kural a candidate (the lowest threshold is 11).
 const MIN_CANDIDATE_HITS: usize = 8;
@@ -79,7 +79,7 @@ impl Reference {
         keys.resize(windows, 0);
         for (slot, gram) in keys.iter_mut().zip(codes.windows(GRAM)) {
             let gram: &[Phoneme; GRAM] = gram.try_into().expect("windows of GRAM");
-            *slot = gram.iter().fold(0, |key, &p| (key << BITS) | u32::from(p));
+            *slot = gram_key(gram);
         }
         maybe.clear();
         maybe.resize(keys.len(), 0);
@@ -88,9 +88,9 @@ impl Reference {
             maybe[through] = at as u32;
             through += usize::from(self.grams.may_contain(key));
         }
-        let through = &maybe[..through];
-        for (i, &at) in through.iter().enumerate() {
-            if let Some(&ahead) = through.get(i + PREFETCH_AHEAD) {
+        let passed = &maybe[..through];
+        for (i, &at) in passed.iter().enumerate() {
+            if let Some(&ahead) = passed.get(i + PREFETCH_AHEAD) {
                 self.grams.prefetch(keys[ahead as usize]);
             }
             let at = at as usize;

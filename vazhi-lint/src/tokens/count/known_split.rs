@@ -163,9 +163,9 @@ impl KnownSplit {
             let (len, kind) = self.char_at(text, after_first);
             (after_first, len, kind)
         });
-        let first_is_space = text.as_bytes()[at] == b' ';
+        let lead = text.as_bytes()[at];
         // `'s`, `'t`, `'re`, `'ve`, `'m`, `'ll`, `'d` in any case (`ſ` folds to `s`).
-        if text.as_bytes()[at] == b'\''
+        if lead == b'\''
             && let Some(len) = contraction(&text[at..])
         {
             return at + len;
@@ -199,7 +199,7 @@ impl KnownSplit {
         // ` ?[^\s\p{L}\p{N}]+[\r\n]*`
         let other_from = match (first_kind, second) {
             (Kind::Other, _) => Some(at),
-            (_, Some((i, _, Kind::Other))) if first_is_space => Some(i),
+            (_, Some((i, _, Kind::Other))) if lead == b' ' => Some(i),
             _ => None,
         };
         if let Some(from) = other_from {
