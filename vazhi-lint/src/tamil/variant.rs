@@ -277,6 +277,42 @@ pub fn same_reading(a: &[Vec<Phoneme>], b: &[Vec<Phoneme>]) -> bool {
     a.iter().any(|key| b.binary_search(key).is_ok())
 }
 
+/// Phonemes that every reading of `text` ([`variant_keys`]) begins with, from its first word
+/// alone: a stretch whose readings cannot begin like any of a verse's ([`may_read_as`]) is not
+/// that verse, known without building its readings (most stretches a kural is judged on are not
+/// it, and building their readings was most of judging them).
+///
+/// Why it is exact: the first word's key starts every reading, and the junction changes only
+/// ever touch a reading's last phoneme (replaced, dropped, or followed by another), so all but
+/// the first word's last phoneme stand in every reading before [`normalise_joins`]. That
+/// changes a phoneme by the one after it (`ல்` before a hard consonant) and drops a glide
+/// between two vowels, so it decides every phoneme but the last of that stretch the same way
+/// in all readings; the last is left off.
+pub fn reading_prefix(text: &str) -> Vec<Phoneme> {
+    let first = phoneme::words(text)
+        .into_iter()
+        .flat_map(|range| unjoined_parts(&text[range]))
+        .map(word_key)
+        .find(|key| !key.is_empty());
+    let Some(mut prefix) = first else {
+        return Vec::new();
+    };
+    prefix.pop();
+    normalise_joins(&mut prefix);
+    // Normalised without what follows it: a glide is kept there, and a phoneme before a hard
+    // consonant may read otherwise in a full reading.
+    prefix.pop();
+    prefix
+}
+
+/// Whether some reading of `readings` (sorted, as [`variant_keys`] returns them) begins with
+/// `prefix` ([`reading_prefix`]): false means no reading of the text `prefix` came from is one
+/// of them.
+pub fn may_read_as(prefix: &[Phoneme], readings: &[Vec<Phoneme>]) -> bool {
+    let at = readings.partition_point(|reading| reading.as_slice() < prefix);
+    readings.get(at).is_some_and(|reading| reading.starts_with(prefix))
+}
+
 /// The nasal letters of a text that no following consonant decides (a nasal with a vowel, or at a
 /// word's end before a vowel or nothing), in order. Editions assimilate a nasal to the consonant
 /// after it (`ங்க`, `ந்த`, `ம்ப`), so those are free; the others are the word's own letters, and
@@ -334,6 +370,70 @@ fn merged_nasal(before: &[char]) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_data::{self, Xorshift};
+
+    /// Every reading of a stretch begins with its [`reading_prefix`]: stretches of one to twelve
+    /// words cut from every kural, both commentaries and the poems, every kural with a word
+    /// dropped or joined to the next, and words drawn at random from all of them. So a stretch
+    /// [`may_read_as`] turns away has no reading among a verse's.
+    #[test]
+    fn every_reading_begins_with_the_reading_prefix() {
+        let texts: Vec<String> = test_data::tamil_texts().into_iter().map(|(_, text)| text).collect();
+        let words: Vec<&str> = texts.iter().flat_map(|text| text.split_whitespace()).collect();
+        let mut random = Xorshift(0x9e37_79b9_7f4a_7c15);
+        let mut stretches: Vec<String> = Vec::new();
+        for text in &texts {
+            let own: Vec<&str> = text.split_whitespace().collect();
+            let from = random.below(own.len().max(1));
+            let to = (from + 1 + random.below(12)).min(own.len());
+            stretches.push(own[from..to].join(" "));
+        }
+        for kural in test_data::field(test_data::KURALS, "tamil") {
+            let own: Vec<&str> = kural.split_whitespace().collect();
+            let at = random.below(own.len() - 1);
+            let dropped: Vec<&str> = own
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| i != at)
+                .map(|(_, w)| *w)
+                .collect();
+            stretches.push(dropped.join(" "));
+            stretches.push(format!(
+                "{}{} {}",
+                own[..at].join(" "),
+                own[at],
+                own[at + 1..].join(" ")
+            ));
+        }
+        for _ in 0..5_000 {
+            let n = 1 + random.below(8);
+            stretches.push(
+                (0..n)
+                    .map(|_| words[random.below(words.len())])
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
+        }
+        let mut shortened = 0;
+        for stretch in &stretches {
+            let prefix = reading_prefix(stretch);
+            let readings = variant_keys(stretch);
+            for reading in &readings {
+                assert!(
+                    reading.starts_with(&prefix),
+                    "{stretch:?}: {reading:?} does not begin with {prefix:?}"
+                );
+            }
+            assert!(may_read_as(&prefix, &readings), "{stretch:?}");
+            shortened += usize::from(!prefix.is_empty());
+        }
+        // The prefix says something for most stretches.
+        assert!(
+            shortened * 10 > stretches.len() * 8,
+            "{shortened} of {}",
+            stretches.len()
+        );
+    }
 
     /// The same quotation: the same readings and the same nasals no consonant decides.
     fn same(a: &str, b: &str) -> bool {

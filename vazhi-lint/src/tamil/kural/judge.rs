@@ -9,7 +9,7 @@ use super::align::{Ends, Op, align, is_glide_swap, single_edit_possible};
 use super::issue::{KuralIssueKind, WordEdit};
 use super::reference::{Entry, without_closing_mark};
 use crate::tamil::phoneme::{self, Phonemes};
-use crate::tamil::variant::{same_reading, significant_nasals, variant_keys};
+use crate::tamil::variant::{may_read_as, reading_prefix, same_reading, significant_nasals, variant_keys};
 
 #[derive(Debug)]
 pub(super) enum Verdict {
@@ -70,7 +70,12 @@ pub(super) fn judge(entry: &Entry, text: &str, span: Range<usize>, joint: usize)
     }
     let damaged = entry.damaged.iter().find(|d| d.codes == read.codes);
     let variant = std::cell::OnceCell::new();
-    let is_variant = || *variant.get_or_init(|| same_reading(&variant_keys(quoted), &entry.spellings().variants));
+    let is_variant = || {
+        *variant.get_or_init(|| {
+            let spellings = &entry.spellings().variants;
+            may_read_as(&reading_prefix(quoted), spellings) && same_reading(&variant_keys(quoted), spellings)
+        })
+    };
     // Every verdict below but the single edit needs one of these readings; without them, a
     // stretch that leaves no room for a single edit is paraphrase, known before aligning it.
     if damaged.is_none()
