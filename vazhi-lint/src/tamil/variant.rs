@@ -129,6 +129,10 @@ fn unjoined_parts(word: &str) -> Vec<&str> {
 /// The readings of a text that differ from each other only by spelling: its phonemes with the
 /// variants above normalised, one reading per choice at the junctions where an edition may double
 /// a consonant or drop a final vowel. Two texts are the same quotation when their readings meet.
+///
+/// Each junction change touches only the last phoneme of the reading so far (replaces or drops
+/// it, or adds one after it): [`reading_prefix`] relies on that, and a test checks every
+/// reading begins with it.
 pub fn variant_keys(text: &str) -> Vec<Vec<Phoneme>> {
     let parts: Vec<(Vec<Phoneme>, Option<Phoneme>)> = phoneme::words(text)
         .into_iter()
