@@ -174,9 +174,7 @@ fn traceback(
     trace_at: impl Fn(usize, usize) -> u8,
 ) -> Alignment {
     let (n, m) = (reference.len(), text.len());
-    let prev = last_row;
-    // `prev` now holds the last row.
-    let end_state = |j: usize| max3(prev[0][j], prev[1][j], prev[2][j]);
+    let end_state = |j: usize| max3(last_row[0][j], last_row[1][j], last_row[2][j]);
     let (mut j, (_, mut state)) = match ends {
         Ends::Global => (m, end_state(m)),
         Ends::FreeText => (0..=m)
@@ -279,21 +277,11 @@ pub(super) fn align(reference: &[Phoneme], text: &[Phoneme], ends: Ends) -> Alig
         let hi = n.min(d.saturating_sub(1));
         if lo <= hi {
             let count = hi - lo + 1;
-            let (h2, e2, f2) = (
-                &before[0][lo - 1..][..count],
-                &before[1][lo - 1..][..count],
-                &before[2][lo - 1..][..count],
-            );
-            let (hl, el, fl) = (
-                &last[0][lo..][..count],
-                &last[1][lo..][..count],
-                &last[2][lo..][..count],
-            );
-            let (hu, eu, fu) = (
-                &last[0][lo - 1..][..count],
-                &last[1][lo - 1..][..count],
-                &last[2][lo - 1..][..count],
-            );
+            // Each cell's diagonal neighbour (i - 1 on diagonal d - 2), left neighbour (i on
+            // d - 1) and upper neighbour (i - 1 on d - 1).
+            let [h2, e2, f2] = lanes(&before, lo - 1, count);
+            let [hl, el, fl] = lanes(&last, lo, count);
+            let [hu, eu, fu] = lanes(&last, lo - 1, count);
             let refs = &reference[lo - 1..][..count];
             let texts = &reversed[m + lo - d..][..count];
             let (ho, eo, fo) = (&mut ch[lo..][..count], &mut ce[lo..][..count], &mut cf[lo..][..count]);
@@ -318,6 +306,13 @@ pub(super) fn align(reference: &[Phoneme], text: &[Phoneme], ends: Ends) -> Alig
         std::mem::swap(&mut last, &mut current);
     }
     traceback(reference, text, ends, &last_row, |i, j| trace[(i + j) * rows + i])
+}
+
+/// The three states' scores of one diagonal for `count` cells from row `from`.
+#[inline(always)]
+fn lanes(states: &[Vec<i16>; 3], from: usize, count: usize) -> [&[i16]; 3] {
+    let [h, e, f] = states;
+    [&h[from..][..count], &e[from..][..count], &f[from..][..count]]
 }
 
 impl Alignment {
