@@ -490,13 +490,8 @@ mod tests {
         assert!(stored.len() > 30_000, "the kurals' n-grams are in the table");
         // Every key stored, at its home or displaced; keys one bit away from them, most absent;
         // and keys from a simple generator over the 30 bits a key uses.
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let random = std::iter::from_fn(|| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            Some((state as u32) & ((1 << (BITS * GRAM as u32)) - 1))
-        });
+        let mut generator = crate::test_data::Xorshift(0x2545_F491_4F6C_DD1D);
+        let random = std::iter::from_fn(|| Some((generator.next_u64() as u32) & ((1 << (BITS * GRAM as u32)) - 1)));
         let near = stored.iter().map(|&key| key ^ 1);
         let last_window = table.home_slots() - (GramTable::PROBE_WIDTH - 1);
         let (mut absent, mut through_the_tail) = (0, 0);
