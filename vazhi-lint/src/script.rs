@@ -258,12 +258,18 @@ pub fn nfc_unchanged(text: &str) -> bool {
 /// of the kural corpus's records have such pairs; the general algorithm decodes, looks up and
 /// recomposes every character of them.
 pub fn tamil_nfc(text: &str) -> Option<std::borrow::Cow<'_, str>> {
+    tamil_nfc_composing(text, |_| {})
+}
+
+/// [`tamil_nfc`], calling `composed_at` with where each vowel it composes starts in the result
+/// (see [`compose_two_part_vowels`]).
+pub(crate) fn tamil_nfc_composing(text: &str, composed_at: impl FnMut(usize)) -> Option<std::borrow::Cow<'_, str>> {
     match byte_nfc(text) {
         ByteNfc::Unknown => return None,
         ByteNfc::Stable => return Some(std::borrow::Cow::Borrowed(text)),
         ByteNfc::TwoPartVowels => {}
     }
-    Some(std::borrow::Cow::Owned(compose_two_part_vowels(text, |_| {})))
+    Some(std::borrow::Cow::Owned(compose_two_part_vowels(text, composed_at)))
 }
 
 /// A Tamil-block character's three UTF-8 bytes (U+0B80..U+0BFF: `E0`, then `AE` or `AF`).
@@ -297,7 +303,7 @@ pub(crate) const TWO_PART_BYTES: [([u8; 6], char); 4] = {
 /// `composed_at` is called with the byte offset, in the result, of each vowel composed: it is
 /// three bytes where the text had six and everything else is copied, so these offsets say where
 /// any stretch of the result lies in the text.
-pub(crate) fn compose_two_part_vowels(text: &str, mut composed_at: impl FnMut(usize)) -> String {
+fn compose_two_part_vowels(text: &str, mut composed_at: impl FnMut(usize)) -> String {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;

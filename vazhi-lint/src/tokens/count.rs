@@ -47,6 +47,7 @@
 //! and, split at every character, on 400 random texts of Tamil letters, vowel halves and
 //! punctuation; the same for a GPT-2 `ByteLevel` pre-tokenizer with `ignore_merges`.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -63,7 +64,6 @@ use tokenizers::{NormalizedString, Normalizer, Tokenizer};
 
 use super::bpe::{ByteLevelBpe, PieceCache, TokenizerFile};
 use super::template::Rendered;
-use crate::script::ByteNfc;
 use known_split::KnownSplit;
 
 #[cfg(feature = "calibration")]
@@ -608,26 +608,24 @@ impl FastPath {
         let Some(normalizer) = &self.nfc else {
             return NfcForm::Unchanged;
         };
-        match crate::script::byte_nfc(raw) {
-            ByteNfc::Stable => NfcForm::Unchanged,
-            // Tamil with two-part vowels written as two signs (three in ten records of the SFT
-            // bench corpus), the only change NFC makes there: composed on bytes, where the crate's
-            // normalizer decodes, looks up and aligns every character (the token rules alone
-            // took 1.6x the CPU time on that corpus).
-            ByteNfc::TwoPartVowels => {
-                let mut composed = Vec::new();
-                let segment = crate::script::compose_two_part_vowels(raw, |at| composed.push(at));
-                NfcForm::Composed { segment, composed }
-            }
-            ByteNfc::Unknown if crate::script::nfc_unchanged(raw) => NfcForm::Unchanged,
-            ByteNfc::Unknown => {
-                let mut segment = NormalizedString::from(raw);
-                match normalizer.normalize(&mut segment) {
-                    Ok(()) => NfcForm::Normalized(segment),
-                    // NFC cannot fail; were it to, the text is taken as it is.
-                    Err(_) => NfcForm::Unchanged,
-                }
-            }
+        // Tamil, ASCII and punctuation: with two-part vowels written as two signs (three in ten
+        // records of the SFT bench corpus) NFC only composes them, done on bytes, where the
+        // crate's normalizer decodes, looks up and aligns every character (the token rules alone
+        // took 1.6x the CPU time on that corpus).
+        let mut composed = Vec::new();
+        match crate::script::tamil_nfc_composing(raw, |at| composed.push(at)) {
+            Some(Cow::Borrowed(_)) => return NfcForm::Unchanged,
+            Some(Cow::Owned(segment)) => return NfcForm::Composed { segment, composed },
+            None => {}
+        }
+        if crate::script::nfc_unchanged(raw) {
+            return NfcForm::Unchanged;
+        }
+        let mut segment = NormalizedString::from(raw);
+        match normalizer.normalize(&mut segment) {
+            Ok(()) => NfcForm::Normalized(segment),
+            // NFC cannot fail; were it to, the text is taken as it is.
+            Err(_) => NfcForm::Unchanged,
         }
     }
 
@@ -1285,7 +1283,7 @@ mod tests {
         for _ in 0..400 {
             let len = 1 + random.below(16);
             let text: String = (0..len).map(|_| PARTS[random.below(PARTS.len())]).collect();
-            composed += usize::from(crate::script::byte_nfc(&text) == ByteNfc::TwoPartVowels);
+            composed += usize::from(crate::script::byte_nfc(&text) == crate::script::ByteNfc::TwoPartVowels);
             let encoding = counter.tokenizer().encode(text.as_str(), false).expect("encodes");
             assert_eq!(counter.count(&text).expect("counts"), encoding.len(), "{text:?}");
             for at in (0..=text.len()).filter(|at| text.is_char_boundary(*at)) {
