@@ -42,8 +42,9 @@
 //!
 //! No thresholds: every finding is a hard violation of Tamil orthography in Unicode. Texts
 //! without a single Tamil-block code point (UTF-8 `E0 AE` / `E0 AF`) return after one `memchr`
-//! pass. Tamil text is first checked on bytes, one table look-up per letter, and only text that
-//! check does not clear is scanned char by char. For `nfc_violations`, text in ASCII, Tamil and
+//! pass. Tamil text is first checked on bytes, each code point against the one before it, 32
+//! bytes a step where the processor has AVX2, and only text that check does not clear is
+//! scanned char by char. For `nfc_violations`, text in ASCII, Tamil and
 //! general punctuation is settled on bytes (a vector check, and two-part vowels looked for only
 //! in the blocks where it sees one); anything else is read char by char. Throughput is in
 //! bench/README.md.
@@ -81,6 +82,10 @@ use unicode_normalization::char::{canonical_combining_class, compose};
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 use crate::script::{ByteNfc, NFC_LOOKAHEAD, TWO_PART_BYTES, nfc_flags, tamil_utf8};
+
+mod well_formed;
+
+use well_formed::well_formed;
 
 /// One malformed run of Tamil text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -280,177 +285,6 @@ fn sign_after_vowel(sign: char) -> MalformedKind {
     } else {
         MalformedKind::DoubleVowelSign
     }
-}
-
-/// How [`well_formed`] reads a Tamil-block code point.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Part {
-    Unassigned,
-    Consonant,
-    SignE,
-    SignEe,
-    /// ா: a sign after it may be its other half in the wrong order.
-    SignAa,
-    AuLength,
-    /// Any other vowel sign: the vowel is complete.
-    Sign,
-    Pulli,
-    LetterO,
-    /// Independent vowels, ஃ, digits and symbols: nothing attaches to them.
-    Standalone,
-}
-
-/// What the last code point leaves for a sign to attach to, in [`well_formed`]; `Malformed`
-/// ends the check.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum After {
-    Nothing,
-    Consonant,
-    SignE,
-    SignEe,
-    LetterO,
-    Malformed,
-}
-
-impl After {
-    /// Every state, in declaration order (the rows of [`STEPS`]).
-    const ALL: [After; 6] = [
-        After::Nothing,
-        After::Consonant,
-        After::SignE,
-        After::SignEe,
-        After::LetterO,
-        After::Malformed,
-    ];
-}
-
-impl Part {
-    const fn of(c: char) -> Part {
-        let offset = c as u32 - 0x0B80;
-        if ASSIGNED_BITS & (1 << offset) == 0 {
-            Part::Unassigned
-        } else if is_tamil_consonant(c) {
-            Part::Consonant
-        } else if c == SIGN_E {
-            Part::SignE
-        } else if c == SIGN_EE {
-            Part::SignEe
-        } else if c == SIGN_AA {
-            Part::SignAa
-        } else if c == AU_LENGTH_MARK {
-            Part::AuLength
-        } else if c == PULLI {
-            Part::Pulli
-        } else if is_tamil_vowel_sign(c) {
-            Part::Sign
-        } else if c == LETTER_O {
-            Part::LetterO
-        } else {
-            Part::Standalone
-        }
-    }
-
-    /// Where `part` leaves the check after `after`: a vowel sign or pulli right after a
-    /// consonant, ா or ௗ completing ெ/ே as [`two_part_vowel`] composes them, ௗ after ஒ;
-    /// anything else a sign meets is for the full scan.
-    const fn after(self, after: After) -> After {
-        match (after, self) {
-            (_, Part::Unassigned) | (After::Malformed, _) => After::Malformed,
-            (_, Part::Consonant) => After::Consonant,
-            (_, Part::LetterO) => After::LetterO,
-            (_, Part::Standalone) => After::Nothing,
-            (After::Consonant, Part::SignE) => After::SignE,
-            (After::Consonant, Part::SignEe) => After::SignEe,
-            // A sign after ா may be its other half in the wrong order: the next step decides.
-            (After::Consonant, Part::SignAa | Part::Sign | Part::Pulli) => After::Nothing,
-            (After::SignE | After::SignEe, Part::SignAa) | (After::SignE | After::LetterO, Part::AuLength) => {
-                After::Nothing
-            }
-            _ => After::Malformed,
-        }
-    }
-}
-
-/// [`Part::after`] for every state and Tamil-block code point U+0B80..=U+0BFF: one look-up per
-/// letter.
-const STEPS: [[After; 128]; After::ALL.len()] = {
-    let mut steps = [[After::Malformed; 128]; After::ALL.len()];
-    let mut s = 0;
-    while s < After::ALL.len() {
-        // `well_formed` indexes the rows by `After as usize`.
-        assert!(After::ALL[s] as usize == s);
-        let mut i = 0;
-        while i < 128 {
-            let Some(c) = char::from_u32(0x0B80 + i as u32) else {
-                unreachable!()
-            };
-            steps[s][i] = Part::of(c).after(After::ALL[s]);
-            i += 1;
-        }
-        s += 1;
-    }
-    steps
-};
-
-/// The state after each Tamil-block code point in a text well formed so far: every state a
-/// code point does not make malformed leads to the same one (a consonant to
-/// [`After::Consonant`], ெ to [`After::SignE`] since it is only allowed after a consonant, any
-/// sign completing a letter to [`After::Nothing`]), which the table's construction checks.
-/// [`After::Malformed`] for a code point no state allows.
-const SETTLED: [After; 128] = {
-    let mut settled = [After::Malformed; 128];
-    let mut i = 0;
-    while i < 128 {
-        let mut s = 0;
-        while s < After::ALL.len() {
-            let next = STEPS[s][i];
-            if !matches!(next, After::Malformed) {
-                assert!(
-                    matches!(settled[i], After::Malformed) || settled[i] as usize == next as usize,
-                    "a code point allowed in two states leads to one state"
-                );
-                settled[i] = next;
-            }
-            s += 1;
-        }
-        i += 1;
-    }
-    settled
-};
-
-/// True when [`malformed_sequences`] surely finds nothing: no joiner, no unassigned code point,
-/// and every sign where it belongs ([`Part::after`]). Read on bytes with one table look-up per
-/// letter, several times faster than the full scan, which reads `char`s through a state machine
-/// that also builds spans and fixes. Anything else, even text that is only unusual, is left to
-/// the full scan, so this never changes a finding (a test compares both on generated text).
-fn well_formed(bytes: &[u8]) -> bool {
-    let mut after = After::Nothing;
-    let mut at = 0;
-    while at < bytes.len() {
-        let byte = bytes[at];
-        if byte < 0x80 {
-            after = After::Nothing;
-            at += 1;
-            continue;
-        }
-        if let Some(offset) = super::phoneme::tamil_offset(bytes, at) {
-            if STEPS[after as usize][offset] == After::Malformed {
-                return false;
-            }
-            // The next state from this code point alone ([`SETTLED`]), not from the look-up
-            // just made: each letter's look-up then waits on no other.
-            after = SETTLED[offset];
-            at += 3;
-            continue;
-        }
-        // ZWNJ and ZWJ are `E2 80 8C` and `E2 80 8D`.
-        if matches!(bytes.get(at..at + 3), Some([0xE2, 0x80, 0x8C | 0x8D])) {
-            return false;
-        }
-        after = After::Nothing;
-        at += 1;
-    }
-    true
 }
 
 /// Finds malformed Tamil sequences; see the module documentation for the kinds.
