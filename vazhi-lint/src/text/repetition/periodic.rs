@@ -22,8 +22,8 @@ struct Periodic {
 /// Cost: a reportable range needs at least `need(p)` consecutive matching
 /// positions, so probing a few positions every `need(p) - 7` bytes and
 /// extending only around matches finds all of them. Period 1 is scanned alone
-/// ([`scan_period`]); longer periods sixteen at a time ([`scan_periods`]), one
-/// probe answering for all sixteen. A range already known periodic with a
+/// ([`scan_period`]); longer periods thirty-two at a time ([`scan_periods`]), one
+/// probe answering for all of them. A range already known periodic with a
 /// divisor `q | p` is `p`-periodic too and is jumped over, or `aaaa…` would be
 /// rescanned for every `p`.
 pub(super) fn periodic_runs(text: &str, t: &RepetitionThresholds, fences: &Fences, out: &mut Vec<Degeneration>) {
@@ -194,8 +194,10 @@ fn low_bytes(bytes: usize) -> u64 {
     }
 }
 
-/// Periods searched by one probe of [`scan_periods`].
-const LANES: usize = 16;
+/// Periods searched by one probe of [`scan_periods`]: a 32-byte vector's bytes. Past the first
+/// block a text of a thousand bytes gets a handful of probes per block, so fewer and wider
+/// blocks save their set-up as much as their probes.
+const LANES: usize = 32;
 
 /// Positions one probe of [`scan_periods`] compares for each period. Five bytes hold at least
 /// one whole Tamil letter wherever the probe falls: with three, a probe astride two letters
@@ -236,24 +238,60 @@ fn scan_periods(b: &[u8], first: usize, period_needs: &[usize], known: &[Periodi
     if least == usize::MAX {
         return true;
     }
+    let lanes = Lanes {
+        first,
+        needs: &needs,
+        active,
+        least,
+    };
     if least >= 2 * WIDE_WINDOW {
-        scan_lanes::<WIDE_WINDOW>(b, first, &needs, active, least, known, found);
+        scan_lanes_here::<WIDE_WINDOW>(b, &lanes, known, found);
     } else if least >= 2 * WINDOW {
-        scan_lanes::<WINDOW>(b, first, &needs, active, least, known, found);
+        scan_lanes_here::<WINDOW>(b, &lanes, known, found);
     } else {
         return false;
     }
     true
 }
 
-/// The probing of [`scan_periods`] with windows of `W` bytes, for the `active` lanes' `needs`
-/// (`least` the smallest, at least `2 * W`).
-fn scan_lanes<const W: usize>(
-    b: &[u8],
+/// The periods of one block of [`scan_periods`]: from `first`, each lane's [`need_matches`]
+/// (`usize::MAX` where it cannot have a run), the lanes that can as bits, and the least need.
+struct Lanes<'a> {
     first: usize,
-    needs: &[usize; LANES],
+    needs: &'a [usize; LANES],
     active: u32,
     least: usize,
+}
+
+/// [`scan_lanes`] with the probe this processor runs fastest: one 32-byte comparison per window
+/// byte where it has AVX2, two 16-byte ones elsewhere on x86_64.
+fn scan_lanes_here<const W: usize>(b: &[u8], lanes: &Lanes<'_>, known: &[Periodic], found: &mut Vec<Periodic>) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2, checked just above.
+        return unsafe { scan_lanes_avx2::<W>(b, lanes, known, found) };
+    }
+    scan_lanes::<W, false>(b, lanes, known, found);
+}
+
+/// [`scan_lanes`] compiled for AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn scan_lanes_avx2<const W: usize>(b: &[u8], lanes: &Lanes<'_>, known: &[Periodic], found: &mut Vec<Periodic>) {
+    scan_lanes::<W, true>(b, lanes, known, found);
+}
+
+/// The probing of [`scan_periods`] with windows of `W` bytes, for the active lanes' needs (the
+/// least at least `2 * W`); `AVX2` only where the processor has it.
+#[inline(always)]
+fn scan_lanes<const W: usize, const AVX2: bool>(
+    b: &[u8],
+    &Lanes {
+        first,
+        needs,
+        active,
+        least,
+    }: &Lanes<'_>,
     known: &[Periodic],
     found: &mut Vec<Periodic>,
 ) {
@@ -269,7 +307,7 @@ fn scan_lanes<const W: usize>(
     let before = found.len();
     let mut i = 0usize;
     while i + first + W <= n {
-        let mut lanes = u32::from(lane_matches::<W>(b, i, first)) & active;
+        let mut lanes = lane_matches::<W, AVX2>(b, i, first) & active;
         // Whether some period's next run now starts past the next probe, so that the probes in
         // between may all be skippable.
         let mut far = false;
@@ -315,27 +353,64 @@ fn beside_window_matches<const W: usize>(b: &[u8], i: usize, p: usize, side: usi
 }
 
 /// Bit `k` set where the `W` bytes from `i` equal those `first + k` bytes further on
-/// (and those lie inside `b`).
-fn lane_matches<const W: usize>(b: &[u8], i: usize, first: usize) -> u16 {
+/// (and those lie inside `b`). `AVX2` only where the processor has it.
+#[inline(always)]
+fn lane_matches<const W: usize, const AVX2: bool>(b: &[u8], i: usize, first: usize) -> u32 {
     #[cfg(target_arch = "x86_64")]
-    if let Some(haystack) = b.get(i + first..i + first + W - 1 + LANES) {
-        use std::arch::x86_64::*;
-        // SAFETY: `haystack` holds `W - 1 + LANES` bytes, so each 16-byte load from offset
-        // `k < W` stays inside it; SSE2 is always present on x86_64.
-        return unsafe {
-            let mut all = _mm_set1_epi8(-1);
-            for k in 0..W {
-                let later = _mm_loadu_si128(haystack.as_ptr().add(k).cast());
-                all = _mm_and_si128(all, _mm_cmpeq_epi8(later, _mm_set1_epi8(b[i + k] as i8)));
-            }
-            _mm_movemask_epi8(all) as u16
+    {
+        let Some(window) = b.get(i..i + W) else {
+            return 0;
         };
+        let later = b.get(i + first..).unwrap_or_default();
+        if let Some(haystack) = later.get(..W - 1 + LANES) {
+            return lanes_equal::<W, AVX2>(window, haystack);
+        }
+        // Near the end of the text: the bytes left, padded, and only the lanes whose comparison
+        // ends inside them (at most `LANES - 1`). Byte by byte, these few probes per block were
+        // a twelfth of the periodic scan.
+        let mut padded = [0u8; WIDE_WINDOW - 1 + LANES];
+        padded[..later.len()].copy_from_slice(later);
+        let inside = (later.len() + 1).saturating_sub(W);
+        lanes_equal::<W, AVX2>(window, &padded[..W - 1 + LANES]) & ((1 << inside) - 1)
     }
+    #[cfg(not(target_arch = "x86_64"))]
     lane_matches_bytewise::<W>(b, i, first)
 }
 
-/// [`lane_matches`] a byte at a time: near the end of the text, and off x86_64.
-fn lane_matches_bytewise<const W: usize>(b: &[u8], i: usize, first: usize) -> u16 {
+/// Bit `k` set where `window` (`W` bytes) equals `haystack[k..k + W]`, for every `k` below
+/// [`LANES`]: each byte of the window compared with 32 of the haystack at once.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn lanes_equal<const W: usize, const AVX2: bool>(window: &[u8], haystack: &[u8]) -> u32 {
+    use std::arch::x86_64::*;
+    assert!(window.len() == W && haystack.len() == W - 1 + LANES);
+    let later = |k: usize| haystack.as_ptr().wrapping_add(k);
+    // SAFETY: `haystack` holds `W - 1 + LANES` bytes, so each load of 32 bytes (or of 16 from `k`
+    // and `k + 16`) from offset `k < W` stays inside it; SSE2 is always present on x86_64, and
+    // AVX2 is used only where the caller found it.
+    unsafe {
+        if AVX2 {
+            let mut all = _mm256_set1_epi8(-1);
+            for (k, &byte) in window.iter().enumerate() {
+                let byte = _mm256_set1_epi8(byte as i8);
+                all = _mm256_and_si256(all, _mm256_cmpeq_epi8(_mm256_loadu_si256(later(k).cast()), byte));
+            }
+            _mm256_movemask_epi8(all) as u32
+        } else {
+            let (mut low, mut high) = (_mm_set1_epi8(-1), _mm_set1_epi8(-1));
+            for (k, &byte) in window.iter().enumerate() {
+                let byte = _mm_set1_epi8(byte as i8);
+                low = _mm_and_si128(low, _mm_cmpeq_epi8(_mm_loadu_si128(later(k).cast()), byte));
+                high = _mm_and_si128(high, _mm_cmpeq_epi8(_mm_loadu_si128(later(k + 16).cast()), byte));
+            }
+            _mm_movemask_epi8(low) as u32 | (_mm_movemask_epi8(high) as u32) << 16
+        }
+    }
+}
+
+/// [`lane_matches`] a byte at a time: off x86_64, and in the tests.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+fn lane_matches_bytewise<const W: usize>(b: &[u8], i: usize, first: usize) -> u32 {
     let mut lanes = 0;
     for k in 0..LANES {
         let p = first + k;
@@ -633,20 +708,28 @@ mod tests {
     }
 
     #[test]
-    fn one_probe_for_sixteen_periods_agrees_with_bytes() {
+    fn one_probe_for_thirty_two_periods_agrees_with_bytes() {
         let mut random = crate::test_data::Xorshift(0x9e37_79b9_7f4a_7c15);
         let text = random_text(&mut random, 3000);
         let b = text.as_bytes();
         let mut lanes = 0;
         /// The lanes one probe of `W` bytes sets at `i`, checked against the bytewise answer.
         fn agreed<const W: usize>(b: &[u8], i: usize, first: usize) -> u32 {
-            let fast = lane_matches::<W>(b, i, first);
-            assert_eq!(
-                fast,
-                lane_matches_bytewise::<W>(b, i, first),
-                "window {W}, at {i}, periods from {first}"
-            );
+            let fast = lane_matches::<W, false>(b, i, first);
+            let bytewise = lane_matches_bytewise::<W>(b, i, first);
+            assert_eq!(fast, bytewise, "window {W}, at {i}, periods from {first}");
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the processor has AVX2, checked just above.
+                let avx2 = unsafe { lane_matches_avx2::<W>(b, i, first) };
+                assert_eq!(avx2, bytewise, "AVX2, window {W}, at {i}, periods from {first}");
+            }
             fast.count_ones()
+        }
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx2")]
+        fn lane_matches_avx2<const W: usize>(b: &[u8], i: usize, first: usize) -> u32 {
+            lane_matches::<W, true>(b, i, first)
         }
         for first in [2, 18, 100] {
             for i in 0..b.len() {
