@@ -85,6 +85,8 @@ use crate::script::{ByteNfc, NFC_LOOKAHEAD, TWO_PART_BYTES, nfc_flags, tamil_utf
 
 mod well_formed;
 
+use well_formed::first_suspect;
+#[cfg(test)]
 use well_formed::well_formed;
 
 /// One malformed run of Tamil text.
@@ -289,10 +291,27 @@ fn sign_after_vowel(sign: char) -> MalformedKind {
 
 /// Finds malformed Tamil sequences; see the module documentation for the kinds.
 pub fn malformed_sequences(text: &str) -> Vec<MalformedSequence> {
-    if !has_tamil_block(text.as_bytes()) || well_formed(text.as_bytes()) {
+    let bytes = text.as_bytes();
+    if !has_tamil_block(bytes) {
         return Vec::new();
     }
-    scan_malformed(text)
+    let Some(suspect) = first_suspect(bytes) else {
+        return Vec::new();
+    };
+    // The full scan from the last ASCII character before the first code point the byte check
+    // does not pass (which starts at most two bytes before `suspect`): an ASCII character
+    // leaves the scan's state as at the text's start (nothing to attach to, no pulli before),
+    // and the text before it is well formed, so the scan finds nothing there. A joiner inside
+    // one word of a long answer no longer has the whole answer read char by char.
+    let from = bytes[..suspect.saturating_sub(2)]
+        .iter()
+        .rposition(u8::is_ascii)
+        .map_or(0, |ascii| ascii + 1);
+    let mut found = scan_malformed(&text[from..]);
+    for malformed in &mut found {
+        malformed.span = malformed.span.start + from..malformed.span.end + from;
+    }
+    found
 }
 
 /// The full scan behind [`malformed_sequences`].
@@ -559,6 +578,32 @@ mod tests {
         'க', 'ங', 'ஷ', 'அ', 'ஒ', 'ஃ', '௧', 'ா', 'ி', 'ு', 'ெ', 'ே', 'ை', 'ொ', 'ௌ', 'ௗ', '\u{0BCD}', '\u{0B80}',
         '\u{0BC4}', ZWJ, ZWNJ, ' ', 'a', 'é',
     ];
+
+    #[test]
+    fn findings_are_those_of_the_full_scan_of_the_whole_text() {
+        // Long texts of clean words with now and then a character of the alphabet, so that the
+        // first suspect letter falls anywhere, often in a later vector block.
+        let words = ["கொம்பு", "தமிழ்", "ஔவை", "க்ஷேத்திரம்", "word", "௧௨"];
+        let mut random = crate::test_data::Xorshift(41);
+        let mut with_findings = 0;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..1 + random.below(30) {
+                if random.below(8) == 0 {
+                    text.push(ALPHABET[random.below(ALPHABET.len())]);
+                } else {
+                    text.push_str(words[random.below(words.len())]);
+                }
+                if random.below(3) > 0 {
+                    text.push(if random.below(5) == 0 { '\n' } else { ' ' });
+                }
+            }
+            let found = malformed_sequences(&text);
+            assert_eq!(found, scan_malformed(&text), "{text:?}");
+            with_findings += usize::from(!found.is_empty());
+        }
+        assert!(with_findings > 5_000, "{with_findings}");
+    }
 
     #[test]
     fn well_formed_text_has_no_findings_by_the_full_scan() {

@@ -7,7 +7,7 @@
 //! passed, the state is the one that code point leads to ([`SETTLED`]), and anything but a Tamil
 //! letter leaves nothing to attach to. So the check is a test of each position against the
 //! three bytes before its code point ([`pair_malformed`]), which runs on 32-byte vectors
-//! ([`malformed_in_blocks`]) instead of letter by letter through the states.
+//! ([`malformed_block`]) instead of letter by letter through the states.
 
 use super::{ASSIGNED_BITS, AU_LENGTH_MARK, LETTER_O, PULLI, SIGN_AA, SIGN_E, SIGN_EE};
 use super::{is_tamil_consonant, is_tamil_vowel_sign};
@@ -15,12 +15,19 @@ use super::{is_tamil_consonant, is_tamil_vowel_sign};
 /// True when [`super::malformed_sequences`] surely finds nothing in `bytes` (UTF-8): no joiner,
 /// no unassigned code point, every sign where it belongs. Several times faster than the full
 /// scan, which reads `char`s through a state machine that also builds spans and fixes.
+#[cfg(test)]
 pub(super) fn well_formed(bytes: &[u8]) -> bool {
+    first_suspect(bytes).is_none()
+}
+
+/// `None` when `bytes` is well formed ([`well_formed`]), else a position before which it is: the
+/// code points that end before it pass, and the first that does not ends at or after it.
+pub(super) fn first_suspect(bytes: &[u8]) -> Option<usize> {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
-        return !malformed_position(bytes);
+        return first_malformed_position(bytes);
     }
-    well_formed_by_states(bytes)
+    (!well_formed_by_states(bytes)).then_some(0)
 }
 
 /// How [`well_formed_by_states`] reads a Tamil-block code point.
@@ -288,27 +295,33 @@ const LOOK_BEHIND: usize = 5;
 /// Positions one vector step tests.
 const BLOCK: usize = 32;
 
-/// Whether any position of `bytes` is [`malformed_at`]: the positions with [`LOOK_BEHIND`] bytes
-/// before them in blocks of [`BLOCK`] on vectors, the rest one by one.
+/// A position at or before the first of `bytes` that is [`malformed_at`], if any is: the
+/// positions with [`LOOK_BEHIND`] bytes before them in blocks of [`BLOCK`] on vectors (a block
+/// holding one gives its start), the rest one by one.
 #[cfg(target_arch = "x86_64")]
-fn malformed_position(bytes: &[u8]) -> bool {
+fn first_malformed_position(bytes: &[u8]) -> Option<usize> {
     let blocks = bytes.len().saturating_sub(LOOK_BEHIND) / BLOCK;
     let body = LOOK_BEHIND..LOOK_BEHIND + blocks * BLOCK;
-    // SAFETY: `well_formed` calls this only where the processor has AVX2.
-    let in_blocks = blocks > 0 && unsafe { malformed_in_blocks(bytes, body.clone()) };
-    in_blocks
-        || (0..body.start.min(bytes.len()))
-            .chain(body.end..bytes.len())
-            .any(|i| malformed_at(bytes, i))
+    let one_by_one = |positions: std::ops::Range<usize>| positions.into_iter().find(|&i| malformed_at(bytes, i));
+    one_by_one(0..body.start.min(bytes.len()))
+        // SAFETY: `first_suspect` calls this only where the processor has AVX2.
+        .or_else(|| {
+            if blocks > 0 {
+                unsafe { malformed_block(bytes, body.clone()) }
+            } else {
+                None
+            }
+        })
+        .or_else(|| one_by_one(body.end..bytes.len()))
 }
 
-/// [`malformed_at`] for the positions `body` (from [`LOOK_BEHIND`] on, a whole number of
-/// blocks), 32 at a time: each of the six bytes it reads is one unaligned load, the offsets'
+/// The start of the first block of `body` (from [`LOOK_BEHIND`] on, a whole number of blocks)
+/// holding a position [`malformed_at`], testing 32 positions at a time: each of the six bytes it reads is one unaligned load, the offsets'
 /// sets are range comparisons, and whether an offset is assigned is a bit of [`ASSIGNED_BITS`]
 /// picked by two byte shuffles (its byte by the offset's high bits, the bit by the low three).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn malformed_in_blocks(bytes: &[u8], body: std::ops::Range<usize>) -> bool {
+fn malformed_block(bytes: &[u8], body: std::ops::Range<usize>) -> Option<usize> {
     use std::arch::x86_64::*;
     assert!(body.start >= LOOK_BEHIND && body.end <= bytes.len() && body.len().is_multiple_of(BLOCK));
     let splat = |b: u8| _mm256_set1_epi8(b as i8);
@@ -359,11 +372,11 @@ fn malformed_in_blocks(bytes: &[u8], body: std::ops::Range<usize>) -> bool {
         );
         let malformed = or(joiner, and(tamil_lead(b2, b1), or(unassigned, misplaced)));
         if _mm256_movemask_epi8(malformed) != 0 {
-            return true;
+            return Some(at);
         }
         at += BLOCK;
     }
-    false
+    None
 }
 
 #[cfg(test)]
