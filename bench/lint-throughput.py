@@ -16,6 +16,14 @@ kurals fit a 1024-token window, so the findings are also compared at windows tha
 
     python3 bench/lint-throughput.py --tokenizer tests/data/qwen-tokenizer.json --max-seq-len 1024
 
+`--datatrove PYTHON` times the issue's other reference point, interleaved run by run with vazhi on
+the same two shards of the corpus: datatrove 0.10.1 keeping answers mostly in Tamil and running
+Gopher's repetition filter with its Tamil word tokenizer (bench/datatrove_baseline.py, 2 workers),
+against vazhi's same checks (`--select VZ0,VZ1,VZ205`) and all its rules, 2 threads. PYTHON is an
+interpreter with datatrove installed (see that file); nothing else here needs it.
+
+    python3 bench/lint-throughput.py --datatrove /var/tmp/datatrove-venv/bin/python --runs 3
+
 `--baseline` times the issue's reference point instead, interleaved run by run with the reader rows
 (`--select VZ0,VZ1`) so both see the machine at the same speed: each line parsed into a
 `serde_json::Value` and the answers' Tamil characters counted (vazhi-lint/examples/value_baseline.rs).
@@ -288,6 +296,54 @@ def baseline_bench(binary: Path, corpus: Path, records: int, runs: int) -> None:
         print(f"{'':<44} {threads:>7}  vazhi is {ratio:.1f}x the baseline (medians)")
 
 
+def shards(corpus: Path) -> Path:
+    """The corpus as two shards of about half its size each, cut at a line's end, in a folder of
+    their own (written once): datatrove runs one task per file."""
+    folder = corpus.with_name(corpus.name.replace(".jsonl", "") + "-2-shards")
+    if folder.is_dir() and len(list(folder.glob("*.jsonl"))) == 2:
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    data = corpus.read_bytes()
+    cut = data.index(b"\n", len(data) // 2) + 1
+    (folder / "shard-0.jsonl").write_bytes(data[:cut])
+    (folder / "shard-1.jsonl").write_bytes(data[cut:])
+    return folder
+
+
+def datatrove_bench(binary: Path, corpus: Path, python: str, runs: int) -> None:
+    """datatrove's Tamil-ratio and Gopher repetition pipeline against vazhi on the same shards,
+    alternating run by run, all on 2 workers."""
+    folder = shards(corpus)
+    size = sum(path.stat().st_size for path in folder.glob("*.jsonl"))
+    logs = target_dir() / "bench" / "datatrove-logs"
+    rows = {
+        "vazhi, the same checks (VZ0,VZ1,VZ205)": ["--select", "VZ0,VZ1,VZ205"],
+        "vazhi, all rules": ["--select", "ALL"],
+    }
+    times: dict[str, list[float]] = {label: [] for label in [*rows, "datatrove 0.10.1"]}
+    for _ in range(runs):
+        for label, extra in rows.items():
+            elapsed, _, code = run(binary, folder, 2, extra)
+            if code != 0:
+                sys.exit(f"lint exited {code}")
+            times[label].append(elapsed)
+        shutil.rmtree(logs, ignore_errors=True)
+        start = time.perf_counter()
+        subprocess.run(
+            [python, str(ROOT / "bench" / "datatrove_baseline.py"), str(folder), "2", str(logs)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        times["datatrove 0.10.1"].append(time.perf_counter() - start)
+    print(f"two shards, {size / 1e6:.1f} MB, 2 threads / workers, medians of {runs}")
+    datatrove = statistics.median(times["datatrove 0.10.1"])
+    print(f"{'what':<42} {'median s':>8}  {'MB/s':>7}  {'x datatrove':>11}")
+    for label, seconds in times.items():
+        median = statistics.median(seconds)
+        print(f"{label:<42} {median:>8.2f}  {size / 1e6 / median:>7.1f}  {datatrove / median:>10.1f}x")
+
+
 def per_rule_bench(binary: Path, corpus: Path, records: int, runs: int) -> None:
     """Each rule alone (`--select CODE`), the reader alone, and all rules, on 2 threads: which
     rule decides the speed a user sees. Rules that need a tokenizer run without one and only
@@ -356,6 +412,7 @@ def main() -> None:
     parser.add_argument("--per-rule", action="store_true", help="each rule alone, then all together (2 threads)")
     parser.add_argument("--previous", help="another cargo-vazhi binary (an earlier build) to time run by run against this one (with --extra-args on every run)")
     parser.add_argument("--threads", type=int, default=2, help="worker threads for --previous (1 gives the steadiest CPU times)")
+    parser.add_argument("--datatrove", metavar="PYTHON", help="time datatrove's Tamil-ratio + Gopher repetition pipeline (bench/datatrove_baseline.py, run by this interpreter) against vazhi, interleaved")
     parser.add_argument("--write-corpus", metavar="PATH", help="only write the corpus of --size-mb to PATH (`.zst`: compressed), print its record count, and stop")
     options = parser.parse_args()
     if options.write_corpus:
@@ -388,6 +445,9 @@ def main() -> None:
         return
     if options.baseline:
         baseline_bench(binary, corpus, records, options.runs)
+        return
+    if options.datatrove:
+        datatrove_bench(binary, corpus, options.datatrove, options.runs)
         return
     if options.previous:
         previous_bench(binary, Path(options.previous), corpus, options.runs, options.threads, options.extra_args.split())
