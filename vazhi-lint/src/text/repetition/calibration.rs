@@ -43,7 +43,8 @@ pub fn margins() {
             let fences = Fences::new(&text);
             let mut local = Vec::new();
             let mut all_words = Vec::new();
-            push_words(&text, 0, &mut all_words);
+            let tokens: Vec<_> = crate::text::word_ranges(&text).collect();
+            push_words(&text, &tokens, &mut all_words);
             periodic_runs(&text, &relaxed, &fences, &mut local);
             token_runs(&text, &relaxed, &fences, &all_words, &mut local);
             for dg in local {

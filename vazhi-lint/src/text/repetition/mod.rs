@@ -207,10 +207,13 @@ use words::{prose_words, push_words, token_runs};
 /// regions; the fraction measures report at most one finding each.
 pub fn find_degeneration(text: &str, t: &RepetitionThresholds) -> Vec<Degeneration> {
     let fences = Fences::new(text);
-    // Room for words of six bytes and a space, more than Tamil prose or English needs, so the
-    // list is not grown and copied word by word (a fifth of the rule's allocation time).
-    let mut all_words = Vec::with_capacity(text.len() / 7 + 1);
-    push_words(text, 0, &mut all_words);
+    // The text's tokens, read once for the word runs, the fractions and the sentences. Room for
+    // words of six bytes and a space, more than Tamil prose or English needs, so the lists are not
+    // grown and copied word by word (a fifth of the rule's allocation time).
+    let mut tokens = Vec::with_capacity(text.len() / 7 + 1);
+    tokens.extend(crate::text::word_ranges(text));
+    let mut all_words = Vec::with_capacity(tokens.len());
+    push_words(text, &tokens, &mut all_words);
     let mut local = Vec::new();
     periodic_runs(text, t, &fences, &mut local);
     token_runs(text, t, &fences, &all_words, &mut local);
@@ -218,7 +221,7 @@ pub fn find_degeneration(text: &str, t: &RepetitionThresholds) -> Vec<Degenerati
     out.extend(soup(text, t, &fences));
     let prose = prose_lines(text, &fences);
     // A looping sentence the back-to-back scan already reports is not reported again.
-    out.extend(repeated_sentences(text, &prose, t).filter(|d| {
+    out.extend(repeated_sentences(text, &prose, &tokens, t).filter(|d| {
         !out.iter()
             .any(|o| o.span.start < d.span.end && d.span.start < o.span.end)
     }));

@@ -114,9 +114,12 @@ fn unit_texts<'a>(prose: &'a [(usize, &'a str)]) -> impl Iterator<Item = (usize,
 /// True when no two units of the prose compare equal, so nothing can repeat: the common case,
 /// settled by hashing each unit's key without building it, counting letters or allocating.
 ///
-/// It reads each line's words once ([`crate::text::word_ranges`], which finds a word's end
-/// sixteen bytes at a time) instead of decoding every character twice, once to find sentence
-/// ends and once to key them: a unit of [`unit_texts`] ends exactly at a word whose last
+/// It reads the words the text's whitespace-separated tokens give (`tokens`, its
+/// [`crate::text::word_ranges`], which the word rules read too) instead of decoding every
+/// character twice, once to find sentence ends and once to key them. A line's tokens after its
+/// list marker are exactly those of [`crate::text::word_ranges`] on the line's body: tokens hold
+/// no white space, so none crosses a line's end, and the body starts after white space or inside
+/// a token glued to the marker (`1.word`), which is then cut where the body starts. And: a unit of [`unit_texts`] ends exactly at a word whose last
 /// character is a sentence end (one followed by white space or the line's end), and its key is
 /// its words with edge punctuation trimmed ([`is_punct`] covers `*`, `_` and `` ` ``), lower
 /// case, joined by single spaces. Lower case cannot make white space, so equal keys have the
@@ -124,31 +127,40 @@ fn unit_texts<'a>(prose: &'a [(usize, &'a str)]) -> impl Iterator<Item = (usize,
 /// shared by different keys only sends the record down the full path. A unit whose words are
 /// all punctuation keys on its own text, which starts with punctuation where a key never does,
 /// so the two kinds never compare equal and are hashed apart.
-fn all_units_distinct(prose: &[(usize, &str)]) -> bool {
+fn all_units_distinct(text: &str, prose: &[(usize, &str)], tokens: &[Range<usize>]) -> bool {
     let mut seen: IdMap<u64, ()> = IdMap::default();
     let mut lowered = String::new();
-    for &(_, line) in prose {
-        let body = strip_item_marker(line);
+    // The first token not yet read: lines and tokens both come in text order.
+    let mut next = 0;
+    for &(offset, line) in prose {
+        let body_start = offset + line.len() - strip_item_marker(line).len();
+        let line_end = offset + line.len();
+        // The list marker's tokens, and those of lines that are not prose (fenced code).
+        while tokens.get(next).is_some_and(|token| token.end <= body_start) {
+            next += 1;
+        }
         let mut unit = UnitHash::default();
-        for range in crate::text::word_ranges(body) {
-            let token = &body[range.clone()];
+        while let Some(token) = tokens.get(next).filter(|token| token.start < line_end) {
+            next += 1;
+            let range = token.start.max(body_start)..token.end;
+            let token = &text[range.clone()];
             let word = token.trim_matches(is_punct);
             if !word.is_empty() {
                 unit.key.push(word_hash(word, &mut lowered));
             }
             unit.raw = Some(unit.raw.map_or(range.clone(), |raw| raw.start..range.end));
-            if ends_sentence(token) && !unit.close(body, &mut seen) {
+            if ends_sentence(token) && !unit.close(text, &mut seen) {
                 return false;
             }
         }
-        if !unit.close(body, &mut seen) {
+        if !unit.close(text, &mut seen) {
             return false;
         }
     }
     true
 }
 
-/// A unit being hashed: its words' hashes so far, and where its text runs in the line.
+/// A unit being hashed: its words' hashes so far, and where its text runs.
 #[derive(Default)]
 struct UnitHash {
     key: WordHash,
@@ -156,9 +168,9 @@ struct UnitHash {
 }
 
 impl UnitHash {
-    /// Ends the unit: false when a unit before it has the same hash. A unit with no word at all
-    /// is only white space and is not a unit.
-    fn close(&mut self, body: &str, seen: &mut IdMap<u64, ()>) -> bool {
+    /// Ends the unit (`raw` a range of `text`): false when a unit before it has the same hash. A
+    /// unit with no word at all is only white space and is not a unit.
+    fn close(&mut self, text: &str, seen: &mut IdMap<u64, ()>) -> bool {
         let unit = std::mem::take(self);
         let Some(raw) = unit.raw else { return true };
         let hash = if unit.key.words > 0 {
@@ -167,7 +179,7 @@ impl UnitHash {
             // All punctuation: keyed on its own text, in a hash domain of its own.
             let mut own = IdHasher::default();
             own.write_u64(0x9e37_79b9_7f4a_7c15);
-            own.write_u64(bytes_hash(body[raw].as_bytes()));
+            own.write_u64(bytes_hash(text[raw].as_bytes()));
             own.finish()
         };
         seen.insert(hash, ()).is_none()
@@ -262,11 +274,12 @@ const MAX_BLOCK_UNITS: usize = 32;
 pub(super) fn repeated_sentences(
     text: &str,
     prose: &[(usize, &str)],
+    tokens: &[Range<usize>],
     t: &RepetitionThresholds,
 ) -> Option<Degeneration> {
     // Every loop this reports needs two units with the same key (a block repeated at least
     // twice, or a long unit found twice).
-    if t.sentence_min_repeats >= 2 && all_units_distinct(prose) {
+    if t.sentence_min_repeats >= 2 && all_units_distinct(text, prose, tokens) {
         return None;
     }
     let units = sentences(prose);
@@ -420,14 +433,14 @@ mod tests {
                 }
                 lines.push(line);
             }
-            let mut prose = Vec::new();
-            let mut offset = 0;
-            for line in &lines {
-                prose.push((offset, line.as_str()));
-                offset += line.len() + 1;
-            }
+            let text = lines.join("\n");
+            // Now and then a line left out of the prose, as fenced code is.
+            let prose: Vec<(usize, &str)> = super::super::fences::lines_with_offsets(&text)
+                .filter(|_| random.below(6) > 0)
+                .collect();
+            let tokens: Vec<Range<usize>> = crate::text::word_ranges(&text).collect();
             let expected = keys_distinct(&prose);
-            assert_eq!(all_units_distinct(&prose), expected, "{lines:?}");
+            assert_eq!(all_units_distinct(&text, &prose, &tokens), expected, "{lines:?}");
             if expected { distinct += 1 } else { repeated += 1 }
         }
         // Both answers must be common for the comparison to mean anything.

@@ -1,6 +1,8 @@
 //! Words (whitespace tokens, edge punctuation trimmed) and the same word many times in a row
 //! whatever the separators. The n-gram measures count these words too.
 
+use std::ops::Range;
+
 use super::chars::is_punct;
 use super::degeneration::{Degeneration, DegenerationKind};
 use super::fences::Fences;
@@ -22,22 +24,22 @@ impl Word<'_> {
     }
 }
 
-/// Words of `line`, whose first byte is at `off` in the text: its whitespace-separated
-/// tokens ([`crate::text::word_ranges`]) with punctuation trimmed.
-pub(super) fn push_words<'a>(line: &'a str, off: usize, out: &mut Vec<Word<'a>>) {
-    for word in crate::text::word_ranges(line) {
-        push_word(line, off, word.start, word.end, out);
+/// The words of `text` whose whitespace-separated tokens ([`crate::text::word_ranges`]) are
+/// `tokens`: each with its punctuation trimmed.
+pub(super) fn push_words<'a>(text: &'a str, tokens: &[Range<usize>], out: &mut Vec<Word<'a>>) {
+    for token in tokens {
+        push_word(text, token.start, token.end, out);
     }
 }
 
-fn push_word<'a>(line: &'a str, off: usize, s: usize, e: usize, out: &mut Vec<Word<'a>>) {
-    let Some(tok) = line.get(s..e) else { return };
+fn push_word<'a>(text: &'a str, s: usize, e: usize, out: &mut Vec<Word<'a>>) {
+    let Some(tok) = text.get(s..e) else { return };
     let after_lead = tok.trim_start_matches(is_punct);
     let w = after_lead.trim_end_matches(is_punct);
     if w.is_empty() {
         return;
     }
-    let ws = off + s + (tok.len() - after_lead.len());
+    let ws = s + (tok.len() - after_lead.len());
     out.push(Word {
         text: w,
         span: (ws, ws + w.len()),
