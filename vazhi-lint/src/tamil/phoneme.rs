@@ -14,6 +14,7 @@
 //! - a code point of the Tamil block that Unicode leaves unassigned (U+0BA7 in converted copies of
 //!   the Thirukkural) is the phoneme [`UNKNOWN`], so conversion damage stays visible.
 
+use std::mem::MaybeUninit;
 use std::ops::Range;
 
 /// One phoneme, `0..ALPHABET`; five bits, so that six of them pack into a `u32`.
@@ -272,17 +273,24 @@ pub fn phonemes(text: &str) -> Vec<Phoneme> {
 /// The phonemes of `text` with the letter each comes from.
 pub fn phonemes_with_letters(text: &str) -> Phonemes {
     let bound = most_phonemes(text);
-    let mut codes = vec![0; bound];
-    let mut letters = vec![(0, 0); bound];
+    // Written into the vectors' spare room rather than into zeroed vectors: filling eight bytes
+    // of letters and one of code per two bytes of text with zeros, only to overwrite them, was
+    // a tenth of reading the phonemes.
+    let mut codes: Vec<Phoneme> = Vec::with_capacity(bound);
+    let mut letters: Vec<(u32, u32)> = Vec::with_capacity(bound);
     let mut out = Filled {
-        codes: &mut codes,
-        letters: &mut letters,
+        codes: &mut codes.spare_capacity_mut()[..bound],
+        letters: &mut letters.spare_capacity_mut()[..bound],
         len: 0,
     };
     read(text, &mut out);
     let len = out.len;
-    codes.truncate(len);
-    letters.truncate(len);
+    // SAFETY: `Filled` writes the slot at its count before moving the count past it (and moves it
+    // back only to overwrite), so the first `len` slots of both vectors are initialized.
+    unsafe {
+        codes.set_len(len);
+        letters.set_len(len);
+    }
     Phonemes { codes, letters }
 }
 
@@ -326,19 +334,20 @@ impl Sink for FilledCodes<'_> {
     }
 }
 
-/// Phonemes with their letters written into slices sized by [`most_phonemes`]: unlike pushing
-/// to two vectors, the count stays in a register and no capacity is checked.
+/// Phonemes with their letters written into slices sized by [`most_phonemes`] (the spare room of
+/// two vectors): unlike pushing to the vectors, the count stays in a register and no capacity is
+/// checked. Every slot below the count has been written.
 struct Filled<'a> {
-    codes: &'a mut [Phoneme],
-    letters: &'a mut [(u32, u32)],
+    codes: &'a mut [MaybeUninit<Phoneme>],
+    letters: &'a mut [MaybeUninit<(u32, u32)>],
     len: usize,
 }
 
 impl Sink for Filled<'_> {
     #[inline]
     fn push(&mut self, p: Phoneme, start: usize, end: usize) {
-        self.codes[self.len] = p;
-        self.letters[self.len] = letter(start, end);
+        self.codes[self.len] = MaybeUninit::new(p);
+        self.letters[self.len] = MaybeUninit::new(letter(start, end));
         self.len += 1;
     }
 
@@ -352,10 +361,10 @@ impl Sink for Filled<'_> {
     /// most two phonemes, so the slot after the consonant is within [`most_phonemes`].)
     #[inline]
     fn push_letter(&mut self, consonant: Phoneme, vowel: Phoneme, start: usize, end: usize) {
-        let letter = letter(start, end);
-        self.codes[self.len] = consonant;
+        let letter = MaybeUninit::new(letter(start, end));
+        self.codes[self.len] = MaybeUninit::new(consonant);
         self.letters[self.len] = letter;
-        self.codes[self.len + 1] = vowel;
+        self.codes[self.len + 1] = MaybeUninit::new(vowel);
         self.letters[self.len + 1] = letter;
         self.len += 1 + usize::from(vowel != NO_VOWEL);
     }
