@@ -12,16 +12,17 @@
 use super::{ASSIGNED_BITS, AU_LENGTH_MARK, LETTER_O, PULLI, SIGN_AA, SIGN_E, SIGN_EE};
 use super::{is_tamil_consonant, is_tamil_vowel_sign};
 
-/// True when [`super::malformed_sequences`] surely finds nothing in `bytes` (UTF-8): no joiner,
-/// no unassigned code point, every sign where it belongs. Several times faster than the full
-/// scan, which reads `char`s through a state machine that also builds spans and fixes.
+/// True when [`first_suspect`] finds `bytes` well formed.
 #[cfg(test)]
 pub(super) fn well_formed(bytes: &[u8]) -> bool {
     first_suspect(bytes).is_none()
 }
 
-/// `None` when `bytes` is well formed ([`well_formed`]), else a position before which it is: the
-/// code points that end before it pass, and the first that does not ends at or after it.
+/// `None` when [`super::malformed_sequences`] surely finds nothing in `bytes` (UTF-8): no joiner,
+/// no unassigned code point, every sign where it belongs. Else a position before which that
+/// holds: the code points that end before it pass, and the first that does not ends at or after
+/// it. Several times faster than the full scan, which reads `char`s through a state machine that
+/// also builds spans and fixes.
 pub(super) fn first_suspect(bytes: &[u8]) -> Option<usize> {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
@@ -48,8 +49,8 @@ enum Part {
     Standalone,
 }
 
-/// What the last code point leaves for a sign to attach to, in [`well_formed`]; `Malformed`
-/// ends the check.
+/// What the last code point leaves for a sign to attach to, in [`well_formed_by_states`];
+/// `Malformed` ends the check.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum After {
     Nothing,
@@ -99,7 +100,7 @@ impl Part {
     }
 
     /// Where `part` leaves the check after `after`: a vowel sign or pulli right after a
-    /// consonant, ா or ௗ completing ெ/ே as [`two_part_vowel`] composes them, ௗ after ஒ;
+    /// consonant, ா or ௗ completing ெ/ே as [`super::two_part_vowel`] composes them, ௗ after ஒ;
     /// anything else a sign meets is for the full scan.
     const fn after(self, after: After) -> After {
         match (after, self) {
@@ -166,8 +167,8 @@ const SETTLED: [After; 128] = {
     settled
 };
 
-/// [`well_formed`] code point by code point: one table look-up per letter. For processors
-/// without AVX2, and the reference the vector check is tested against.
+/// [`first_suspect`]'s question, code point by code point: one table look-up per letter. For
+/// processors without AVX2, and the reference the vector check is tested against.
 fn well_formed_by_states(bytes: &[u8]) -> bool {
     let mut after = After::Nothing;
     let mut at = 0;

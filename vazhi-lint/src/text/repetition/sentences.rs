@@ -114,16 +114,16 @@ fn unit_texts<'a>(prose: &'a [(usize, &'a str)]) -> impl Iterator<Item = (usize,
 /// True when no two units of the prose compare equal, so nothing can repeat: the common case,
 /// settled by hashing each unit's key without building it, counting letters or allocating.
 ///
-/// It reads the words the text's whitespace-separated tokens give (`tokens`, its
-/// [`crate::text::word_ranges`], which the word rules read too) instead of decoding every
-/// character twice, once to find sentence ends and once to key them. A line's tokens after its
-/// list marker are exactly those of [`crate::text::word_ranges`] on the line's body: tokens hold
-/// no white space, so none crosses a line's end, and the body starts after white space or inside
-/// a token glued to the marker (`1.word`), which is then cut where the body starts. And: a unit of [`unit_texts`] ends exactly at a word whose last
-/// character is a sentence end (one followed by white space or the line's end), and its key is
-/// its words with edge punctuation trimmed ([`is_punct`] covers `*`, `_` and `` ` ``), lower
-/// case, joined by single spaces. Lower case cannot make white space, so equal keys have the
-/// same words and hash equal; distinct hashes mean distinct keys, and a hash
+/// It reads the text's whitespace-separated tokens (`tokens`, its [`crate::text::word_ranges`],
+/// found once for this and the word checks) instead of decoding every character twice, once to
+/// find sentence ends and once to key them. A line's tokens after its list marker are exactly
+/// those of `word_ranges` on the line's body: tokens hold no white space, so none crosses a
+/// line's end, and the body starts after white space or inside a token glued to the marker
+/// (`1.word`), which is then cut where the body starts. A unit of [`unit_texts`] ends exactly at
+/// a word whose last character is a sentence end (one followed by white space or the line's
+/// end), and its key is its words with edge punctuation trimmed ([`is_punct`] covers `*`, `_`
+/// and `` ` ``), lower case, joined by single spaces. Lower case cannot make white space, so
+/// equal keys have the same words and hash equal; distinct hashes mean distinct keys, and a hash
 /// shared by different keys only sends the record down the full path. A unit whose words are
 /// all punctuation keys on its own text, which starts with punctuation where a key never does,
 /// so the two kinds never compare equal and are hashed apart.
@@ -244,7 +244,7 @@ fn bytes_hash(bytes: &[u8]) -> u64 {
 
 /// The last `rest` (below eight) bytes of `bytes` as a little-endian `u64`, zeros above: loaded
 /// straight from `bytes`, not copied into a zeroed buffer first, since a load of eight bytes
-/// from where fewer were just stored waits for the stores to complete (a fifth of the sentence
+/// from where fewer were just stored waits for the stores to complete (a sixth of the sentence
 /// check, once per word).
 fn last_bytes(bytes: &[u8], rest: usize) -> u64 {
     let len = bytes.len();
