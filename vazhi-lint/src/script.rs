@@ -264,7 +264,16 @@ pub fn tamil_nfc(text: &str) -> Option<std::borrow::Cow<'_, str>> {
 /// [`tamil_nfc`], calling `composed_at` with where each vowel it composes starts in the result
 /// (see [`compose_two_part_vowels`]).
 pub(crate) fn tamil_nfc_composing(text: &str, composed_at: impl FnMut(usize)) -> Option<std::borrow::Cow<'_, str>> {
-    match byte_nfc(text) {
+    tamil_nfc_known(text, byte_nfc(text), composed_at)
+}
+
+/// [`tamil_nfc_composing`] for a text whose [`byte_nfc`] is already known (`nfc`).
+pub(crate) fn tamil_nfc_known(
+    text: &str,
+    nfc: ByteNfc,
+    composed_at: impl FnMut(usize),
+) -> Option<std::borrow::Cow<'_, str>> {
+    match nfc {
         ByteNfc::Unknown => return None,
         ByteNfc::Stable => return Some(std::borrow::Cow::Borrowed(text)),
         ByteNfc::TwoPartVowels => {}

@@ -4,9 +4,9 @@
 use smallvec::SmallVec;
 
 use crate::record::{INLINE_TURNS, Record};
-use crate::script::ScriptCounts;
 use crate::script::lid::{LidModel, TextVerdict};
 use crate::script::romanised::WordScripts;
+use crate::script::{ByteNfc, ScriptCounts, byte_nfc};
 use crate::tokens::count::Verdict;
 use crate::tokens::settings::TokenSettings;
 
@@ -14,6 +14,7 @@ use crate::tokens::settings::TokenSettings;
 #[derive(Default)]
 pub struct Facts {
     target_scripts: std::sync::OnceLock<SmallVec<[ScriptCounts; INLINE_TURNS]>>,
+    turn_nfc: std::sync::OnceLock<SmallVec<[ByteNfc; INLINE_TURNS]>>,
     target_words: std::sync::OnceLock<SmallVec<[WordScripts; INLINE_TURNS]>>,
     target_verdicts: std::sync::OnceLock<SmallVec<[TextVerdict; INLINE_TURNS]>>,
     targets_verdict: std::sync::OnceLock<TextVerdict>,
@@ -51,6 +52,18 @@ impl Facts {
             record
                 .targets()
                 .map(|segment| ScriptCounts::of(segment.text()))
+                .collect()
+        })
+    }
+
+    /// What each turn's bytes tell of its NFC form ([`byte_nfc`]), in [`Record::turns`] order:
+    /// the not-NFC rule and the duplicate rule's normalisation both start from it.
+    pub(crate) fn turn_nfc(&self, record: &Record<'_>) -> &[ByteNfc] {
+        self.turn_nfc.get_or_init(|| {
+            record
+                .turns
+                .iter()
+                .map(|turn| byte_nfc(record.turn_text(turn)))
                 .collect()
         })
     }

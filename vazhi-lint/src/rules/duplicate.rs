@@ -14,7 +14,7 @@ use crate::rule::RuleConfig;
 use crate::finding::Finding;
 use crate::record::{Position, Record};
 use crate::rule::{Aggregate, DatasetRule, Facts, RuleMeta, Severity, restore_state, same_aggregate, save_state};
-use crate::script::tamil_nfc;
+use crate::script::{ByteNfc, tamil_nfc_known};
 use crate::spill::{ByHash, CountLog, HashIndex, SPILL_ENTRIES};
 use crate::text::fold_whitespace_into;
 
@@ -219,11 +219,11 @@ struct Copy {
 /// space and trimmed: its words ([`fold_whitespace_into`], found on bytes) joined by spaces, so a record
 /// costs one pass over its text and one hasher call per turn. (Word by word through
 /// `split_whitespace`, with a hasher call per word, this rule took as long as parsing the record.)
-fn normalise_into(text: &str, out: &mut Vec<u8>) {
+fn normalise_into(text: &str, nfc: ByteNfc, out: &mut Vec<u8>) {
     out.clear();
     // Most text is Tamil, ASCII and punctuation, normalised on bytes; the rest is often already
     // NFC, which the quick check settles.
-    let normalised: Cow<'_, str> = match tamil_nfc(text) {
+    let normalised: Cow<'_, str> = match tamil_nfc_known(text, nfc, |_| {}) {
         Some(normalised) => normalised,
         None if is_nfc_quick(text.chars()) == IsNormalized::Yes => Cow::Borrowed(text),
         None => Cow::Owned(text.nfc().collect()),
@@ -233,13 +233,14 @@ fn normalise_into(text: &str, out: &mut Vec<u8>) {
 
 /// Hashes of a record's whole content and of its response. Each turn's text is normalised once
 /// and fed to both.
-fn fingerprints(record: &Record<'_>, scratch: &mut Vec<u8>) -> (u64, Option<u64>) {
+/// `nfc` holds each turn's [`ByteNfc`] ([`Facts::turn_nfc`]).
+fn fingerprints(record: &Record<'_>, nfc: &[ByteNfc], scratch: &mut Vec<u8>) -> (u64, Option<u64>) {
     let mut content = Xxh3::new();
     let mut response = Xxh3::new();
     let mut any = false;
-    for turn in &record.turns {
+    for (turn, &nfc) in record.turns.iter().zip(nfc) {
         let text = record.turn_text(turn);
-        normalise_into(text, scratch);
+        normalise_into(text, nfc, scratch);
         content.write(turn.role.name().as_bytes());
         content.write(b"\x1f");
         content.write(scratch);
@@ -425,8 +426,8 @@ impl Copies {
 }
 
 impl Aggregate for Copies {
-    fn observe(&mut self, record: &Record<'_>, _: &Facts) {
-        let (content, response) = fingerprints(record, &mut self.scratch);
+    fn observe(&mut self, record: &Record<'_>, facts: &Facts) {
+        let (content, response) = fingerprints(record, facts.turn_nfc(record), &mut self.scratch);
         // Records come file by file: the last file is nearly always this record's.
         let file = match self.files.last() {
             Some(last) if Arc::ptr_eq(last, &record.source.path) => (self.files.len() - 1) as u32,
@@ -679,7 +680,7 @@ mod tests {
         ];
         let mut out = Vec::new();
         for text in texts {
-            normalise_into(text, &mut out);
+            normalise_into(text, crate::script::byte_nfc(text), &mut out);
             assert_eq!(String::from_utf8(out.clone()).unwrap(), by_words(text), "{text:?}");
         }
     }
@@ -702,7 +703,7 @@ mod tests {
         }
         expected_response.write("பதில் இரண்டு வரி".as_bytes());
         expected_response.write(b"\x1e");
-        let (content, response) = fingerprints(&record, &mut Vec::new());
+        let (content, response) = fingerprints(&record, Facts::default().turn_nfc(&record), &mut Vec::new());
         assert_eq!(content, expected_content.finish());
         assert_eq!(response, Some(expected_response.finish()));
     }

@@ -2,7 +2,7 @@ use crate::declare_rule;
 use crate::finding::Finding;
 use crate::record::Record;
 use crate::rule::{Facts, RecordRule, RuleMeta};
-use crate::tamil::unicode::nfc_violations;
+use crate::tamil::unicode::nfc_violations_known;
 
 declare_rule! {
     /// ## What it does
@@ -40,9 +40,9 @@ impl RecordRule for NotNfc {
         &NOT_NFC
     }
 
-    fn check(&self, record: &Record<'_>, _: &Facts, out: &mut Vec<Finding>) {
-        for segment in record.segments() {
-            let runs = nfc_violations(segment.text());
+    fn check(&self, record: &Record<'_>, facts: &Facts, out: &mut Vec<Finding>) {
+        for (segment, &nfc) in record.segments().zip(facts.turn_nfc(record)) {
+            let runs = nfc_violations_known(segment.text(), nfc);
             let Some(first) = runs.first() else { continue };
             let places = if runs.len() == 1 {
                 "1 place".to_owned()

@@ -424,7 +424,12 @@ fn scan_malformed(text: &str) -> Vec<MalformedSequence> {
 
 /// Byte ranges of the text that are not in Unicode Normalization Form C.
 pub fn nfc_violations(text: &str) -> Vec<Range<usize>> {
-    match crate::script::byte_nfc(text) {
+    nfc_violations_known(text, crate::script::byte_nfc(text))
+}
+
+/// [`nfc_violations`] of a text whose [`crate::script::byte_nfc`] is already known (`nfc`).
+pub(crate) fn nfc_violations_known(text: &str, nfc: ByteNfc) -> Vec<Range<usize>> {
+    match nfc {
         ByteNfc::Stable => Vec::new(),
         ByteNfc::TwoPartVowels => two_part_vowel_violations(text),
         ByteNfc::Unknown => nfc_violations_by_characters(text),
