@@ -4,7 +4,7 @@ What a team without vazhi runs to catch the first two of VAZHI's data failures. 
 `bench/lint-throughput.py --datatrove PYTHON` with an interpreter that has it:
 
     python3 -m venv /var/tmp/datatrove-venv
-    /var/tmp/datatrove-venv/bin/pip install 'datatrove==0.10.1' indic-nlp-library regex
+    /var/tmp/datatrove-venv/bin/pip install 'datatrove==0.10.1' indic-nlp-library regex orjson
 
     DATATROVE_PYTHON bench/datatrove_baseline.py SHARDS_DIR WORKERS LOGGING_DIR
 
