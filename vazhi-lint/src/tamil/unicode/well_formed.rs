@@ -406,10 +406,11 @@ mod tests {
             "கெ",
             "கே",
             "க்",
+            // The two-part vowels composed, and written as two signs.
             "கொ",
-            "கொ",
+            "க\u{0BC6}\u{0BBE}",
             "கௌ",
-            "கௌ",
+            "க\u{0BC6}\u{0BD7}",
             "ஔ",
             "அ",
             " ",
